@@ -1,0 +1,22 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root, found from this file so every script works from any working directory. */
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+export const paths = {
+  root: repoRoot,
+  valuesSchema: path.join(repoRoot, 'values.schema.json'),
+  templates: path.join(repoRoot, 'templates'),
+  chart: path.join(repoRoot, 'chart'),
+  readme: path.join(repoRoot, 'README.md'),
+  changelog: path.join(repoRoot, 'CHANGELOG.md'),
+  packageJson: path.join(repoRoot, 'package.json'),
+  generatedTypes: path.join(repoRoot, 'build', 'generated', 'values.ts'),
+  dist: path.join(repoRoot, 'dist'),
+};
+
+/** Repository-relative path with forward slashes, as used in messages and generated headers. */
+export function relative(file: string): string {
+  return path.relative(repoRoot, file).split(path.sep).join('/');
+}

@@ -1,0 +1,79 @@
+{{- /*
+tempo.config.generated: the Tempo configuration the chart derives from its values, as YAML.
+Usage: {{ include "tempo.config.generated" . | fromYaml }}
+*/ -}}
+{{- define "tempo.config.generated" -}}
+{{- $tempo := .Values.tempo -}}
+{{- $protocols := dict -}}
+{{- range $protocol := list "grpc" "http" -}}
+{{- $receiver := get $tempo.receivers.otlp $protocol -}}
+{{- if $receiver.enabled -}}
+{{- /* Set explicitly: Tempo 2.5 binds 0.0.0.0 by default, but later releases bind localhost only. */ -}}
+{{- $_ := set $protocols $protocol (dict "endpoint" (printf "0.0.0.0:%d" (int $receiver.port))) -}}
+{{- end -}}
+{{- end -}}
+{{- $receivers := dict -}}
+{{- if $protocols -}}
+{{- $_ := set $receivers "otlp" (dict "protocols" $protocols) -}}
+{{- end -}}
+{{- $config := dict
+  "server" (dict
+    "http_listen_port" (int $tempo.server.httpListenPort)
+    "grpc_listen_port" (int $tempo.server.grpcListenPort)
+    "log_level" $tempo.server.logLevel
+    "log_format" $tempo.server.logFormat)
+  "distributor" (dict "receivers" $receivers)
+  "ingester" (dict "max_block_duration" $tempo.maxBlockDuration)
+  "compactor" (dict "compaction" (dict "block_retention" $tempo.retention))
+  "storage" (dict "trace" (dict
+    "backend" "local"
+    "local" (dict "path" (printf "%s/traces" $tempo.dataDir))
+    "wal" (dict "path" (printf "%s/wal" $tempo.dataDir))))
+  "usage_report" (dict "reporting_enabled" $tempo.reportingEnabled)
+-}}
+{{- toYaml $config -}}
+{{- end -}}
+
+{{- /*
+tempo.config.merged: the Tempo configuration file: the generated configuration with
+tempo.structuredConfig deep-merged over it, serialised once.
+Usage: {{ include "tempo.config.merged" . }}
+*/ -}}
+{{- define "tempo.config.merged" -}}
+{{- $config := include "tempo.config.generated" . | fromYaml -}}
+{{- include "tempo.util.deepMerge" (dict "dst" $config "src" (deepCopy .Values.tempo.structuredConfig)) -}}
+{{- toYaml $config -}}
+{{- end -}}
+
+{{- /*
+tempo.config.listeners: every port Tempo binds, as a JSON list of {name, port, setting, default,
+exposed}. Exposed listeners become container and Service ports; all of them must differ.
+Usage: {{ include "tempo.config.listeners" . | fromJsonArray }}
+*/ -}}
+{{- define "tempo.config.listeners" -}}
+{{- $tempo := .Values.tempo -}}
+{{- $listeners := list
+  (dict "name" "http" "port" $tempo.server.httpListenPort "setting" "tempo.server.httpListenPort" "default" 3200 "exposed" true)
+  (dict "name" "grpc" "port" $tempo.server.grpcListenPort "setting" "tempo.server.grpcListenPort" "default" 9095 "exposed" false)
+-}}
+{{- range $protocol := list "grpc" "http" -}}
+{{- $receiver := get $tempo.receivers.otlp $protocol -}}
+{{- if $receiver.enabled -}}
+{{- $listeners = append $listeners (dict
+  "name" (printf "otlp-%s" $protocol)
+  "port" $receiver.port
+  "setting" (printf "tempo.receivers.otlp.%s.port" $protocol)
+  "default" (ternary 4317 4318 (eq $protocol "grpc"))
+  "exposed" true) -}}
+{{- end -}}
+{{- end -}}
+{{- /* memberlist gossip binds even in single-binary mode, so it counts as a listener. */ -}}
+{{- $memberlist := (include "tempo.config.merged" . | fromYaml).memberlist | default dict -}}
+{{- $listeners = append $listeners (dict
+  "name" "memberlist"
+  "port" ($memberlist.bind_port | default 7946)
+  "setting" "tempo.structuredConfig.memberlist.bind_port"
+  "default" 7946
+  "exposed" false) -}}
+{{- toJson $listeners -}}
+{{- end -}}

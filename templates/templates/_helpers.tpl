@@ -1,0 +1,102 @@
+{{- /*
+tempo.names.name: the chart name, or nameOverride. Used for the app.kubernetes.io/name label.
+Usage: {{ include "tempo.names.name" . }}
+*/ -}}
+{{- define "tempo.names.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- /*
+tempo.names.fullname: the name of every resource. A release named like the chart gives just that name
+(release "tempo" -> "tempo"); any other release is prefixed ("prod" -> "prod-tempo").
+Usage: {{ include "tempo.names.fullname" . }}
+*/ -}}
+{{- define "tempo.names.fullname" -}}
+{{- if .Values.fullnameOverride -}}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- $name := include "tempo.names.name" . -}}
+{{- if eq .Release.Name $name -}}
+{{- $name -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{- /*
+tempo.names.namespace: the namespace every resource lands in: namespaceOverride, else the release's.
+Usage: {{ include "tempo.names.namespace" . }}
+*/ -}}
+{{- define "tempo.names.namespace" -}}
+{{- default .Release.Namespace .Values.namespaceOverride -}}
+{{- end -}}
+
+{{- /*
+tempo.names.serviceAccount: the ServiceAccount the pod runs as.
+Usage: {{ include "tempo.names.serviceAccount" . }}
+*/ -}}
+{{- define "tempo.names.serviceAccount" -}}
+{{- if .Values.serviceAccount.create -}}
+{{- default (include "tempo.names.fullname" .) .Values.serviceAccount.name -}}
+{{- else -}}
+{{- default "default" .Values.serviceAccount.name -}}
+{{- end -}}
+{{- end -}}
+
+{{- /*
+tempo.labels.selector: the labels that select Tempo's pods. Only name and instance: selectors are
+immutable, so a label that changes between releases (version, chart) would break helm upgrade.
+Usage: {{ include "tempo.labels.selector" . | nindent 4 }}
+*/ -}}
+{{- define "tempo.labels.selector" -}}
+app.kubernetes.io/name: {{ include "tempo.names.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end -}}
+
+{{- /*
+tempo.labels.standard: the recommended Kubernetes labels every resource carries.
+Usage: {{ include "tempo.labels.standard" . | nindent 4 }}
+*/ -}}
+{{- define "tempo.labels.standard" -}}
+{{ include "tempo.labels.selector" . }}
+app.kubernetes.io/version: {{ include "tempo.image.tag" . | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end -}}
+
+{{- /*
+tempo.image.tag: the image tag, which defaults to the chart's appVersion.
+Usage: {{ include "tempo.image.tag" . }}
+*/ -}}
+{{- define "tempo.image.tag" -}}
+{{- default .Chart.AppVersion .Values.image.tag -}}
+{{- end -}}
+
+{{- /*
+tempo.image.reference: registry/repository:tag, with @digest appended when a digest is set.
+Usage: {{ include "tempo.image.reference" . }}
+*/ -}}
+{{- define "tempo.image.reference" -}}
+{{- $image := .Values.image -}}
+{{- printf "%s/%s:%s" $image.registry $image.repository (include "tempo.image.tag" .) -}}
+{{- with $image.digest }}@{{ . }}{{ end -}}
+{{- end -}}
+
+{{- /*
+tempo.util.deepMerge: merges src into dst in place. Maps merge key by key; any other value, false and
+0 included, replaces; null removes the key. (Sprig's mergeOverwrite cannot set false, 0 or "".)
+Usage: {{- include "tempo.util.deepMerge" (dict "dst" $config "src" $override) -}}
+*/ -}}
+{{- define "tempo.util.deepMerge" -}}
+{{- $dst := .dst -}}
+{{- range $key, $value := .src -}}
+{{- if kindIs "invalid" $value -}}
+{{- $_ := unset $dst $key -}}
+{{- else if and (kindIs "map" $value) (kindIs "map" (get $dst $key)) -}}
+{{- include "tempo.util.deepMerge" (dict "dst" (get $dst $key) "src" $value) -}}
+{{- else -}}
+{{- $_ := set $dst $key $value -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}

@@ -1,0 +1,61 @@
+{{- /*
+tempo.validate: every rule that spans more than one value, in one place. Renders nothing; stops the
+release with an ERROR: message naming the values to change when a rule is broken. The schema
+(values.schema.json) already refused wrong types, unknown keys and out-of-range values.
+Usage: {{- include "tempo.validate" . -}}
+*/ -}}
+{{- define "tempo.validate" -}}
+{{- $tempo := .Values.tempo -}}
+
+{{- if gt (int .Values.replicas) 1 -}}
+{{- fail (printf "ERROR: replicas is %d, but with the local storage backend every pod keeps its own traces, so queries would see only part of them. Set replicas to 1 (or 0 to stop Tempo)." (int .Values.replicas)) -}}
+{{- end -}}
+
+{{- if not (or $tempo.receivers.otlp.grpc.enabled $tempo.receivers.otlp.http.enabled) -}}
+{{- fail "ERROR: every receiver is disabled, so Tempo could not receive any trace. Set tempo.receivers.otlp.grpc.enabled or tempo.receivers.otlp.http.enabled to true." -}}
+{{- end -}}
+
+{{- /* Keys whose value also shapes the pod (ports, volumes) come from values only, or the two would drift. */ -}}
+{{- $owned := list
+  (list "server.http_listen_port" "tempo.server.httpListenPort")
+  (list "server.grpc_listen_port" "tempo.server.grpcListenPort")
+  (list "distributor.receivers.otlp.protocols.grpc.endpoint" "tempo.receivers.otlp.grpc.port")
+  (list "distributor.receivers.otlp.protocols.http.endpoint" "tempo.receivers.otlp.http.port")
+  (list "storage.trace.local.path" "tempo.dataDir")
+  (list "storage.trace.wal.path" "tempo.dataDir")
+-}}
+{{- range $pair := $owned -}}
+{{- $key := index $pair 0 -}}
+{{- $node := $tempo.structuredConfig -}}
+{{- $found := true -}}
+{{- range $part := splitList "." $key -}}
+{{- if and $found (kindIs "map" $node) (hasKey $node $part) -}}
+{{- $node = get $node $part -}}
+{{- else -}}
+{{- $found = false -}}
+{{- end -}}
+{{- end -}}
+{{- if $found -}}
+{{- fail (printf "ERROR: tempo.structuredConfig.%s is set by the chart, which also wires it into the pod. Remove it and set %s instead." $key (index $pair 1)) -}}
+{{- end -}}
+{{- end -}}
+
+{{- $seen := dict -}}
+{{- range $listener := include "tempo.config.listeners" . | fromJsonArray -}}
+{{- $port := toString (int $listener.port) -}}
+{{- with get $seen $port -}}
+{{- fail (printf "ERROR: %s and %s are both %s, but two listeners cannot share a port: Tempo would stop at start-up with \"bind: address already in use\". Give one of them another port (defaults: %s %d, %s %d)." .setting $listener.setting $port .setting (int .default) $listener.setting (int $listener.default)) -}}
+{{- end -}}
+{{- $_ := set $seen $port $listener -}}
+{{- end -}}
+
+{{- range $label := list "app.kubernetes.io/name" "app.kubernetes.io/instance" -}}
+{{- if hasKey $.Values.podLabels $label -}}
+{{- fail (printf "ERROR: podLabels sets %s, which the chart uses to select Tempo's pods. Remove it from podLabels (use nameOverride to change the name)." $label) -}}
+{{- end -}}
+{{- end -}}
+
+{{- if or (eq $tempo.dataDir "/conf") (hasPrefix "/conf/" $tempo.dataDir) -}}
+{{- fail (printf "ERROR: tempo.dataDir is %s, inside /conf where the read-only configuration is mounted. Choose another directory, for example /var/tempo." $tempo.dataDir) -}}
+{{- end -}}
+{{- end -}}
