@@ -1,0 +1,6 @@
+import { helmBinary, helmReleases } from '../../build/helm.ts';
+
+/** Extracts both helm binaries once, before the test files start using them in parallel. */
+export default function setup(): void {
+  for (const release of helmReleases) helmBinary(release);
+}

@@ -1,0 +1,114 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { execa } from 'execa';
+import YAML from 'yaml';
+import type { ValuesOverride } from '../../build/generated/values.ts';
+import { helmBinary, helmReleases, type HelmRelease } from '../../build/helm.ts';
+import { paths } from '../../build/paths.ts';
+
+export { helmReleases, type HelmRelease };
+
+export interface HelmInput {
+  release?: string;
+  namespace?: string;
+  /** Values files, passed as -f in order. */
+  valuesFiles?: string[];
+  /** Values written to a temporary file and passed after valuesFiles. */
+  values?: ValuesOverride | Record<string, unknown>;
+  /** Raw --set arguments, for values a file cannot express the same way. */
+  set?: string[];
+  chartDir?: string;
+}
+
+export interface HelmResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** A Kubernetes object as helm rendered it. */
+export interface Manifest {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  [field: string]: any;
+}
+
+export class Rendered {
+  constructor(readonly documents: Manifest[]) {}
+
+  /** The one object of this kind and name; fails the test when it is missing. */
+  get(kind: string, name: string): Manifest {
+    const found = this.documents.find((doc) => doc.kind === kind && doc.metadata.name === name);
+    if (!found) throw new Error(`no ${kind}/${name} among: ${this.keys().join(', ')}`);
+    return found;
+  }
+
+  ofKind(kind: string): Manifest[] {
+    return this.documents.filter((doc) => doc.kind === kind);
+  }
+
+  keys(): string[] {
+    return this.documents.map((doc) => `${doc.kind}/${doc.metadata.name}`);
+  }
+
+  /** The Tempo configuration file held by the chart's ConfigMap, parsed. */
+  tempoConfig(name = 'tempo'): Record<string, any> {
+    return YAML.parse(this.get('ConfigMap', name).data['tempo.yaml']);
+  }
+}
+
+/** Runs helm with the chart's inputs and returns what it printed, whatever its exit code. */
+export async function runHelm(release: HelmRelease, command: string[], input: HelmInput = {}): Promise<HelmResult> {
+  const tempDir = mkdtempSync(path.join(os.tmpdir(), 'tempo-chart-'));
+  try {
+    const args = [...command];
+    for (const file of input.valuesFiles ?? []) args.push('--values', file);
+    if (input.values) {
+      const file = path.join(tempDir, 'values.yaml');
+      writeFileSync(file, YAML.stringify(input.values));
+      args.push('--values', file);
+    }
+    for (const assignment of input.set ?? []) args.push('--set', assignment);
+    const result = await execa(helmBinary(release), args, {
+      reject: false,
+      env: { HELM_CACHE_HOME: tempDir, HELM_CONFIG_HOME: tempDir, HELM_DATA_HOME: tempDir },
+    });
+    return { exitCode: result.exitCode ?? -1, stdout: result.stdout, stderr: result.stderr };
+  } finally {
+    rmSync(tempDir, { recursive: true, force: true });
+  }
+}
+
+function templateCommand(input: HelmInput): string[] {
+  return [
+    'template',
+    input.release ?? 'tempo',
+    input.chartDir ?? paths.chart,
+    '--namespace',
+    input.namespace ?? 'observability',
+  ];
+}
+
+/** `helm template`, parsed into objects; throws with helm's message when rendering fails. */
+export async function render(release: HelmRelease, input: HelmInput = {}): Promise<Rendered> {
+  const result = await runHelm(release, templateCommand(input), input);
+  if (result.exitCode !== 0) throw new Error(`helm template failed (${release.label}):\n${result.stderr}`);
+  const documents = YAML.parseAllDocuments(result.stdout)
+    .map((doc) => doc.toJS() as Manifest | null)
+    .filter((doc): doc is Manifest => doc !== null);
+  return new Rendered(documents);
+}
+
+/** `helm template` that must fail; returns helm's error output. */
+export async function renderError(release: HelmRelease, input: HelmInput = {}): Promise<string> {
+  const result = await runHelm(release, templateCommand(input), input);
+  if (result.exitCode === 0) throw new Error(`helm template (${release.label}) accepted values it should refuse`);
+  return result.stderr;
+}
+
+/** `helm lint --strict`; the result carries helm's whole report. */
+export async function lint(release: HelmRelease, input: HelmInput = {}): Promise<HelmResult> {
+  return runHelm(release, ['lint', '--strict', input.chartDir ?? paths.chart, '--namespace', input.namespace ?? 'observability'], input);
+}
