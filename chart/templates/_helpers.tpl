@@ -61,7 +61,8 @@ Usage: {{ include "tempo.labels.standard" . | nindent 4 }}
 */ -}}
 {{- define "tempo.labels.standard" -}}
 {{ include "tempo.labels.selector" . }}
-app.kubernetes.io/version: {{ include "tempo.image.tag" . | quote }}
+{{- /* A tag may be 128 characters and start with "_"; a label value may not. */}}
+app.kubernetes.io/version: {{ include "tempo.image.tag" . | trunc 63 | trimAll "-_." | quote }}
 app.kubernetes.io/managed-by: {{ .Release.Service }}
 helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
 {{- end -}}

@@ -1,0 +1,319 @@
+import { describe, expect, test } from 'vitest';
+import type { ValuesOverride } from '../build/generated/values.ts';
+import { helmReleases, render, renderError, runHelm, type Manifest, type Rendered } from './helpers/helm.ts';
+
+function tempoContainer(rendered: Rendered, name = 'tempo'): Manifest {
+  return rendered.get('Deployment', name).spec.template.spec.containers[0];
+}
+
+function podSpec(rendered: Rendered, name = 'tempo'): Manifest {
+  return rendered.get('Deployment', name).spec.template.spec;
+}
+
+describe.each(helmReleases)('behaviour ($label)', (helm) => {
+  const renderValues = (values: ValuesOverride, release = 'tempo') => render(helm, { release, values });
+  const refusal = (values: ValuesOverride | Record<string, unknown>) => renderError(helm, { values });
+
+  describe.concurrent('names and namespace', () => {
+    test('a release named tempo names every resource tempo', async () => {
+      const rendered = await render(helm, { release: 'tempo' });
+      expect(new Set(rendered.documents.map((doc) => doc.metadata.name))).toEqual(new Set(['tempo']));
+    });
+
+    test('another release name gives <release>-tempo', async () => {
+      const rendered = await render(helm, { release: 'staging' });
+      expect(rendered.keys().sort()).toEqual(['ConfigMap/staging-tempo', 'Deployment/staging-tempo', 'Service/staging-tempo', 'ServiceAccount/staging-tempo']);
+      expect(podSpec(rendered, 'staging-tempo').volumes[0].configMap.name).toBe('staging-tempo');
+    });
+
+    test('nameOverride replaces the chart name in names and the name label', async () => {
+      const rendered = await renderValues({ nameOverride: 'tracing' }, 'prod');
+      const deployment = rendered.get('Deployment', 'prod-tracing');
+      expect(deployment.spec.selector.matchLabels['app.kubernetes.io/name']).toBe('tracing');
+    });
+
+    test('fullnameOverride replaces the whole name', async () => {
+      const rendered = await renderValues({ fullnameOverride: 'traces' }, 'prod');
+      expect(rendered.keys().sort()).toEqual(['ConfigMap/traces', 'Deployment/traces', 'Service/traces', 'ServiceAccount/traces']);
+    });
+
+    test('namespaceOverride moves every resource to that namespace', async () => {
+      const rendered = await renderValues({ namespaceOverride: 'tracing' });
+      for (const doc of rendered.documents) expect(doc.metadata.namespace).toBe('tracing');
+    });
+
+    test('global values from a parent chart are accepted', async () => {
+      const rendered = await render(helm, { set: ['global.imageRegistry=example.com', 'global.anything.nested=1'] });
+      expect(rendered.ofKind('Deployment')).toHaveLength(1);
+    });
+  });
+
+  describe.concurrent('image', () => {
+    test('image.tag replaces the appVersion tag and the version label', async () => {
+      const rendered = await renderValues({ image: { tag: '2.5.1' } });
+      expect(tempoContainer(rendered).image).toBe('docker.io/grafana/tempo:2.5.1');
+      expect(rendered.get('Service', 'tempo').metadata.labels?.['app.kubernetes.io/version']).toBe('2.5.1');
+    });
+
+    test('image.digest pins the image by digest', async () => {
+      const digest = `sha256:${'a'.repeat(64)}`;
+      const rendered = await renderValues({ image: { digest } });
+      expect(tempoContainer(rendered).image).toBe(`docker.io/grafana/tempo:2.5.0@${digest}`);
+    });
+
+    test('image.registry and image.repository choose where the image comes from', async () => {
+      const rendered = await renderValues({ image: { registry: 'mirror.example.com:5000/hub', repository: 'grafana/tempo' } });
+      expect(tempoContainer(rendered).image).toBe('mirror.example.com:5000/hub/grafana/tempo:2.5.0');
+    });
+
+    test('image.pullPolicy and imagePullSecrets reach the pod', async () => {
+      const rendered = await renderValues({ image: { pullPolicy: 'Always' }, imagePullSecrets: [{ name: 'regcred' }] });
+      expect(tempoContainer(rendered).imagePullPolicy).toBe('Always');
+      expect(podSpec(rendered).imagePullSecrets).toEqual([{ name: 'regcred' }]);
+    });
+  });
+
+  describe.concurrent('receivers and ports', () => {
+    test('disabling OTLP gRPC removes its receiver, container port and Service port', async () => {
+      const rendered = await renderValues({ tempo: { receivers: { otlp: { grpc: { enabled: false } } } } });
+      expect(rendered.tempoConfig().distributor.receivers.otlp.protocols).toEqual({ http: { endpoint: '0.0.0.0:4318' } });
+      expect(tempoContainer(rendered).ports.map((p: Manifest) => p.name)).toEqual(['http', 'otlp-http']);
+      expect(rendered.get('Service', 'tempo').spec.ports.map((p: Manifest) => p.name)).toEqual(['http', 'otlp-http']);
+    });
+
+    test('disabling OTLP HTTP removes its receiver, container port and Service port', async () => {
+      const rendered = await renderValues({ tempo: { receivers: { otlp: { http: { enabled: false } } } } });
+      expect(rendered.tempoConfig().distributor.receivers.otlp.protocols).toEqual({ grpc: { endpoint: '0.0.0.0:4317' } });
+      expect(tempoContainer(rendered).ports.map((p: Manifest) => p.name)).toEqual(['http', 'otlp-grpc']);
+      expect(rendered.get('Service', 'tempo').spec.ports.map((p: Manifest) => p.name)).toEqual(['http', 'otlp-grpc']);
+    });
+
+    test('disabling every receiver is refused', async () => {
+      const stderr = await refusal({ tempo: { receivers: { otlp: { grpc: { enabled: false }, http: { enabled: false } } } } });
+      expect(stderr).toContain('ERROR: every receiver is disabled');
+    });
+
+    test('custom ports reach the Tempo configuration, the container and the Service', async () => {
+      const rendered = await renderValues({
+        tempo: { server: { httpListenPort: 8080, grpcListenPort: 9999 }, receivers: { otlp: { grpc: { port: 5317 }, http: { port: 5318 } } } },
+      });
+      const config = rendered.tempoConfig();
+      expect(config.server).toMatchObject({ http_listen_port: 8080, grpc_listen_port: 9999 });
+      expect(config.distributor.receivers.otlp.protocols).toEqual({ grpc: { endpoint: '0.0.0.0:5317' }, http: { endpoint: '0.0.0.0:5318' } });
+      expect(tempoContainer(rendered).ports.map((p: Manifest) => p.containerPort)).toEqual([8080, 5317, 5318]);
+      expect(rendered.get('Service', 'tempo').spec.ports.map((p: Manifest) => p.port)).toEqual([8080, 5317, 5318]);
+    });
+
+    test("the seed's grpc_listen_port 4317 is refused: it collides with OTLP gRPC", async () => {
+      const stderr = await refusal({ tempo: { server: { grpcListenPort: 4317 } } });
+      expect(stderr).toContain(
+        'ERROR: tempo.server.grpcListenPort and tempo.receivers.otlp.grpc.port are both 4317, but two listeners cannot share a port',
+      );
+      expect(stderr).toContain('defaults: tempo.server.grpcListenPort 9095, tempo.receivers.otlp.grpc.port 4317');
+    });
+
+    test('the HTTP API and the OTLP HTTP receiver may not share a port', async () => {
+      const stderr = await refusal({ tempo: { receivers: { otlp: { http: { port: 3200 } } } } });
+      expect(stderr).toContain('ERROR: tempo.server.httpListenPort and tempo.receivers.otlp.http.port are both 3200');
+    });
+
+    test("a port that collides with memberlist's 7946 is refused", async () => {
+      const stderr = await refusal({ tempo: { server: { grpcListenPort: 7946 } } });
+      expect(stderr).toContain('ERROR: tempo.server.grpcListenPort and tempo.structuredConfig.memberlist.bind_port are both 7946');
+    });
+
+    test('a disabled receiver frees its port', async () => {
+      const rendered = await renderValues({ tempo: { server: { grpcListenPort: 4317 }, receivers: { otlp: { grpc: { enabled: false } } } } });
+      expect(rendered.tempoConfig().server.grpc_listen_port).toBe(4317);
+    });
+  });
+
+  describe.concurrent('Tempo configuration', () => {
+    test('retention, block duration and data directory reach the configuration and the mount', async () => {
+      const rendered = await renderValues({ tempo: { retention: '720h', maxBlockDuration: '30m', dataDir: '/data' } });
+      const config = rendered.tempoConfig();
+      expect(config.compactor.compaction.block_retention).toBe('720h');
+      expect(config.ingester.max_block_duration).toBe('30m');
+      expect(config.storage.trace.local.path).toBe('/data/traces');
+      expect(config.storage.trace.wal.path).toBe('/data/wal');
+      expect(tempoContainer(rendered).volumeMounts).toContainEqual({ name: 'storage', mountPath: '/data' });
+    });
+
+    test('log level, log format and usage reporting are set from values', async () => {
+      const rendered = await renderValues({ tempo: { server: { logLevel: 'debug', logFormat: 'json' }, reportingEnabled: false } });
+      const config = rendered.tempoConfig();
+      expect(config.server).toMatchObject({ log_level: 'debug', log_format: 'json' });
+      expect(config.usage_report).toEqual({ reporting_enabled: false });
+    });
+
+    test('structuredConfig adds keys and keeps the generated siblings', async () => {
+      const rendered = await renderValues({
+        tempo: { structuredConfig: { ingester: { trace_idle_period: '20s' }, querier: { max_concurrent_queries: 8 } } },
+      });
+      const config = rendered.tempoConfig();
+      expect(config.ingester).toEqual({ max_block_duration: '5m', trace_idle_period: '20s' });
+      expect(config.querier).toEqual({ max_concurrent_queries: 8 });
+    });
+
+    test('structuredConfig overrides generated values, false included', async () => {
+      const rendered = await renderValues({
+        tempo: { structuredConfig: { usage_report: { reporting_enabled: false }, compactor: { compaction: { block_retention: '48h' } } } },
+      });
+      const config = rendered.tempoConfig();
+      expect(config.usage_report.reporting_enabled).toBe(false);
+      expect(config.compactor.compaction.block_retention).toBe('48h');
+    });
+
+    test('structuredConfig replaces lists and scalars instead of merging them', async () => {
+      const rendered = await renderValues({
+        tempo: { structuredConfig: { server: { log_level: 'warn' }, memberlist: { join_members: ['a:7946', 'b:7946'] } } },
+      });
+      const config = rendered.tempoConfig();
+      expect(config.server.log_level).toBe('warn');
+      expect(config.memberlist.join_members).toEqual(['a:7946', 'b:7946']);
+    });
+
+    test('a null in structuredConfig removes a generated key', async () => {
+      const rendered = await renderValues({ tempo: { structuredConfig: { usage_report: null } } } as ValuesOverride);
+      expect(rendered.tempoConfig()).not.toHaveProperty('usage_report');
+    });
+
+    test.each([
+      ['server.http_listen_port', { server: { http_listen_port: 8080 } }, 'tempo.server.httpListenPort'],
+      ['server.grpc_listen_port', { server: { grpc_listen_port: 4317 } }, 'tempo.server.grpcListenPort'],
+      ['the OTLP gRPC endpoint', { distributor: { receivers: { otlp: { protocols: { grpc: { endpoint: '0.0.0.0:1' } } } } } }, 'tempo.receivers.otlp.grpc.port'],
+      ['the OTLP HTTP endpoint', { distributor: { receivers: { otlp: { protocols: { http: { endpoint: '0.0.0.0:1' } } } } } }, 'tempo.receivers.otlp.http.port'],
+      ['the block path', { storage: { trace: { local: { path: '/tmp/traces' } } } }, 'tempo.dataDir'],
+      ['the WAL path', { storage: { trace: { wal: { path: '/tmp/wal' } } } }, 'tempo.dataDir'],
+    ])('structuredConfig may not set %s, which the chart wires into the pod', async (_name, structuredConfig, value) => {
+      const stderr = await refusal({ tempo: { structuredConfig } });
+      expect(stderr).toMatch(/ERROR: tempo\.structuredConfig\.\S+ is set by the chart/);
+      expect(stderr).toContain(`set ${value} instead`);
+    });
+
+    test('a changed configuration changes the pod template, so the pod restarts', async () => {
+      const before = await renderValues({});
+      const after = await renderValues({ tempo: { retention: '2h' } });
+      const checksum = (rendered: Rendered) => rendered.get('Deployment', 'tempo').spec.template.metadata.annotations['checksum/config'];
+      expect(checksum(before)).toMatch(/^[a-f0-9]{64}$/);
+      expect(checksum(after)).not.toBe(checksum(before));
+    });
+  });
+
+  describe.concurrent('pod', () => {
+    test('extraArgs follow -config.file and extraEnv becomes the container environment', async () => {
+      const rendered = await renderValues({
+        tempo: { extraArgs: ['-config.expand-env=true'], extraEnv: [{ name: 'GOMEMLIMIT', value: '230MiB' }] },
+      });
+      expect(tempoContainer(rendered).args).toEqual(['-config.file=/conf/tempo.yaml', '-config.expand-env=true']);
+      expect(tempoContainer(rendered).env).toEqual([{ name: 'GOMEMLIMIT', value: '230MiB' }]);
+    });
+
+    test('resources replace the defaults', async () => {
+      const rendered = await renderValues({ resources: { requests: { cpu: '1', memory: '2Gi' }, limits: { cpu: '2', memory: '2Gi' } } });
+      expect(tempoContainer(rendered).resources).toEqual({ requests: { cpu: '1', memory: '2Gi' }, limits: { cpu: '2', memory: '2Gi' } });
+    });
+
+    test('pod annotations and labels are added to the pod template', async () => {
+      const rendered = await renderValues({ podAnnotations: { 'example.com/a': 'x' }, podLabels: { team: 'tracing' } });
+      const metadata = rendered.get('Deployment', 'tempo').spec.template.metadata;
+      expect(metadata.annotations['example.com/a']).toBe('x');
+      expect(metadata.labels.team).toBe('tracing');
+    });
+
+    test('podLabels may not replace a selector label', async () => {
+      const stderr = await refusal({ podLabels: { 'app.kubernetes.io/instance': 'other' } });
+      expect(stderr).toContain('ERROR: podLabels sets app.kubernetes.io/instance');
+    });
+
+    test('nodeSelector, tolerations and affinity reach the pod', async () => {
+      const tolerations = [{ key: 'dedicated', operator: 'Exists', effect: 'NoSchedule' }];
+      const affinity = { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [] } };
+      const rendered = await renderValues({ nodeSelector: { 'kubernetes.io/arch': 'amd64' }, tolerations, affinity });
+      expect(podSpec(rendered)).toMatchObject({ nodeSelector: { 'kubernetes.io/arch': 'amd64' }, tolerations, affinity });
+    });
+
+    test('replicas 0 scales Tempo down', async () => {
+      const rendered = await renderValues({ replicas: 0 });
+      expect(rendered.get('Deployment', 'tempo').spec.replicas).toBe(0);
+    });
+
+    test('more than one replica is refused while storage is local', async () => {
+      const stderr = await refusal({ replicas: 2 });
+      expect(stderr).toContain('ERROR: replicas is 2, but with the local storage backend every pod keeps its own traces');
+    });
+
+    test('tempo.dataDir may not lie in the configuration mount', async () => {
+      const stderr = await refusal({ tempo: { dataDir: '/conf/data' } });
+      expect(stderr).toContain('ERROR: tempo.dataDir is /conf/data, inside /conf');
+    });
+
+    test('the pod meets Pod Security "restricted" by default', async () => {
+      const rendered = await renderValues({});
+      expect(podSpec(rendered).securityContext).toEqual({
+        runAsNonRoot: true,
+        runAsUser: 10001,
+        runAsGroup: 10001,
+        fsGroup: 10001,
+        seccompProfile: { type: 'RuntimeDefault' },
+      });
+      expect(tempoContainer(rendered).securityContext).toEqual({
+        allowPrivilegeEscalation: false,
+        readOnlyRootFilesystem: true,
+        capabilities: { drop: ['ALL'] },
+      });
+      expect(podSpec(rendered).automountServiceAccountToken).toBe(false);
+    });
+
+    test('readiness asks /ready and liveness /api/echo on the http port', async () => {
+      const container = tempoContainer(await renderValues({}));
+      expect(container.readinessProbe.httpGet).toEqual({ path: '/ready', port: 'http' });
+      expect(container.livenessProbe.httpGet).toEqual({ path: '/api/echo', port: 'http' });
+    });
+  });
+
+  describe.concurrent('service and service account', () => {
+    test('service type, annotations and labels are set from values', async () => {
+      const rendered = await renderValues({ service: { type: 'LoadBalancer', annotations: { 'example.com/lb': 'internal' }, labels: { tier: 'obs' } } });
+      const service = rendered.get('Service', 'tempo');
+      expect(service.spec.type).toBe('LoadBalancer');
+      expect(service.metadata.annotations).toEqual({ 'example.com/lb': 'internal' });
+      expect(service.metadata.labels?.tier).toBe('obs');
+    });
+
+    test('serviceAccount.create false renders no ServiceAccount and uses the one named', async () => {
+      const rendered = await renderValues({ serviceAccount: { create: false, name: 'shared' } });
+      expect(rendered.ofKind('ServiceAccount')).toHaveLength(0);
+      expect(podSpec(rendered).serviceAccountName).toBe('shared');
+    });
+
+    test('serviceAccount name and annotations shape the created ServiceAccount', async () => {
+      const rendered = await renderValues({ serviceAccount: { name: 'tempo-sa', annotations: { 'eks.amazonaws.com/role-arn': 'arn:aws:iam::1:role/t' } } });
+      expect(rendered.get('ServiceAccount', 'tempo-sa').metadata.annotations).toEqual({ 'eks.amazonaws.com/role-arn': 'arn:aws:iam::1:role/t' });
+      expect(podSpec(rendered).serviceAccountName).toBe('tempo-sa');
+    });
+  });
+});
+
+// Helm 3 needs a cluster to render NOTES.txt (install --dry-run contacts it); Helm 4's client-side dry run does not.
+describe('NOTES.txt (helm4)', () => {
+  const helm4 = helmReleases.find((release) => release.label === 'helm4')!;
+
+  test('tells where to send OTLP and how to query traces', async () => {
+    const result = await runHelm(helm4, ['install', 'tempo', 'chart', '--namespace', 'observability', '--dry-run=client']);
+    expect(result.exitCode, result.stderr).toBe(0);
+    const notes = result.stdout.slice(result.stdout.indexOf('NOTES:'));
+    expect(notes).toContain('gRPC: tempo.observability.svc:4317');
+    expect(notes).toContain('HTTP: http://tempo.observability.svc:4318  (POST /v1/traces)');
+    expect(notes).toContain('http://tempo.observability.svc:3200');
+    expect(notes).toContain('GET /api/traces/<trace id>');
+    expect(notes).toContain('kubectl --namespace observability port-forward service/tempo 3200:http');
+  });
+
+  test('leaves out a disabled receiver', async () => {
+    const result = await runHelm(helm4, ['install', 'tempo', 'chart', '--namespace', 'observability', '--dry-run=client'], {
+      values: { tempo: { receivers: { otlp: { grpc: { enabled: false } } } } },
+    });
+    expect(result.stdout).not.toContain('gRPC:');
+  });
+});
