@@ -28,10 +28,13 @@ function typeOf(schema: ValuesSchema, node: SchemaNode, path: string[], depth: n
     const indent = '  '.repeat(depth + 1);
     const members = Object.entries(resolved.properties).map(([key, child]) => {
       const childSchema = schema.resolve(child, [...path, key].join('.'));
-      const optional = childSchema.properties === undefined && !('default' in childSchema) ? '?' : '';
+      const isRequired = resolved.required?.includes(key) ?? false;
+      const optional = !isRequired && childSchema.properties === undefined && !('default' in childSchema) ? '?' : '';
       const doc = childSchema.description ? `${indent}/** ${childSchema.description.replaceAll('*/', '*\\/')} */\n` : '';
       return `${doc}${indent}${JSON.stringify(key)}${optional}: ${typeOf(schema, child, [...path, key], depth + 1)};`;
     });
+    // An object that is not closed (a Kubernetes EnvVar, say) takes more keys than the schema names.
+    if (resolved.additionalProperties !== false) members.push(`${indent}[key: string]: unknown;`);
     return `{\n${members.join('\n')}\n${'  '.repeat(depth)}}`;
   }
   const types = Array.isArray(resolved.type) ? resolved.type : [resolved.type ?? 'unknown'];

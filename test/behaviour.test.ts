@@ -174,7 +174,7 @@ describe.each(helmReleases)('behaviour ($label)', (helm) => {
     });
 
     test('a null in structuredConfig removes a generated key', async () => {
-      const rendered = await renderValues({ tempo: { structuredConfig: { usage_report: null } } } as ValuesOverride);
+      const rendered = await renderValues({ tempo: { structuredConfig: { usage_report: null } } });
       expect(rendered.tempoConfig()).not.toHaveProperty('usage_report');
     });
 

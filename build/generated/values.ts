@@ -25,7 +25,7 @@ export interface Values {
   };
   /** Secrets in the release namespace holding registry credentials. For example: [{name: regcred}]. */
   "imagePullSecrets": Array<{
-    "name"?: string;
+    "name": string;
   }>;
   /** Number of Tempo pods. With the local storage backend each pod keeps its own traces, so only 0 (stopped) or 1 is accepted. */
   "replicas": number;
@@ -115,13 +115,14 @@ export interface Values {
     "dataDir": string;
     /** Send Grafana Labs anonymous usage statistics (usage_report.reporting_enabled). Tempo's own default is on. */
     "reportingEnabled": boolean;
-    /** Tempo configuration deep-merged over the one the chart generates, in Tempo's own snake_case keys. Maps merge key by key, anything else replaces, and null removes a key. Keys the chart wires into the pod (listen ports and receiver endpoints) are refused: set their values instead. See https://grafana.com/docs/tempo/v2.5.x/configuration/ */
+    /** Tempo configuration deep-merged over the one the chart generates, in Tempo's own snake_case keys. Maps merge key by key, anything else replaces, and null removes a key. Keys the chart wires into the pod (listen ports, receiver endpoints, storage paths) are refused: set their values instead. See https://grafana.com/docs/tempo/v2.5.x/configuration/ */
     "structuredConfig": Record<string, unknown>;
     /** Extra command-line flags of Tempo. For example: [-log.level=debug]. */
     "extraArgs": Array<string>;
     /** Extra environment variables of the Tempo container, as Kubernetes EnvVar objects. For example: [{name: GOMEMLIMIT, value: 230MiB}]. */
     "extraEnv": Array<{
-      "name"?: string;
+      "name": string;
+      [key: string]: unknown;
     }>;
   };
 }

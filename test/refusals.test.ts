@@ -1,0 +1,39 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { paths } from '../build/paths.ts';
+import { helmReleases, renderError } from './helpers/helm.ts';
+
+/**
+ * test/bad-values/*.yaml: each file is refused by helm template. Its header says what helm must
+ * print: "# expect: TEXT" on both helm versions, "# expect-helm3: TEXT" / "# expect-helm4: TEXT" on
+ * one (their schema validators word errors differently). Every TEXT must appear in one output line.
+ */
+const badValuesDir = path.join(paths.root, 'test', 'bad-values');
+const files = readdirSync(badValuesDir).filter((name) => name.endsWith('.yaml')).sort();
+
+function expectations(file: string, label: string): string[] {
+  const text = readFileSync(path.join(badValuesDir, file), 'utf8');
+  return [...text.matchAll(/^# expect(?:-(helm[34]))?: (.+)$/gm)]
+    .filter((match) => match[1] === undefined || match[1] === label)
+    .map((match) => match[2]!);
+}
+
+test('the corpus holds at least 30 bad values files, each with expectations for both helm versions', () => {
+  expect(files.length).toBeGreaterThanOrEqual(30);
+  for (const file of files) {
+    for (const helm of helmReleases) expect(expectations(file, helm.label), `${file} (${helm.label})`).not.toHaveLength(0);
+  }
+});
+
+const cases = helmReleases.flatMap((helm) => files.map((file) => ({ helm, file, label: `${file} (${helm.label})` })));
+
+describe.concurrent.each(cases)('refuses $label', ({ helm, file }) => {
+  test('with a message naming the problem', async () => {
+    const stderr = await renderError(helm, { valuesFiles: [path.join(badValuesDir, file)] });
+    const lines = stderr.split('\n');
+    for (const expected of expectations(file, helm.label)) {
+      expect(lines.some((line) => line.includes(expected)), `expected "${expected}" in:\n${stderr}`).toBe(true);
+    }
+  });
+});
