@@ -1,0 +1,49 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { paths, relative } from './paths.ts';
+
+/**
+ * House rules for the Go templates that a type-checker cannot see (docs/style.md of the project):
+ * helpers named tempo.<area>.<name> with a usage comment, every fail message starting with ERROR:,
+ * and the namespace decided in one helper.
+ */
+export function lintGoTemplates(dir: string): string[] {
+  const problems: string[] = [];
+  for (const name of readdirSync(dir).filter((file) => /\.(tpl|yaml|txt)$/.test(file))) {
+    const file = path.join(dir, name);
+    const text = readFileSync(file, 'utf8');
+    const where = (index: number) => `${relative(file)}:${text.slice(0, index).split('\n').length}`;
+
+    for (const match of text.matchAll(/\{\{-? define "([^"]+)" -?\}\}/g)) {
+      const helper = match[1]!;
+      if (!/^tempo(\.[a-z][a-zA-Z]*){1,2}$/.test(helper)) {
+        problems.push(`${where(match.index)}: helper "${helper}" is not named tempo.<area>.<name>`);
+      }
+      const before = text.slice(0, match.index).trimEnd();
+      const comment = /\{\{- \/\*((?:(?!\*\/)[\s\S])*)\*\/ -\}\}$/.exec(before);
+      if (!comment || !comment[1]!.includes(`${helper}:`) || !comment[1]!.includes('Usage:')) {
+        problems.push(`${where(match.index)}: helper "${helper}" needs a comment right above it: "${helper}: what it returns", then "Usage: ..."`);
+      }
+    }
+    for (const match of text.matchAll(/\bfail\s+(?:\(printf\s+)?"([^"]*)/g)) {
+      if (!match[1]!.startsWith('ERROR: ')) problems.push(`${where(match.index)}: fail message must start with "ERROR: "`);
+    }
+    for (const match of text.matchAll(/\.Release\.Namespace/g)) {
+      const inHelper = text.lastIndexOf('define "tempo.names.namespace"', match.index) > text.lastIndexOf('{{- end -}}', match.index);
+      if (!inHelper) problems.push(`${where(match.index)}: use include "tempo.names.namespace" instead of .Release.Namespace`);
+    }
+    for (const match of text.matchAll(/^\s*namespace: (.*)$/gm)) {
+      if (!match[1]!.startsWith('{{ include "tempo.names.namespace" . }}')) {
+        problems.push(`${where(match.index)}: metadata.namespace must come from include "tempo.names.namespace"`);
+      }
+    }
+  }
+  return problems;
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.meta.filename)) {
+  const problems = lintGoTemplates(path.join(paths.templates, 'templates'));
+  for (const problem of problems) console.error(problem);
+  if (problems.length > 0) process.exitCode = 1;
+  else console.log('Go templates follow the house rules.');
+}
