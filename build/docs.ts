@@ -26,5 +26,6 @@ export function renderReadme(readmeFile: string, readme: string, schema: ValuesS
 }
 
 function cell(text: string): string {
-  return text.replaceAll('|', '\\|').replaceAll('\n', ' ');
+  // Markdown would take <release> for an HTML tag and | for a column break.
+  return text.replaceAll('|', '\\|').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('\n', ' ');
 }
