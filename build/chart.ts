@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import Handlebars from 'handlebars';
 import { changesFor } from './changelog.ts';
-import { renderReadme } from './docs.ts';
+import { renderReadme, renderValuesTable } from './docs.ts';
 import { paths } from './paths.ts';
 import { ValuesSchema } from './schema.ts';
 import { renderTemplateTree } from './templates.ts';
@@ -34,6 +34,7 @@ export function buildChart(sources: BuildSources = paths, chartDir = paths.chart
   const context = {
     chart: { name: 'tempo', version, appVersion: tempoVersion },
     image: `${defaults.image.registry}/${defaults.image.repository}:${tempoVersion}`,
+    valuesTable: renderValuesTable(schema),
     changes: changesFor(path.basename(sources.changelog), readFileSync(sources.changelog, 'utf8'), version),
   };
 

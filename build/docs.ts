@@ -13,6 +13,12 @@ export function renderReadme(readmeFile: string, readme: string, schema: ValuesS
   if (start < 0 || end < start) {
     throw new BuildError(readmeFile, `needs the markers ${valuesTableStart} and ${valuesTableEnd}, in that order`);
   }
+  const table = renderValuesTable(schema);
+  return `${readme.slice(0, start + valuesTableStart.length)}\n\n${table}\n\n${readme.slice(end)}`;
+}
+
+/** The Markdown table of every value: key, type, default and description. */
+export function renderValuesTable(schema: ValuesSchema): string {
   const defaults = schema.defaults();
   const rows = schema
     .entries()
@@ -21,8 +27,7 @@ export function renderReadme(readmeFile: string, readme: string, schema: ValuesS
       const shown = entry.isOptional ? '(unset)' : `\`${JSON.stringify(lookup(defaults, entry.path))}\``;
       return `| \`${entry.path.join('.')}\` | ${typeName(entry.schema)} | ${cell(shown)} | ${cell(entry.schema.description ?? '')} |`;
     });
-  const table = ['| Value | Type | Default | Description |', '| --- | --- | --- | --- |', ...rows].join('\n');
-  return `${readme.slice(0, start + valuesTableStart.length)}\n\n${table}\n\n${readme.slice(end)}`;
+  return ['| Value | Type | Default | Description |', '| --- | --- | --- | --- |', ...rows].join('\n');
 }
 
 function cell(text: string): string {

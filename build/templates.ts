@@ -47,6 +47,7 @@ function withNotice(outputPath: string, body: string, source: string): string {
   const notice = generatedNotice(source);
   const isGoTemplate = outputPath.startsWith('templates/');
   if (isGoTemplate) return `{{- /* ${notice} */ -}}\n${body}`;
+  if (outputPath.endsWith('.md')) return `<!-- ${notice} -->\n${body}`;
   if (/\.(ya?ml)$/.test(outputPath) || path.basename(outputPath) === '.helmignore') return `# ${notice}\n${body}`;
   throw new BuildError(source, 'has no known comment syntax for the generated-file notice (add one in build/templates.ts)');
 }

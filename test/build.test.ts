@@ -52,8 +52,8 @@ describe('generated files', () => {
     expect(YAML.parse(chart.annotations['artifacthub.io/images'])).toEqual([{ name: 'tempo', image: 'docker.io/grafana/tempo:2.5.0' }]);
   });
 
-  test('the README values table lists every value', () => {
-    const readme = readFileSync(paths.readme, 'utf8');
+  test.each([paths.readme, path.join(paths.chart, 'README.md')])('the values table of %s lists every value', (file) => {
+    const readme = readFileSync(file, 'utf8');
     for (const entry of ValuesSchema.load(paths.valuesSchema).entries().filter((e) => !e.isGroup)) {
       expect(readme).toContain(`| \`${entry.path.join('.')}\` |`);
     }
