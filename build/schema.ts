@@ -37,14 +37,10 @@ export interface ValueEntry {
 const draft07 = 'http://json-schema.org/draft-07/schema#';
 
 export class ValuesSchema {
-  readonly root: SchemaNode;
-
   constructor(
     readonly file: string,
-    root: SchemaNode,
-  ) {
-    this.root = root;
-  }
+    readonly root: SchemaNode,
+  ) {}
 
   static load(file: string): ValuesSchema {
     let parsed: unknown;

@@ -1,4 +1,4 @@
-import type { SchemaNode, ValuesSchema } from './schema.ts';
+import { pointerOf, type SchemaNode, type ValuesSchema } from './schema.ts';
 import { generatedNotice } from './text.ts';
 
 /**
@@ -22,12 +22,12 @@ export function renderValuesTypes(schema: ValuesSchema): string {
 }
 
 function typeOf(schema: ValuesSchema, node: SchemaNode, path: string[], depth: number): string {
-  const resolved = schema.resolve(node, path.join('.') || '#');
+  const resolved = schema.resolve(node, pointerOf(path));
   if (resolved.enum) return resolved.enum.map((member) => JSON.stringify(member)).join(' | ');
   if (resolved.properties) {
     const indent = '  '.repeat(depth + 1);
     const members = Object.entries(resolved.properties).map(([key, child]) => {
-      const childSchema = schema.resolve(child, [...path, key].join('.'));
+      const childSchema = schema.resolve(child, pointerOf([...path, key]));
       const isRequired = resolved.required?.includes(key) ?? false;
       const optional = !isRequired && childSchema.properties === undefined && !('default' in childSchema) ? '?' : '';
       const doc = childSchema.description ? `${indent}/** ${childSchema.description.replaceAll('*/', '*\\/')} */\n` : '';
