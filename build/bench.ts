@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { buildChart } from './chart.ts';
-import { helmBinary, helmReleases } from './helm.ts';
+import { helmBinary, helmReleases, isolatedHelmEnv } from './helm.ts';
 import { paths } from './paths.ts';
 
 /**
@@ -39,7 +39,7 @@ const workDir = mkdtempSync(path.join(os.tmpdir(), 'tempo-bench-'));
 try {
   for (const release of helmReleases) {
     const helm = helmBinary(release);
-    const env = { ...process.env, HELM_CACHE_HOME: workDir, HELM_CONFIG_HOME: workDir, HELM_DATA_HOME: workDir };
+    const env = { ...process.env, ...isolatedHelmEnv(workDir) };
     const reference = path.join(workDir, `${release.label}-reference`);
     execFileSync(helm, ['create', reference], { env, stdio: 'ignore' });
     const template = (chart: string) => () => execFileSync(helm, ['template', 'tempo', chart, '-n', 'observability'], { env, stdio: 'ignore' });

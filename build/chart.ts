@@ -3,7 +3,7 @@ import path from 'node:path';
 import Handlebars from 'handlebars';
 import { changesFor } from './changelog.ts';
 import { renderReadme, renderValuesTable } from './docs.ts';
-import { paths } from './paths.ts';
+import { packageVersion, paths } from './paths.ts';
 import { ValuesSchema } from './schema.ts';
 import { renderTemplateTree } from './templates.ts';
 import { generatedNotice } from './text.ts';
@@ -30,7 +30,7 @@ Handlebars.registerHelper('json', (value: unknown) => JSON.stringify(value));
 export function buildChart(sources: BuildSources = paths, chartDir = paths.chart): BuildOutput {
   const schema = ValuesSchema.load(sources.valuesSchema);
   const defaults = schema.defaults() as { image: { registry: string; repository: string } };
-  const version = (JSON.parse(readFileSync(sources.packageJson, 'utf8')) as { version: string }).version;
+  const version = packageVersion(sources.packageJson);
   const context = {
     chart: { name: 'tempo', version, appVersion: tempoVersion },
     image: `${defaults.image.registry}/${defaults.image.repository}:${tempoVersion}`,

@@ -25,6 +25,15 @@ export const helmReleases: readonly HelmRelease[] = [
 
 const cacheDir = path.join(repoRoot, 'node_modules', '.cache', 'tempo-chart-helm');
 
+export function helmRelease(label: HelmRelease['label']): HelmRelease {
+  return helmReleases.find((release) => release.label === label)!;
+}
+
+/** Environment that keeps helm's cache, config and data in `dir`, away from the user's own helm setup. */
+export function isolatedHelmEnv(dir: string): Record<string, string> {
+  return { HELM_CACHE_HOME: dir, HELM_CONFIG_HOME: dir, HELM_DATA_HOME: dir };
+}
+
 /** Path of the helm binary for a release, extracting it on first use. */
 export function helmBinary(release: HelmRelease): string {
   const override = process.env[release.overrideVariable];

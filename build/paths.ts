@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -15,6 +16,11 @@ export const paths = {
   generatedTypes: path.join(repoRoot, 'build', 'generated', 'values.ts'),
   dist: path.join(repoRoot, 'dist'),
 };
+
+/** The chart version: package.json's version. */
+export function packageVersion(packageJson = paths.packageJson): string {
+  return (JSON.parse(readFileSync(packageJson, 'utf8')) as { version: string }).version;
+}
 
 /** Repository-relative path with forward slashes, as used in messages and generated headers. */
 export function relative(file: string): string {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import type { ValuesOverride } from '../build/generated/values.ts';
-import { helmReleases, render, renderError, runHelm, type Manifest, type Rendered } from './helpers/helm.ts';
+import { helmRelease, helmReleases, render, renderError, runHelm, type Manifest, type Rendered } from './helpers/helm.ts';
 
 function tempoContainer(rendered: Rendered, name = 'tempo'): Manifest {
   return rendered.get('Deployment', name).spec.template.spec.containers[0];
@@ -297,7 +297,7 @@ describe.each(helmReleases)('behaviour ($label)', (helm) => {
 
 // Helm 3 needs a cluster to render NOTES.txt (install --dry-run contacts it); Helm 4's client-side dry run does not.
 describe('NOTES.txt (helm4)', () => {
-  const helm4 = helmReleases.find((release) => release.label === 'helm4')!;
+  const helm4 = helmRelease('helm4');
 
   test('tells where to send OTLP and how to query traces', async () => {
     const result = await runHelm(helm4, ['install', 'tempo', 'chart', '--namespace', 'observability', '--dry-run=client']);

@@ -9,7 +9,7 @@ import { buildChart, type BuildSources } from '../build/chart.ts';
 import { BuildError } from '../build/errors.ts';
 import { extractZipEntry, helmBinary, helmReleases } from '../build/helm.ts';
 import { driftedFiles, writeOutput } from '../build/output.ts';
-import { paths } from '../build/paths.ts';
+import { packageVersion, paths } from '../build/paths.ts';
 import { ValuesSchema } from '../build/schema.ts';
 
 describe('generated files', () => {
@@ -36,6 +36,22 @@ describe('generated files', () => {
     expect(YAML.parse(readFileSync(path.join(paths.chart, 'values.yaml'), 'utf8'))).toEqual(defaults);
   });
 
+  test('chart/values.yaml comments every value with its description', () => {
+    const lines = readFileSync(path.join(paths.chart, 'values.yaml'), 'utf8').split('\n');
+    // Entries are written in schema order, so each key is found after the previous one.
+    let cursor = 0;
+    for (const entry of ValuesSchema.load(paths.valuesSchema).entries()) {
+      const indent = '  '.repeat(entry.path.length - 1);
+      const keyLine = new RegExp(`^${indent}(# )?${entry.path[entry.path.length - 1]}:`);
+      while (cursor < lines.length && !keyLine.test(lines[cursor]!)) cursor += 1;
+      expect(cursor, `${entry.path.join('.')} is missing`).toBeLessThan(lines.length);
+      const comment: string[] = [];
+      for (let above = cursor - 1; lines[above]?.startsWith(`${indent}# `); above -= 1) comment.unshift(lines[above]!.slice(indent.length + 2));
+      expect(comment.join(' '), entry.path.join('.')).toBe(entry.schema.description!.split(/\s+/).join(' '));
+      cursor += 1;
+    }
+  });
+
   test('chart/values.schema.json is the source schema plus its generated notice', () => {
     const { $comment, ...chartSchema } = JSON.parse(readFileSync(path.join(paths.chart, 'values.schema.json'), 'utf8'));
     expect($comment).toBeTypeOf('string');
@@ -44,8 +60,7 @@ describe('generated files', () => {
 
   test('Chart.yaml carries the package version, appVersion 2.5.0 and the changelog entry', () => {
     const chart = YAML.parse(readFileSync(path.join(paths.chart, 'Chart.yaml'), 'utf8'));
-    const version = JSON.parse(readFileSync(paths.packageJson, 'utf8')).version;
-    expect(chart).toMatchObject({ apiVersion: 'v2', name: 'tempo', version, appVersion: '2.5.0', kubeVersion: '>=1.28.0-0' });
+    expect(chart).toMatchObject({ apiVersion: 'v2', name: 'tempo', version: packageVersion(), appVersion: '2.5.0', kubeVersion: '>=1.28.0-0' });
     const changes = YAML.parse(chart.annotations['artifacthub.io/changes']);
     expect(changes.length).toBeGreaterThan(0);
     for (const change of changes) expect(Object.keys(change).sort()).toEqual(['description', 'kind']);
@@ -165,3 +180,4 @@ describe('helm binaries', () => {
     expect(() => extractZipEntry(zip, 'helm/missing')).toThrow(/has no entry helm\/missing/);
   });
 });
+

@@ -4,10 +4,10 @@ import path from 'node:path';
 import { execa } from 'execa';
 import YAML from 'yaml';
 import type { ValuesOverride } from '../../build/generated/values.ts';
-import { helmBinary, helmReleases, type HelmRelease } from '../../build/helm.ts';
+import { helmBinary, helmRelease, helmReleases, isolatedHelmEnv, type HelmRelease } from '../../build/helm.ts';
 import { paths } from '../../build/paths.ts';
 
-export { helmReleases, type HelmRelease };
+export { helmRelease, helmReleases, type HelmRelease };
 
 export interface HelmInput {
   release?: string;
@@ -73,7 +73,7 @@ export async function runHelm(release: HelmRelease, command: string[], input: He
     for (const assignment of input.set ?? []) args.push('--set', assignment);
     const result = await execa(helmBinary(release), args, {
       reject: false,
-      env: { HELM_CACHE_HOME: tempDir, HELM_CONFIG_HOME: tempDir, HELM_DATA_HOME: tempDir },
+      env: isolatedHelmEnv(tempDir),
     });
     return { exitCode: result.exitCode ?? -1, stdout: result.stdout, stderr: result.stderr };
   } finally {
