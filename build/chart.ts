@@ -5,13 +5,11 @@ import { changesFor } from './changelog.ts';
 import { renderReadme, renderValuesTable } from './docs.ts';
 import { packageVersion, paths } from './paths.ts';
 import { ValuesSchema } from './schema.ts';
+import { tempoConfigSchema, tempoConfigSourcesIn, tempoVersion } from './tempo-schema.ts';
 import { renderTemplateTree } from './templates.ts';
-import { generatedNotice } from './text.ts';
+import { formatJson, generatedNotice } from './text.ts';
 import { renderValuesTypes } from './types.ts';
 import { renderValuesYaml } from './values-yaml.ts';
-
-/** The Tempo release this chart deploys and is tested with: the chart's appVersion. */
-export const tempoVersion = '2.5.0';
 
 /** Where the build reads its sources; tests point it at fixtures. */
 export interface BuildSources {
@@ -20,6 +18,7 @@ export interface BuildSources {
   readme: string;
   changelog: string;
   packageJson: string;
+  tempoConfigSources: string;
 }
 
 /** Everything `npm run build` writes, keyed by absolute path. */
@@ -27,8 +26,21 @@ export type BuildOutput = Map<string, string>;
 
 Handlebars.registerHelper('json', (value: unknown) => JSON.stringify(value));
 
+/**
+ * values.schema.json with the generated Tempo configuration schema added as #/definitions/tempoConfig,
+ * which tempo.structuredConfig refers to: the schema helm validates values with.
+ */
+export function loadValuesSchema(
+  sources: Pick<BuildSources, 'valuesSchema' | 'tempoConfigSources'> = paths,
+  tempoConfig = tempoConfigSchema(tempoConfigSourcesIn(sources.tempoConfigSources)),
+): ValuesSchema {
+  const { $schema: _draft, $comment: _notice, ...definition } = tempoConfig;
+  return ValuesSchema.load(sources.valuesSchema, { tempoConfig: definition });
+}
+
 export function buildChart(sources: BuildSources = paths, chartDir = paths.chart): BuildOutput {
-  const schema = ValuesSchema.load(sources.valuesSchema);
+  const tempoConfig = tempoConfigSchema(tempoConfigSourcesIn(sources.tempoConfigSources));
+  const schema = loadValuesSchema(sources, tempoConfig);
   const defaults = schema.defaults() as { image: { registry: string; repository: string } };
   const version = packageVersion(sources.packageJson);
   const context = {
@@ -45,8 +57,9 @@ export function buildChart(sources: BuildSources = paths, chartDir = paths.chart
   output.set(path.join(chartDir, 'values.yaml'), renderValuesYaml(schema));
   const { $schema, ...rest } = schema.root;
   const chartSchema = { $schema, $comment: generatedNotice('values.schema.json'), ...rest };
-  output.set(path.join(chartDir, 'values.schema.json'), `${JSON.stringify(chartSchema, null, 2)}\n`);
+  output.set(path.join(chartDir, 'values.schema.json'), formatJson(chartSchema));
   output.set(paths.generatedTypes, renderValuesTypes(schema));
+  output.set(paths.tempoConfigSchema, formatJson(tempoConfig));
   output.set(sources.readme, renderReadme(path.basename(sources.readme), readFileSync(sources.readme, 'utf8'), schema));
   return output;
 }

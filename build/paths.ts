@@ -14,6 +14,8 @@ export const paths = {
   changelog: path.join(repoRoot, 'CHANGELOG.md'),
   packageJson: path.join(repoRoot, 'package.json'),
   generatedTypes: path.join(repoRoot, 'build', 'generated', 'values.ts'),
+  tempoConfigSources: path.join(repoRoot, 'build', 'tempo-config'),
+  tempoConfigSchema: path.join(repoRoot, 'build', 'generated', 'tempo-config.schema.json'),
   dist: path.join(repoRoot, 'dist'),
 };
 

@@ -5,12 +5,11 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, test } from 'vitest';
 import YAML from 'yaml';
-import { buildChart, type BuildSources } from '../build/chart.ts';
+import { buildChart, loadValuesSchema, type BuildSources } from '../build/chart.ts';
 import { BuildError } from '../build/errors.ts';
 import { extractZipEntry, helmBinary, helmReleases } from '../build/helm.ts';
 import { driftedFiles, writeOutput } from '../build/output.ts';
 import { packageVersion, paths } from '../build/paths.ts';
-import { ValuesSchema } from '../build/schema.ts';
 
 describe('generated files', () => {
   const output = buildChart();
@@ -32,7 +31,7 @@ describe('generated files', () => {
   });
 
   test('chart/values.yaml holds exactly the defaults of values.schema.json', () => {
-    const defaults = ValuesSchema.load(paths.valuesSchema).defaults();
+    const defaults = loadValuesSchema().defaults();
     expect(YAML.parse(readFileSync(path.join(paths.chart, 'values.yaml'), 'utf8'))).toEqual(defaults);
   });
 
@@ -40,7 +39,7 @@ describe('generated files', () => {
     const lines = readFileSync(path.join(paths.chart, 'values.yaml'), 'utf8').split('\n');
     // Entries are written in schema order, so each key is found after the previous one.
     let cursor = 0;
-    for (const entry of ValuesSchema.load(paths.valuesSchema).entries()) {
+    for (const entry of loadValuesSchema().entries()) {
       const indent = '  '.repeat(entry.path.length - 1);
       const keyLine = new RegExp(`^${indent}(# )?${entry.path[entry.path.length - 1]}:`);
       while (cursor < lines.length && !keyLine.test(lines[cursor]!)) cursor += 1;
@@ -55,7 +54,10 @@ describe('generated files', () => {
   test('chart/values.schema.json is the source schema plus its generated notice', () => {
     const { $comment, ...chartSchema } = JSON.parse(readFileSync(path.join(paths.chart, 'values.schema.json'), 'utf8'));
     expect($comment).toBeTypeOf('string');
-    expect(chartSchema).toEqual(JSON.parse(readFileSync(paths.valuesSchema, 'utf8')));
+    const source = JSON.parse(readFileSync(paths.valuesSchema, 'utf8'));
+    const { $schema: _draft, $comment: _notice, ...tempoConfig } = JSON.parse(readFileSync(paths.tempoConfigSchema, 'utf8'));
+    source.definitions.tempoConfig = tempoConfig;
+    expect(chartSchema).toEqual(source);
   });
 
   test('Chart.yaml carries the package version, appVersion 2.5.0 and the changelog entry', () => {
@@ -69,7 +71,7 @@ describe('generated files', () => {
 
   test.each([paths.readme, path.join(paths.chart, 'README.md')])('the values table of %s lists every value', (file) => {
     const readme = readFileSync(file, 'utf8');
-    for (const entry of ValuesSchema.load(paths.valuesSchema).entries().filter((e) => !e.isGroup)) {
+    for (const entry of loadValuesSchema().entries().filter((e) => !e.isGroup)) {
       expect(readme).toContain(`| \`${entry.path.join('.')}\` |`);
     }
   });
@@ -85,12 +87,14 @@ describe('build errors name the file at fault', () => {
       readme: path.join(dir, 'README.md'),
       changelog: path.join(dir, 'CHANGELOG.md'),
       packageJson: path.join(dir, 'package.json'),
+      tempoConfigSources: path.join(dir, 'tempo-config'),
     };
     cpSync(paths.valuesSchema, sources.valuesSchema);
     cpSync(paths.templates, sources.templates, { recursive: true });
     cpSync(paths.readme, sources.readme);
     cpSync(paths.changelog, sources.changelog);
     cpSync(paths.packageJson, sources.packageJson);
+    cpSync(paths.tempoConfigSources, sources.tempoConfigSources, { recursive: true });
     change(sources);
     return () => buildChart(sources, path.join(dir, 'chart'));
   }

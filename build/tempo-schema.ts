@@ -1,0 +1,139 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import YAML, { type ScalarTag } from 'yaml';
+import { BuildError } from './errors.ts';
+import { paths, relative } from './paths.ts';
+import type { SchemaNode } from './schema.ts';
+import { generatedNotice } from './text.ts';
+
+/**
+ * The JSON Schema of Tempo's configuration file, inferred from defaults: every key in
+ * build/tempo-config/*.yaml becomes a property whose type is its default's type, and every object
+ * that lists keys is closed, because Tempo refuses unknown keys at start-up.
+ *
+ * Every node also takes null: Tempo's YAML decoder reads null as the zero value, and in
+ * tempo.structuredConfig null removes a key from the generated configuration.
+ */
+
+/** The Tempo release this chart deploys (its appVersion), and whose configuration file this describes. */
+export const tempoVersion = '2.5.0';
+
+/** The three source files in a directory laid out like build/tempo-config/. */
+export function tempoConfigSourcesIn(dir: string) {
+  return {
+    manifest: path.join(dir, 'manifest.yaml'),
+    additions: path.join(dir, 'additions.yaml'),
+    receivers: path.join(dir, 'receivers.yaml'),
+  };
+}
+
+/** Go's time.ParseDuration syntax. */
+export const goDurationPattern = '^(0|([0-9]+(\\.[0-9]+)?(ns|us|µs|ms|s|m|h))+)$';
+/** Prometheus model.Duration: Go's units without fractions, plus d, w and y. */
+export const prometheusDurationPattern = '^(0|([0-9]+(ms|s|m|h|d|w|y))+)$';
+/** The shape time.Duration.String() prints, which is how the default dump writes durations. */
+const printedGoDuration = /^(\d+h)?(\d+m)?(\d+(\.\d+)?(s|ms|µs|ns))$/;
+
+class AnyValue {}
+class PrometheusDuration {}
+class StringEnum {
+  constructor(readonly members: string[]) {}
+}
+
+const customTags: ScalarTag[] = [
+  { tag: '!any', resolve: () => new AnyValue() },
+  { tag: '!prometheusDuration', resolve: () => new PrometheusDuration() },
+  { tag: '!enum', resolve: (text: string) => new StringEnum(text.split('|')) },
+];
+
+const isMarker = (value: unknown) =>
+  value instanceof AnyValue || value instanceof PrometheusDuration || value instanceof StringEnum;
+
+type Tree = Record<string, unknown>;
+const isTree = (value: unknown): value is Tree =>
+  typeof value === 'object' && value !== null && !Array.isArray(value) && !isMarker(value);
+
+function readYaml(file: string): Tree {
+  const document = YAML.parseDocument(readFileSync(file, 'utf8'), { customTags, merge: true });
+  if (document.errors.length > 0) throw new BuildError(relative(file), document.errors[0]!.message);
+  const value = document.toJS({ maxAliasCount: -1 }) as unknown;
+  if (!isTree(value)) throw new BuildError(relative(file), 'must be a YAML mapping');
+  return value;
+}
+
+/** `over` laid onto `base`: mappings merge key by key, anything else replaces. */
+function overlay(base: unknown, over: unknown): unknown {
+  if (!isTree(base) || !isTree(over) || Object.keys(over).length === 0) return over;
+  const result: Tree = { ...base };
+  for (const [key, value] of Object.entries(over)) result[key] = key in base ? overlay(base[key], value) : value;
+  return result;
+}
+
+const nullable = (type: string): string[] => [type, 'null'];
+
+/** The schema of a key, inferred from its default. */
+function schemaOf(value: unknown, where: string, file: string): SchemaNode {
+  if (value === null || value instanceof AnyValue) return {};
+  if (value instanceof PrometheusDuration) return { type: nullable('string'), pattern: prometheusDurationPattern };
+  if (value instanceof StringEnum) return { type: nullable('string'), enum: [...value.members, null] };
+  switch (typeof value) {
+    case 'boolean':
+      return { type: nullable('boolean') };
+    case 'number':
+      // Integers and floats alike: a float field whose default is a whole number prints as one.
+      return { type: nullable('number') };
+    case 'string':
+      // Tempo's YAML decoder also takes an integer count of nanoseconds (Tempo's own tests write 0).
+      if (printedGoDuration.test(value)) return { type: ['string', 'integer', 'null'], pattern: goDurationPattern };
+      // Tempo's YAML decoder turns any scalar into a string field's text, so numbers and booleans pass.
+      return { type: ['string', 'number', 'boolean', 'null'] };
+  }
+  if (Array.isArray(value)) {
+    return value.length === 0
+      ? { type: nullable('array') }
+      : { type: nullable('array'), items: schemaOf(value[0], `${where}[]`, file) };
+  }
+  if (isTree(value)) {
+    const entries = Object.entries(value);
+    // An empty mapping in a default is a map with keys of the user's choosing (labels, tags, metadata).
+    if (entries.length === 0) return { type: nullable('object') };
+    const properties = Object.fromEntries(
+      entries.map(([key, child]) => [key, schemaOf(child, where ? `${where}.${key}` : key, file)]),
+    );
+    return { type: nullable('object'), properties, additionalProperties: false };
+  }
+  throw new BuildError(relative(file), `${where} has a default of unsupported type ${typeof value}`);
+}
+
+function child(tree: Tree, key: string, file: string): Tree {
+  const value = tree[key];
+  if (!isTree(value)) throw new BuildError(relative(file), `must hold a mapping under ${key}`);
+  return value;
+}
+
+/** The schema document of Tempo's configuration file, ready to write or to embed. */
+export function tempoConfigSchema(sources = tempoConfigSourcesIn(paths.tempoConfigSources)): SchemaNode {
+  const manifest = readYaml(sources.manifest);
+  const additions = readYaml(sources.additions);
+  const receivers = child(readYaml(sources.receivers), 'receivers', sources.receivers);
+
+  const config = overlay(manifest, child(additions, 'config', sources.additions)) as Tree;
+  child(config, 'distributor', sources.manifest).receivers = receivers;
+  const schema = schemaOf(config, '', sources.manifest);
+
+  // The flat overrides layout is still read in 2.5; its keys live beside the nested ones.
+  const overrides = schema.properties?.overrides;
+  if (!overrides?.properties) throw new BuildError(relative(sources.manifest), 'has no overrides block');
+  const legacy = schemaOf(child(additions, 'legacyOverrides', sources.additions), 'overrides', sources.additions);
+  overrides.properties = { ...overrides.properties, ...legacy.properties };
+
+  const sourceList = Object.values(sources).map(relative).join(', ');
+  return {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    $comment: generatedNotice(sourceList),
+    title: `Grafana Tempo ${tempoVersion} configuration file`,
+    type: 'object',
+    properties: schema.properties,
+    additionalProperties: false,
+  };
+}
