@@ -67,7 +67,10 @@ describe.each(helmReleases)('behaviour ($label)', (helm) => {
     });
 
     test('image.pullPolicy and imagePullSecrets reach the pod', async () => {
-      const rendered = await renderValues({ image: { pullPolicy: 'Always' }, imagePullSecrets: [{ name: 'regcred' }] });
+      const rendered = await render(helm, {
+        values: { image: { pullPolicy: 'Always' }, imagePullSecrets: [{ name: 'regcred' }] },
+        external: ['Secret/regcred'],
+      });
       expect(tempoContainer(rendered).imagePullPolicy).toBe('Always');
       expect(podSpec(rendered).imagePullSecrets).toEqual([{ name: 'regcred' }]);
     });
@@ -282,7 +285,10 @@ describe.each(helmReleases)('behaviour ($label)', (helm) => {
     });
 
     test('serviceAccount.create false renders no ServiceAccount and uses the one named', async () => {
-      const rendered = await renderValues({ serviceAccount: { create: false, name: 'shared' } });
+      const rendered = await render(helm, {
+        values: { serviceAccount: { create: false, name: 'shared' } },
+        external: ['ServiceAccount/shared'],
+      });
       expect(rendered.ofKind('ServiceAccount')).toHaveLength(0);
       expect(podSpec(rendered).serviceAccountName).toBe('shared');
     });

@@ -1,7 +1,14 @@
-import { beforeAll, describe, expect, test } from 'vitest';
-import { helmReleases, lint, render, type Manifest, type Rendered } from './helpers/helm.ts';
+import { describe, expect, test } from 'vitest';
+import { defaultKubeVersion, helmReleases, lint, render, type Manifest, type Rendered } from './helpers/helm.ts';
+import { kubeVersions, type KubeVersion } from './helpers/kubernetes.ts';
 import { valuesSets } from './helpers/values-sets.ts';
 
+/**
+ * Every test/values/*.yaml set, on both helm versions and for every supported Kubernetes version.
+ * render() itself proves each rendering valid for that Kubernetes API, for Tempo's configuration
+ * schema and for the invariants (test/helpers/verify.ts); the tests here add what is particular to a
+ * values set.
+ */
 const sets = valuesSets();
 
 test('test/values/ holds at least the defaults, minimal, everything, dev and prod sets', () => {
@@ -10,12 +17,18 @@ test('test/values/ holds at least the defaults, minimal, everything, dev and pro
 
 const cases = helmReleases.flatMap((helm) => sets.map((set) => ({ helm, set, label: `${set.name} (${helm.label})` })));
 
-describe.each(cases)('values set $label', ({ helm, set }) => {
-  let rendered: Rendered;
-  const input = { release: set.release, namespace: set.namespace, valuesFiles: [set.file] };
+describe.concurrent.each(cases)('values set $label', ({ helm, set }) => {
+  const input = { release: set.release, namespace: set.namespace, valuesFiles: [set.file], allow: set.allow, external: set.external };
+  // Each rendering happens once, however many tests read it.
+  const renderings = new Map<KubeVersion, Promise<Rendered>>();
+  const rendering = (kubeVersion: KubeVersion = defaultKubeVersion) => {
+    if (!renderings.has(kubeVersion)) renderings.set(kubeVersion, render(helm, { ...input, kubeVersion }));
+    return renderings.get(kubeVersion)!;
+  };
 
-  beforeAll(async () => {
-    rendered = await render(helm, input);
+  test.each(kubeVersions)('is valid for Kubernetes %s and for Tempo, and keeps every invariant', async (kubeVersion) => {
+    const rendered = await rendering(kubeVersion);
+    expect(rendered.documents.length).toBeGreaterThan(0);
   });
 
   test('passes helm lint --strict without warnings', async () => {
@@ -24,15 +37,18 @@ describe.each(cases)('values set $label', ({ helm, set }) => {
     expect(result.stdout).not.toMatch(/\[(WARNING|ERROR)\]/);
   });
 
-  test('renders a Deployment, a Service and a ConfigMap', () => {
+  test('renders a Deployment, a Service and a ConfigMap', async () => {
+    const rendered = await rendering();
     for (const kind of ['Deployment', 'Service', 'ConfigMap']) expect(rendered.ofKind(kind)).toHaveLength(1);
   });
 
-  test('puts every resource in the release namespace', () => {
+  test('puts every resource in the release namespace', async () => {
+    const rendered = await rendering();
     for (const doc of rendered.documents) expect(doc.metadata.namespace, `${doc.kind}/${doc.metadata.name}`).toBe(set.namespace);
   });
 
-  test('labels every resource and pod with the recommended labels', () => {
+  test('labels every resource and pod with the recommended labels', async () => {
+    const rendered = await rendering();
     const pods = rendered.ofKind('Deployment').map((d) => d.spec.template.metadata as Manifest['metadata']);
     for (const metadata of [...rendered.documents.map((doc) => doc.metadata), ...pods]) {
       expect(Object.keys(metadata.labels ?? {})).toEqual(
@@ -45,36 +61,6 @@ describe.each(cases)('values set $label', ({ helm, set }) => {
         ]),
       );
       expect(metadata.labels?.['app.kubernetes.io/instance']).toBe(set.release);
-    }
-  });
-
-  test('selects pods by name and instance only, and the Service selects the Deployment pods', () => {
-    const deployment = rendered.ofKind('Deployment')[0]!;
-    const selector = deployment.spec.selector.matchLabels;
-    expect(Object.keys(selector).sort()).toEqual(['app.kubernetes.io/instance', 'app.kubernetes.io/name']);
-    expect(deployment.spec.template.metadata.labels).toMatchObject(selector);
-    expect(rendered.ofKind('Service')[0]!.spec.selector).toEqual(selector);
-  });
-
-  test('every port a Service or probe names exists on the container', () => {
-    const container = rendered.ofKind('Deployment')[0]!.spec.template.spec.containers[0];
-    const portNames = container.ports.map((port: { name: string }) => port.name);
-    for (const port of rendered.ofKind('Service')[0]!.spec.ports) expect(portNames).toContain(port.targetPort);
-    for (const probe of [container.readinessProbe, container.livenessProbe].filter(Boolean)) {
-      const port = probe.httpGet?.port ?? probe.tcpSocket?.port;
-      if (typeof port === 'string') expect(portNames).toContain(port);
-    }
-  });
-
-  test('the Tempo configuration listens where the container ports are', () => {
-    const container = rendered.ofKind('Deployment')[0]!.spec.template.spec.containers[0];
-    const config = rendered.tempoConfig(rendered.ofKind('ConfigMap')[0]!.metadata.name);
-    const ports = Object.fromEntries(container.ports.map((port: { name: string; containerPort: number }) => [port.name, port.containerPort]));
-    expect(ports.http).toBe(config.server.http_listen_port);
-    const protocols = config.distributor.receivers.otlp.protocols;
-    for (const protocol of ['grpc', 'http']) {
-      const endpoint: string | undefined = protocols[protocol]?.endpoint;
-      expect(ports[`otlp-${protocol}`]).toBe(endpoint ? Number(endpoint.split(':').pop()) : undefined);
     }
   });
 });

@@ -6,6 +6,9 @@ import YAML from 'yaml';
 import type { ValuesOverride } from '../../build/generated/values.ts';
 import { helmBinary, helmRelease, helmReleases, isolatedHelmEnv, type HelmRelease } from '../../build/helm.ts';
 import { paths } from '../../build/paths.ts';
+import type { KubeVersion } from './kubernetes.ts';
+import { parseTempoConfig } from './tempo-config.ts';
+import { verifyRendering } from './verify.ts';
 
 export { helmRelease, helmReleases, type HelmRelease };
 
@@ -19,6 +22,12 @@ export interface HelmInput {
   /** Raw --set arguments, for values a file cannot express the same way. */
   set?: string[];
   chartDir?: string;
+  /** The Kubernetes version helm renders for (--kube-version) and the rendering is validated against. */
+  kubeVersion?: KubeVersion;
+  /** Invariants this rendering breaks on purpose (see invariants.ts). */
+  allow?: readonly string[];
+  /** Objects the rendering references but does not create, as "Kind/name". */
+  external?: readonly string[];
 }
 
 export interface HelmResult {
@@ -55,7 +64,7 @@ export class Rendered {
 
   /** The Tempo configuration file held by the chart's ConfigMap, parsed. */
   tempoConfig(name = 'tempo'): Record<string, any> {
-    return YAML.parse(this.get('ConfigMap', name).data['tempo.yaml']);
+    return parseTempoConfig(this.get('ConfigMap', name).data['tempo.yaml']);
   }
 }
 
@@ -81,6 +90,9 @@ export async function runHelm(release: HelmRelease, command: string[], input: He
   }
 }
 
+/** Helm 3.18.0 and 4.1.4 default to different versions; every render names one so both agree. */
+export const defaultKubeVersion: KubeVersion = '1.35';
+
 function templateCommand(input: HelmInput): string[] {
   return [
     'template',
@@ -88,16 +100,27 @@ function templateCommand(input: HelmInput): string[] {
     input.chartDir ?? paths.chart,
     '--namespace',
     input.namespace ?? 'observability',
+    '--kube-version',
+    `${input.kubeVersion ?? defaultKubeVersion}.0`,
   ];
 }
 
-/** `helm template`, parsed into objects; throws with helm's message when rendering fails. */
+/**
+ * `helm template`, parsed into objects; throws with helm's message when rendering fails, and with
+ * every problem when the rendering is not valid for Kubernetes, for Tempo or for the invariants.
+ */
 export async function render(release: HelmRelease, input: HelmInput = {}): Promise<Rendered> {
   const result = await runHelm(release, templateCommand(input), input);
   if (result.exitCode !== 0) throw new Error(`helm template failed (${release.label}):\n${result.stderr}`);
   const documents = YAML.parseAllDocuments(result.stdout)
     .map((doc) => doc.toJS() as Manifest | null)
     .filter((doc): doc is Manifest => doc !== null);
+  const problems = verifyRendering(documents, {
+    kubeVersion: input.kubeVersion ?? defaultKubeVersion,
+    allow: input.allow,
+    external: input.external,
+  });
+  if (problems.length > 0) throw new Error(`the rendering (${release.label}) is not sound:\n  ${problems.join('\n  ')}`);
   return new Rendered(documents);
 }
 

@@ -10,11 +10,17 @@ export interface ValuesSet {
   file: string;
   release: string;
   namespace: string;
+  /** Invariants the set breaks on purpose. */
+  allow: string[];
+  /** Objects the set references but the chart does not create, as Kind/name. */
+  external: string[];
 }
 
 /**
  * Every test/values/*.yaml. A file may choose its release and namespace with header lines
  * "# test-release: NAME" and "# test-namespace: NAME"; otherwise it is release tempo in observability.
+ * "# test-allow: NAME ..." names invariants it breaks on purpose, and "# test-external: Kind/name ..."
+ * objects it references that a cluster must already have.
  */
 export function valuesSets(): ValuesSet[] {
   return readdirSync(valuesSetsDir)
@@ -24,11 +30,14 @@ export function valuesSets(): ValuesSet[] {
       const file = path.join(valuesSetsDir, name);
       const text = readFileSync(file, 'utf8');
       const directive = (key: string) => new RegExp(`^# ${key}: (\\S+)$`, 'm').exec(text)?.[1];
+      const list = (key: string) => [...text.matchAll(new RegExp(`^# ${key}: (.+)$`, 'gm'))].flatMap((match) => match[1]!.trim().split(/\s+/));
       return {
         name: name.replace(/\.yaml$/, ''),
         file,
         release: directive('test-release') ?? 'tempo',
         namespace: directive('test-namespace') ?? 'observability',
+        allow: list('test-allow'),
+        external: list('test-external'),
       };
     });
 }

@@ -1,0 +1,362 @@
+import type { Manifest } from './helm.ts';
+import { parseYamlOrUndefined, tempoConfigOf } from './tempo-config.ts';
+
+/**
+ * Rules every rendering of the chart must keep, whatever the values: Pod Security "restricted",
+ * wiring between objects, and agreement between the Tempo configuration and the pod that runs it.
+ * Each rule has a name; a values set that breaks one on purpose says so by name ("# test-allow:
+ * NAME") and one that references objects it does not render lists them ("# test-external:
+ * Kind/name"). A rule that does not apply to a rendering (no Service, no Tempo config) passes.
+ */
+
+export const invariantNames = [
+  // Pod Security Standards, "restricted" profile, plus a read-only root filesystem.
+  'hostNamespaces',
+  'privileged',
+  'capabilities',
+  'hostPathVolumes',
+  'volumeTypes',
+  'hostPorts',
+  'procMount',
+  'sysctls',
+  'allowPrivilegeEscalation',
+  'runAsNonRoot',
+  'runAsUser',
+  'seccompProfile',
+  'readOnlyRootFilesystem',
+  'fsGroup',
+  // Wiring.
+  'serviceSelectsPods',
+  'selectorLabels',
+  'referencesResolve',
+  'namedPorts',
+  'uniquePorts',
+  // Tempo and its pod.
+  'tempoListenersExposed',
+  'tempoWritesToVolumes',
+  'noSecretsInConfigMaps',
+] as const;
+export type InvariantName = (typeof invariantNames)[number];
+
+export interface InvariantOptions {
+  /** Rules this rendering breaks on purpose. */
+  allow?: readonly string[];
+  /** Objects referenced but created outside the chart, as "Kind/name". */
+  external?: readonly string[];
+}
+
+type Json = Record<string, any>;
+
+interface PodTemplate {
+  owner: string;
+  namespace: string | undefined;
+  labels: Record<string, string>;
+  spec: Json;
+}
+
+const selectorKeys = ['app.kubernetes.io/instance', 'app.kubernetes.io/name'];
+const restrictedVolumeTypes = ['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'persistentVolumeClaim', 'projected', 'secret'];
+const writableVolumeTypes = ['emptyDir', 'ephemeral', 'persistentVolumeClaim'];
+const safeSysctls = [
+  'kernel.shm_rmid_forced',
+  'net.ipv4.ip_local_port_range',
+  'net.ipv4.ip_unprivileged_port_start',
+  'net.ipv4.tcp_syncookies',
+  'net.ipv4.ping_group_range',
+  'net.ipv4.ip_local_reserved_ports',
+  'net.ipv4.tcp_keepalive_time',
+  'net.ipv4.tcp_fin_timeout',
+  'net.ipv4.tcp_keepalive_intvl',
+  'net.ipv4.tcp_keepalive_probes',
+];
+
+/** Tempo's receivers, the protocols under them and the port each binds by default. */
+const receiverDefaults: Record<string, Record<string, { port: number; protocol: 'TCP' | 'UDP' }>> = {
+  otlp: { grpc: { port: 4317, protocol: 'TCP' }, http: { port: 4318, protocol: 'TCP' } },
+  jaeger: {
+    grpc: { port: 14250, protocol: 'TCP' },
+    thrift_http: { port: 14268, protocol: 'TCP' },
+    thrift_compact: { port: 6831, protocol: 'UDP' },
+    thrift_binary: { port: 6832, protocol: 'UDP' },
+  },
+};
+const singleReceivers: Record<string, { port: number; protocol: 'TCP' }> = {
+  zipkin: { port: 9411, protocol: 'TCP' },
+  opencensus: { port: 55678, protocol: 'TCP' },
+};
+
+/** Keys of a Tempo configuration that hold credentials: they must come from the environment. */
+const credentialKeys = ['secret_key', 'access_key', 'session_token', 'storage_account_key', 'password', 'acl_token', 'key', 'client_secret'];
+
+export function podTemplates(documents: Manifest[]): PodTemplate[] {
+  return documents.flatMap((doc): PodTemplate[] => {
+    const owner = `${doc.kind}/${doc.metadata.name}`;
+    const template =
+      doc.kind === 'Pod' ? { metadata: doc.metadata, spec: doc.spec } : doc.kind === 'CronJob' ? doc.spec?.jobTemplate?.spec?.template : doc.spec?.template;
+    if (!template?.spec?.containers) return [];
+    return [{ owner, namespace: doc.metadata.namespace, labels: template.metadata?.labels ?? {}, spec: template.spec }];
+  });
+}
+
+const allContainers = (spec: Json): Json[] => [...(spec.initContainers ?? []), ...(spec.containers ?? []), ...(spec.ephemeralContainers ?? [])];
+
+/** Every broken rule, as "[name] where: what"; empty when the rendering keeps them all. */
+export function checkInvariants(documents: Manifest[], options: InvariantOptions = {}): string[] {
+  const problems: Array<[InvariantName, string]> = [];
+  const report = (name: InvariantName, message: string) => problems.push([name, message]);
+  const pods = podTemplates(documents);
+
+  for (const pod of pods) checkPodSecurity(pod, report);
+  checkWiring(documents, pods, options.external ?? [], report);
+  checkTempo(documents, pods, report);
+
+  const allowed = new Set(options.allow ?? []);
+  return problems.filter(([name]) => !allowed.has(name)).map(([name, message]) => `[${name}] ${message}`);
+}
+
+type Report = (name: InvariantName, message: string) => void;
+
+function checkPodSecurity(pod: PodTemplate, report: Report): void {
+  const spec = pod.spec;
+  const podContext: Json = spec.securityContext ?? {};
+  for (const key of ['hostNetwork', 'hostPID', 'hostIPC']) {
+    if (spec[key] === true) report('hostNamespaces', `${pod.owner}: ${key} is true`);
+  }
+  for (const volume of spec.volumes ?? []) {
+    const type = Object.keys(volume).find((key) => key !== 'name');
+    if (type === 'hostPath') report('hostPathVolumes', `${pod.owner}: volume ${volume.name} is a hostPath`);
+    else if (type && !restrictedVolumeTypes.includes(type)) report('volumeTypes', `${pod.owner}: volume ${volume.name} has type ${type}`);
+  }
+  for (const sysctl of podContext.sysctls ?? []) {
+    if (!safeSysctls.includes(sysctl.name)) report('sysctls', `${pod.owner}: sysctl ${sysctl.name} is not in the safe set`);
+  }
+  if (podContext.runAsUser === 0) report('runAsUser', `${pod.owner}: the pod runs as UID 0`);
+
+  const writesToVolumes = allContainers(spec).some((container) => (container.volumeMounts ?? []).some((mount: Json) => !mount.readOnly));
+  if (writesToVolumes && !Number.isInteger(podContext.fsGroup)) {
+    report('fsGroup', `${pod.owner}: containers write to volumes but the pod sets no securityContext.fsGroup`);
+  }
+
+  for (const container of allContainers(spec)) {
+    const where = `${pod.owner} container ${container.name}`;
+    const context: Json = container.securityContext ?? {};
+    const effective = (key: string) => (context[key] !== undefined ? context[key] : podContext[key]);
+    if (context.privileged === true) report('privileged', `${where}: privileged is true`);
+    if (context.windowsOptions?.hostProcess === true) report('hostNamespaces', `${where}: hostProcess is true`);
+    const drop: string[] = context.capabilities?.drop ?? [];
+    if (!drop.includes('ALL')) report('capabilities', `${where}: capabilities.drop does not include ALL`);
+    for (const added of context.capabilities?.add ?? []) {
+      if (added !== 'NET_BIND_SERVICE') report('capabilities', `${where}: adds capability ${added}`);
+    }
+    for (const port of container.ports ?? []) {
+      if (port.hostPort) report('hostPorts', `${where}: port ${port.name ?? port.containerPort} uses hostPort ${port.hostPort}`);
+    }
+    if (context.procMount !== undefined && context.procMount !== 'Default') report('procMount', `${where}: procMount is ${context.procMount}`);
+    if (context.allowPrivilegeEscalation !== false) report('allowPrivilegeEscalation', `${where}: allowPrivilegeEscalation is not false`);
+    if (effective('runAsNonRoot') !== true) report('runAsNonRoot', `${where}: runAsNonRoot is not true`);
+    if (context.runAsUser === 0) report('runAsUser', `${where}: runs as UID 0`);
+    const seccomp = effective('seccompProfile')?.type;
+    if (seccomp !== 'RuntimeDefault' && seccomp !== 'Localhost') report('seccompProfile', `${where}: seccompProfile is ${seccomp ?? 'unset'}`);
+    if (context.readOnlyRootFilesystem !== true) report('readOnlyRootFilesystem', `${where}: readOnlyRootFilesystem is not true`);
+  }
+}
+
+function checkWiring(documents: Manifest[], pods: PodTemplate[], external: readonly string[], report: Report): void {
+  const rendered = new Set(documents.map((doc) => `${doc.kind}/${doc.metadata.name}`));
+  const exists = (reference: string) => rendered.has(reference) || external.includes(reference);
+
+  for (const doc of documents) {
+    const matchLabels = doc.spec?.selector?.matchLabels;
+    if (doc.spec?.template && doc.spec?.selector) {
+      if (Object.keys(matchLabels ?? {}).sort().join() !== selectorKeys.join() || doc.spec.selector.matchExpressions) {
+        report('selectorLabels', `${doc.kind}/${doc.metadata.name}: selects by ${JSON.stringify(doc.spec.selector)}, not by name and instance only`);
+      }
+    }
+  }
+
+  for (const service of documents.filter((doc) => doc.kind === 'Service')) {
+    const label = `Service/${service.metadata.name}`;
+    const selector: Record<string, string> | undefined = service.spec?.selector;
+    if (!selector || Object.keys(selector).length === 0) {
+      report('serviceSelectsPods', `${label}: has no selector`);
+      continue;
+    }
+    if (Object.keys(selector).sort().join() !== selectorKeys.join()) {
+      report('selectorLabels', `${label}: selects by ${Object.keys(selector).join(', ')}, not by name and instance only`);
+    }
+    const selected = pods.filter(
+      (pod) => pod.namespace === service.metadata.namespace && Object.entries(selector).every(([key, value]) => pod.labels[key] === value),
+    );
+    if (selected.length === 0) report('serviceSelectsPods', `${label}: selects no pod template`);
+    for (const port of service.spec?.ports ?? []) {
+      const target = port.targetPort ?? port.port;
+      for (const pod of selected) {
+        const containerPorts: Json[] = pod.spec.containers.flatMap((container: Json) => container.ports ?? []);
+        const found = containerPorts.some((candidate) => (typeof target === 'string' ? candidate.name === target : candidate.containerPort === target));
+        if (!found) report('namedPorts', `${label}: port ${port.name ?? port.port} targets ${target}, which no container of ${pod.owner} declares`);
+      }
+    }
+    const numbers = (service.spec?.ports ?? []).map((port: Json) => `${port.port}/${port.protocol ?? 'TCP'}`);
+    for (const duplicate of duplicates(numbers)) report('uniquePorts', `${label}: port ${duplicate} appears twice`);
+  }
+
+  for (const pod of pods) {
+    const references: string[] = [];
+    if (pod.spec.serviceAccountName && pod.spec.serviceAccountName !== 'default') references.push(`ServiceAccount/${pod.spec.serviceAccountName}`);
+    for (const secret of pod.spec.imagePullSecrets ?? []) references.push(`Secret/${secret.name}`);
+    for (const volume of pod.spec.volumes ?? []) {
+      if (volume.configMap && !volume.configMap.optional) references.push(`ConfigMap/${volume.configMap.name}`);
+      if (volume.secret && !volume.secret.optional) references.push(`Secret/${volume.secret.secretName}`);
+      if (volume.persistentVolumeClaim) references.push(`PersistentVolumeClaim/${volume.persistentVolumeClaim.claimName}`);
+      for (const source of volume.projected?.sources ?? []) {
+        if (source.configMap && !source.configMap.optional) references.push(`ConfigMap/${source.configMap.name}`);
+        if (source.secret && !source.secret.optional) references.push(`Secret/${source.secret.name}`);
+      }
+    }
+    for (const container of allContainers(pod.spec)) {
+      for (const variable of container.env ?? []) {
+        const { configMapKeyRef, secretKeyRef } = variable.valueFrom ?? {};
+        if (configMapKeyRef && !configMapKeyRef.optional) references.push(`ConfigMap/${configMapKeyRef.name}`);
+        if (secretKeyRef && !secretKeyRef.optional) references.push(`Secret/${secretKeyRef.name}`);
+      }
+      for (const source of container.envFrom ?? []) {
+        if (source.configMapRef && !source.configMapRef.optional) references.push(`ConfigMap/${source.configMapRef.name}`);
+        if (source.secretRef && !source.secretRef.optional) references.push(`Secret/${source.secretRef.name}`);
+      }
+      const names = new Set((container.ports ?? []).map((port: Json) => port.name));
+      for (const [kind, probe] of Object.entries({ readinessProbe: container.readinessProbe, livenessProbe: container.livenessProbe, startupProbe: container.startupProbe })) {
+        const port = probe?.httpGet?.port ?? probe?.tcpSocket?.port ?? probe?.grpc?.port;
+        if (typeof port === 'string' && !names.has(port)) report('namedPorts', `${pod.owner} container ${container.name}: ${kind} uses port ${port}, which the container does not declare`);
+      }
+    }
+    for (const reference of new Set(references)) {
+      if (!exists(reference)) report('referencesResolve', `${pod.owner}: references ${reference}, which is neither rendered nor declared external`);
+    }
+    const containerPorts = pod.spec.containers.flatMap((container: Json) => (container.ports ?? []).map((port: Json) => `${port.containerPort}/${port.protocol ?? 'TCP'}`));
+    for (const duplicate of duplicates(containerPorts)) report('uniquePorts', `${pod.owner}: container port ${duplicate} appears twice`);
+  }
+}
+
+/** Tempo's configuration against the pod that runs it: listeners exposed, data on writable volumes. */
+function checkTempo(documents: Manifest[], pods: PodTemplate[], report: Report): void {
+  for (const configMap of documents.filter((doc) => doc.kind === 'ConfigMap')) {
+    for (const [key, text] of Object.entries<string>(configMap.data ?? {})) {
+      for (const [setting, value] of literalCredentials(parseYamlOrUndefined(text), [])) {
+        report('noSecretsInConfigMaps', `ConfigMap/${configMap.metadata.name} ${key}: ${setting} holds a literal "${value.slice(0, 3)}…"; pass it through the environment`);
+      }
+    }
+  }
+
+  for (const pod of pods) {
+    const tempo = tempoConfigOf(pod.spec, documents);
+    if (!tempo) continue;
+    const { container, config } = tempo;
+    const where = `${pod.owner} container ${container.name}`;
+    const listeners = tempoListeners(config);
+    for (const duplicate of duplicates(listeners.map((listener) => `${listener.port}/${listener.protocol}`))) {
+      report('uniquePorts', `${where}: Tempo binds ${duplicate} twice`);
+    }
+    const services = documents.filter(
+      (doc) =>
+        doc.kind === 'Service' &&
+        doc.metadata.namespace === pod.namespace &&
+        Object.entries<string>(doc.spec?.selector ?? {}).every(([key, value]) => pod.labels[key] === value) &&
+        Object.keys(doc.spec?.selector ?? {}).length > 0,
+    );
+    for (const listener of listeners.filter((candidate) => candidate.exposed)) {
+      const port = (container.ports ?? []).find((candidate: Json) => candidate.containerPort === listener.port && (candidate.protocol ?? 'TCP') === listener.protocol);
+      if (!port) {
+        report('tempoListenersExposed', `${where}: Tempo listens on ${listener.port}/${listener.protocol} (${listener.setting}) without a container port`);
+        continue;
+      }
+      const served = services.some((service) =>
+        (service.spec.ports ?? []).some((servicePort: Json) => {
+          const target = servicePort.targetPort ?? servicePort.port;
+          return (typeof target === 'string' ? target === port.name : target === port.containerPort) && (servicePort.protocol ?? 'TCP') === listener.protocol;
+        }),
+      );
+      if (!served) report('tempoListenersExposed', `${where}: no Service port reaches ${listener.setting} (${listener.port}/${listener.protocol})`);
+    }
+
+    const mounts: Json[] = container.volumeMounts ?? [];
+    const volumes = new Map<string, Json>((pod.spec.volumes ?? []).map((volume: Json) => [volume.name, volume]));
+    const writable = mounts.filter((mount) => !mount.readOnly && writableVolumeTypes.some((type) => volumes.get(mount.name)?.[type] !== undefined));
+    const writePaths = tempoWritePaths(config);
+    const under = (file: string, dir: string) => file === dir || file.startsWith(dir.endsWith('/') ? dir : `${dir}/`);
+    for (const { setting, path } of writePaths) {
+      if (!path.startsWith('/')) report('tempoWritesToVolumes', `${where}: ${setting} is the relative path ${path}`);
+      else if (!writable.some((mount) => under(path, mount.mountPath))) report('tempoWritesToVolumes', `${where}: ${setting} (${path}) is not on a writable volume`);
+    }
+    for (const mount of mounts.filter((candidate) => !candidate.readOnly)) {
+      if (!writePaths.some(({ path }) => under(path, mount.mountPath))) {
+        report('tempoWritesToVolumes', `${where}: ${mount.mountPath} is mounted writable but Tempo writes nothing there`);
+      }
+    }
+  }
+}
+
+interface TempoListener {
+  port: number;
+  protocol: 'TCP' | 'UDP';
+  setting: string;
+  exposed: boolean;
+}
+
+const portOf = (endpoint: unknown, fallback: number): number => {
+  if (typeof endpoint !== 'string' || !endpoint.includes(':')) return fallback;
+  return Number(endpoint.slice(endpoint.lastIndexOf(':') + 1));
+};
+
+/** Every port Tempo binds with this configuration; receivers and the HTTP API must be reachable. */
+export function tempoListeners(config: Json): TempoListener[] {
+  const listeners: TempoListener[] = [
+    { port: config.server?.http_listen_port ?? 80, protocol: 'TCP', setting: 'server.http_listen_port', exposed: true },
+    { port: config.server?.grpc_listen_port ?? 9095, protocol: 'TCP', setting: 'server.grpc_listen_port', exposed: false },
+    { port: config.memberlist?.bind_port ?? 7946, protocol: 'TCP', setting: 'memberlist.bind_port', exposed: false },
+  ];
+  const receivers: Json = config.distributor?.receivers ?? {};
+  for (const [receiver, protocols] of Object.entries(receiverDefaults)) {
+    if (!(receiver in receivers)) continue;
+    for (const [protocol, defaults] of Object.entries(protocols)) {
+      const settings = receivers[receiver]?.protocols;
+      if (!settings || !(protocol in settings)) continue;
+      const setting = `distributor.receivers.${receiver}.protocols.${protocol}`;
+      listeners.push({ port: portOf(settings[protocol]?.endpoint, defaults.port), protocol: defaults.protocol, setting, exposed: true });
+    }
+  }
+  for (const [receiver, defaults] of Object.entries(singleReceivers)) {
+    if (!(receiver in receivers)) continue;
+    listeners.push({ port: portOf(receivers[receiver]?.endpoint, defaults.port), protocol: defaults.protocol, setting: `distributor.receivers.${receiver}`, exposed: true });
+  }
+  return listeners;
+}
+
+/** The directories Tempo writes to with this configuration. */
+export function tempoWritePaths(config: Json): Array<{ setting: string; path: string }> {
+  const trace = config.storage?.trace ?? {};
+  const paths: Array<{ setting: string; path: string | undefined }> = [
+    { setting: 'storage.trace.wal.path', path: trace.wal?.path ?? '/var/tempo/wal' },
+    { setting: 'storage.trace.local.path', path: trace.backend === 'local' ? trace.local?.path : undefined },
+    { setting: 'metrics_generator.storage.path', path: config.metrics_generator?.storage?.path || undefined },
+    { setting: 'metrics_generator.traces_storage.path', path: config.metrics_generator?.traces_storage?.path || undefined },
+  ];
+  return paths.filter((entry): entry is { setting: string; path: string } => typeof entry.path === 'string' && entry.path !== '');
+}
+
+/** A credential is fine in a ConfigMap only as an environment reference that -config.expand-env fills in. */
+const environmentReference = /^\$\{[A-Za-z_][A-Za-z0-9_]*(:-[^}]*)?\}$/;
+
+function literalCredentials(node: unknown, path: string[]): Array<[string, string]> {
+  if (Array.isArray(node)) return node.flatMap((child, index) => literalCredentials(child, [...path, String(index)]));
+  if (typeof node !== 'object' || node === null) return [];
+  return Object.entries(node).flatMap(([key, value]): Array<[string, string]> => {
+    if (credentialKeys.includes(key) && typeof value === 'string' && value !== '' && !environmentReference.test(value)) {
+      return [[[...path, key].join('.'), value]];
+    }
+    return literalCredentials(value, [...path, key]);
+  });
+}
+
+function duplicates(values: string[]): string[] {
+  return [...new Set(values.filter((value, index) => values.indexOf(value) !== index))];
+}

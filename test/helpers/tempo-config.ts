@@ -1,0 +1,55 @@
+import { readFileSync } from 'node:fs';
+import { Ajv, type ValidateFunction } from 'ajv';
+import YAML from 'yaml';
+import { paths } from '../../build/paths.ts';
+import type { Manifest } from './helm.ts';
+
+type Json = Record<string, any>;
+
+/**
+ * Parses a Tempo configuration file as Tempo does: YAML 1.1 (Tempo's decoder is gopkg.in/yaml.v2), so
+ * 10_000_000 is a number and yes/no are booleans.
+ */
+export function parseTempoConfig(text: string): Json {
+  return YAML.parse(text, { version: '1.1' }) as Json;
+}
+
+export function parseYamlOrUndefined(text: string): unknown {
+  try {
+    return YAML.parse(text, { version: '1.1' });
+  } catch {
+    return undefined;
+  }
+}
+
+let validator: ValidateFunction | undefined;
+
+/** Problems Tempo 2.5.0 would stop at start-up for, by the generated configuration schema. */
+export function validateTempoConfig(config: unknown): string[] {
+  validator ??= new Ajv({ allErrors: true, strict: false }).compile(JSON.parse(readFileSync(paths.tempoConfigSchema, 'utf8')));
+  if (validator(config)) return [];
+  return (validator.errors ?? []).map((error) => {
+    const at = error.instancePath || '/';
+    return error.keyword === 'additionalProperties' ? `${at}: unknown key "${error.params.additionalProperty}"` : `${at}: ${error.message}`;
+  });
+}
+
+/**
+ * The Tempo configuration a pod runs with: the container started with -config.file, and the file
+ * read from the ConfigMap mounted at that path. Undefined for pods that do not run Tempo.
+ */
+export function tempoConfigOf(podSpec: Json, documents: Manifest[]): { container: Json; config: Json; configMap: Manifest } | undefined {
+  for (const container of podSpec.containers ?? []) {
+    const flag = [...(container.args ?? []), ...(container.command ?? [])].find((arg: string) => /^--?config\.file=/.test(arg));
+    if (!flag) continue;
+    const file: string = flag.slice(flag.indexOf('=') + 1);
+    const mount = (container.volumeMounts ?? []).find((candidate: Json) => file.startsWith(`${candidate.mountPath.replace(/\/$/, '')}/`));
+    const volume = (podSpec.volumes ?? []).find((candidate: Json) => candidate.name === mount?.name);
+    const configMap = documents.find((doc) => doc.kind === 'ConfigMap' && doc.metadata.name === volume?.configMap?.name);
+    const key = file.slice(mount ? mount.mountPath.replace(/\/$/, '').length + 1 : 0);
+    const text = configMap?.data?.[key];
+    if (!configMap || typeof text !== 'string') throw new Error(`${container.name} reads ${file}, which no rendered ConfigMap provides`);
+    return { container, config: parseTempoConfig(text), configMap };
+  }
+  return undefined;
+}
