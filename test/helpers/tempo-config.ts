@@ -36,7 +36,8 @@ export function validateTempoConfig(config: unknown): string[] {
 
 /**
  * The Tempo configuration a pod runs with: the container started with -config.file, and the file
- * read from the ConfigMap mounted at that path. Undefined for pods that do not run Tempo.
+ * read from the ConfigMap mounted at that path. Undefined for pods that do not run Tempo, and for
+ * one whose ConfigMap is not rendered (the referencesResolve invariant reports that).
  */
 export function tempoConfigOf(podSpec: Json, documents: Manifest[]): { container: Json; config: Json; configMap: Manifest } | undefined {
   for (const container of podSpec.containers ?? []) {
@@ -48,7 +49,7 @@ export function tempoConfigOf(podSpec: Json, documents: Manifest[]): { container
     const configMap = documents.find((doc) => doc.kind === 'ConfigMap' && doc.metadata.name === volume?.configMap?.name);
     const key = file.slice(mount ? mount.mountPath.replace(/\/$/, '').length + 1 : 0);
     const text = configMap?.data?.[key];
-    if (!configMap || typeof text !== 'string') throw new Error(`${container.name} reads ${file}, which no rendered ConfigMap provides`);
+    if (!configMap || typeof text !== 'string') return undefined;
     return { container, config: parseTempoConfig(text), configMap };
   }
   return undefined;
