@@ -176,6 +176,18 @@ describe.each(helmReleases)('behaviour ($label)', (helm) => {
       expect(config.memberlist.join_members).toEqual(['a:7946', 'b:7946']);
     });
 
+    test('structuredConfig tunes an enabled OTLP protocol beside the endpoint the chart sets', async () => {
+      const rendered = await renderValues({
+        tempo: { structuredConfig: { distributor: { receivers: { otlp: { protocols: { grpc: { max_recv_msg_size_mib: 16 } } } } } } },
+      });
+      expect(rendered.tempoConfig().distributor.receivers.otlp.protocols.grpc).toEqual({ endpoint: '0.0.0.0:4317', max_recv_msg_size_mib: 16 });
+    });
+
+    test('structuredConfig takes the flat overrides layout Tempo 2.5 still reads', async () => {
+      const rendered = await renderValues({ tempo: { structuredConfig: { overrides: { max_traces_per_user: 50000 } } } });
+      expect(rendered.tempoConfig().overrides).toEqual({ max_traces_per_user: 50000 });
+    });
+
     test('a null in structuredConfig removes a generated key', async () => {
       const rendered = await renderValues({ tempo: { structuredConfig: { usage_report: null } } });
       expect(rendered.tempoConfig()).not.toHaveProperty('usage_report');

@@ -19,8 +19,8 @@ function expectations(file: string, label: string): string[] {
     .map((match) => match[2]!);
 }
 
-test('the corpus holds at least 30 bad values files, each with expectations for both helm versions', () => {
-  expect(files.length).toBeGreaterThanOrEqual(30);
+test('the corpus holds at least 40 bad values files, each with expectations for both helm versions', () => {
+  expect(files.length).toBeGreaterThanOrEqual(40);
   for (const file of files) {
     for (const helm of helmReleases) expect(expectations(file, helm.label), `${file} (${helm.label})`).not.toHaveLength(0);
   }

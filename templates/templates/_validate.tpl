@@ -27,16 +27,47 @@ Usage: {{- include "tempo.validate" . -}}
 {{- range $pair := $owned -}}
 {{- $key := index $pair 0 -}}
 {{- $node := $tempo.structuredConfig -}}
-{{- $found := true -}}
+{{- /* walking: the path so far exists; absent: it does not; removed: a null on the way removes the key. */ -}}
+{{- $state := "walking" -}}
+{{- $walked := list -}}
 {{- range $part := splitList "." $key -}}
-{{- if and $found (kindIs "map" $node) (hasKey $node $part) -}}
+{{- if eq $state "walking" -}}
+{{- if and (kindIs "map" $node) (hasKey $node $part) -}}
 {{- $node = get $node $part -}}
+{{- $walked = append $walked $part -}}
+{{- if and (kindIs "invalid" $node) (ne (len $walked) (len (splitList "." $key))) -}}
+{{- $state = "removed" -}}
+{{- end -}}
 {{- else -}}
-{{- $found = false -}}
+{{- $state = "absent" -}}
 {{- end -}}
 {{- end -}}
-{{- if $found -}}
+{{- end -}}
+{{- if eq $state "walking" -}}
 {{- fail (printf "ERROR: tempo.structuredConfig.%s is set by the chart, which also wires it into the pod. Remove it and set %s instead." $key (index $pair 1)) -}}
+{{- else if eq $state "removed" -}}
+{{- fail (printf "ERROR: tempo.structuredConfig.%s is null, which would remove %s, a key the chart wires into the pod. Remove the null and change %s instead." (join "." $walked) $key (index $pair 1)) -}}
+{{- end -}}
+{{- end -}}
+
+{{- /* A receiver or protocol switched on here would listen on a port no container or Service port exposes. */ -}}
+{{- $receivers := dict -}}
+{{- $distributor := get $tempo.structuredConfig "distributor" -}}
+{{- if and (kindIs "map" $distributor) (kindIs "map" (get $distributor "receivers")) -}}
+{{- $receivers = get $distributor "receivers" -}}
+{{- end -}}
+{{- $otlpProtocols := dict -}}
+{{- if and (kindIs "map" (get $receivers "otlp")) (kindIs "map" (get (get $receivers "otlp") "protocols")) -}}
+{{- $otlpProtocols = get (get $receivers "otlp") "protocols" -}}
+{{- end -}}
+{{- range $receiver, $_ := $receivers -}}
+{{- if ne $receiver "otlp" -}}
+{{- fail (printf "ERROR: tempo.structuredConfig.distributor.receivers.%s would listen on a port the chart does not expose. This chart version wires the OTLP receiver only: send OTLP to tempo.receivers.otlp.grpc or tempo.receivers.otlp.http." $receiver) -}}
+{{- end -}}
+{{- end -}}
+{{- range $protocol, $_ := $otlpProtocols -}}
+{{- if not (get (get $tempo.receivers.otlp $protocol | default dict) "enabled") -}}
+{{- fail (printf "ERROR: tempo.structuredConfig.distributor.receivers.otlp.protocols.%s configures a protocol the chart does not enable. Set tempo.receivers.otlp.%s.enabled to true (the only OTLP protocols are grpc and http)." $protocol $protocol) -}}
 {{- end -}}
 {{- end -}}
 
