@@ -7,6 +7,8 @@ import { packageVersion, paths } from './paths.ts';
 import { ValuesSchema } from './schema.ts';
 import { tempoConfigSchema, tempoConfigSourcesIn, tempoVersion } from './tempo-schema.ts';
 import { renderTemplateTree } from './templates.ts';
+import { BuildError } from './errors.ts';
+import { referencedKubernetesDefinitions } from './kubernetes-schema.ts';
 import { formatJson, generatedNotice } from './text.ts';
 import { renderValuesTypes } from './types.ts';
 import { renderValuesYaml } from './values-yaml.ts';
@@ -27,15 +29,23 @@ export type BuildOutput = Map<string, string>;
 Handlebars.registerHelper('json', (value: unknown) => JSON.stringify(value));
 
 /**
- * values.schema.json with the generated Tempo configuration schema added as #/definitions/tempoConfig,
- * which tempo.structuredConfig refers to: the schema helm validates values with.
+ * values.schema.json with the definitions the build generates: the Tempo configuration schema as
+ * #/definitions/tempoConfig (for tempo.structuredConfig), and each Kubernetes type a value refers to
+ * as #/definitions/io.k8s... (security contexts, probes, affinity...). This is the schema helm
+ * validates values with.
  */
 export function loadValuesSchema(
   sources: Pick<BuildSources, 'valuesSchema' | 'tempoConfigSources'> = paths,
   tempoConfig = tempoConfigSchema(tempoConfigSourcesIn(sources.tempoConfigSources)),
 ): ValuesSchema {
   const { $schema: _draft, $comment: _notice, ...definition } = tempoConfig;
-  return ValuesSchema.load(sources.valuesSchema, { tempoConfig: definition });
+  let source: unknown;
+  try {
+    source = JSON.parse(readFileSync(sources.valuesSchema, 'utf8'));
+  } catch (error) {
+    throw new BuildError(sources.valuesSchema, `is not valid JSON: ${(error as Error).message}`);
+  }
+  return ValuesSchema.load(sources.valuesSchema, { tempoConfig: definition, ...referencedKubernetesDefinitions(source) });
 }
 
 export function buildChart(sources: BuildSources = paths, chartDir = paths.chart): BuildOutput {

@@ -15,6 +15,7 @@ export const paths = {
   packageJson: path.join(repoRoot, 'package.json'),
   generatedTypes: path.join(repoRoot, 'build', 'generated', 'values.ts'),
   tempoConfigSources: path.join(repoRoot, 'build', 'tempo-config'),
+  kubernetesOpenApi: path.join(repoRoot, 'build', 'kubernetes-openapi'),
   tempoConfigSchema: path.join(repoRoot, 'build', 'generated', 'tempo-config.schema.json'),
   dist: path.join(repoRoot, 'dist'),
 };

@@ -43,7 +43,13 @@ export interface Values {
   /** Node labels the Tempo pod must be scheduled on. For example: {kubernetes.io/arch: amd64}. */
   "nodeSelector": Record<string, string>;
   /** Tolerations of the Tempo pod. See https://kubernetes.io/docs/concepts/scheduling-eviction/taint-and-toleration/ */
-  "tolerations": Array<Record<string, unknown>>;
+  "tolerations": Array<{
+    "effect"?: string;
+    "key"?: string;
+    "operator"?: string;
+    "tolerationSeconds"?: number;
+    "value"?: string;
+  }>;
   /** Affinity rules of the Tempo pod. See https://kubernetes.io/docs/concepts/scheduling-eviction/assign-pod-node/#affinity-and-anti-affinity */
   "affinity": Record<string, unknown>;
   /** Pod-level security context. The default runs as Tempo's own user (10001) and lets it write its volumes (fsGroup), as Pod Security "restricted" requires. */

@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import YAML from 'yaml';
+import { kubeVersions, readOpenApi, strictSchema, type KubeVersion } from '../../build/kubernetes-schema.ts';
 import { paths } from '../../build/paths.ts';
 
 /**
@@ -11,12 +11,12 @@ import { paths } from '../../build/paths.ts';
  * apply) would judge them: unknown fields, wrong types, missing required fields and kinds the
  * version does not serve are errors. Custom resources are checked against their CRD's schema.
  *
- * Sources (copied into test/fixtures, see the README there): the Kubernetes OpenAPI v2 documents of
- * 1.28, 1.32 and 1.35, and the CRDs of Prometheus Operator v0.93.0 and Gateway API v1.6.1.
+ * Sources: the Kubernetes OpenAPI v2 documents of 1.28, 1.32 and 1.35 (build/kubernetes-openapi/,
+ * made strict by build/kubernetes-schema.ts), and the CRDs of Prometheus Operator v0.93.0 and
+ * Gateway API v1.6.1 (test/fixtures/crds/).
  */
 
-export const kubeVersions = ['1.28', '1.32', '1.35'] as const;
-export type KubeVersion = (typeof kubeVersions)[number];
+export { kubeVersions, type KubeVersion };
 
 const fixtures = path.join(paths.root, 'test', 'fixtures');
 const objectMeta = 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta';
@@ -25,28 +25,6 @@ const openApiId = 'https://kubernetes.invalid/openapi.json';
 const crdId = (apiVersion: string, kind: string) => `https://kubernetes.invalid/crd/${apiVersion}/${kind}.json`;
 
 type Json = Record<string, any>;
-
-/** The API server's quantity syntax (resource.ParseQuantity). */
-const quantityPattern = '^[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)(([KMGTPE]i)|[numkMGTPE]|[eE][+-]?[0-9]+)?$';
-
-/** An OpenAPI v2 schema from the Kubernetes document, made strict and readable by ajv. */
-function fromOpenApi(node: Json): Json {
-  if (node.$ref) return { $ref: `${openApiId}${node.$ref}` };
-  if (node.format === 'int-or-string') return { type: ['integer', 'string'] };
-  const result: Json = {};
-  if (node.type) result.type = node.type;
-  if (node.enum) result.enum = node.enum;
-  if (node.required) result.required = node.required;
-  if (node.items) result.items = fromOpenApi(node.items);
-  if (node.properties) {
-    result.properties = Object.fromEntries(Object.entries(node.properties).map(([key, child]) => [key, fromOpenApi(child as Json)]));
-    // Closed, as strict field validation treats every field the API does not declare as an error.
-    result.additionalProperties = false;
-  } else if (typeof node.additionalProperties === 'object') {
-    result.additionalProperties = fromOpenApi(node.additionalProperties);
-  }
-  return result;
-}
 
 /** A CRD's openAPIV3Schema, closed where the CRD does not preserve unknown fields. */
 function fromCrdSchema(node: Json, isRoot: boolean): Json {
@@ -93,10 +71,9 @@ export class KubeValidator {
   private readonly compiled = new Map<string, ValidateFunction>();
 
   private constructor(readonly version: KubeVersion) {
-    const document = JSON.parse(gunzipSync(readFileSync(path.join(fixtures, 'kubernetes-openapi', `v${version}.swagger.json.gz`))).toString('utf8'));
     const definitions: Json = {};
-    for (const [name, definition] of Object.entries<Json>(document.definitions)) {
-      definitions[name] = fromOpenApi(definition);
+    for (const [name, definition] of Object.entries<Json>(readOpenApi(version))) {
+      definitions[name] = strictSchema(name, definition, openApiId);
       for (const gvk of definition['x-kubernetes-group-version-kind'] ?? []) {
         const apiVersion = gvk.group ? `${gvk.group}/${gvk.version}` : gvk.version;
         // Each kind also appears on shared types (DeleteOptions, WatchEvent); the type named after it wins.
@@ -105,8 +82,6 @@ export class KubeValidator {
         }
       }
     }
-    // Quantities are written as strings ("100m") or numbers (2); both reach the API server.
-    definitions['io.k8s.apimachinery.pkg.api.resource.Quantity'] = { type: ['string', 'number'], pattern: quantityPattern };
     this.ajv.addSchema({ $id: openApiId, definitions });
     this.addCrds();
   }
