@@ -188,6 +188,22 @@ describe.each(helmReleases)('behaviour ($label)', (helm) => {
       expect(rendered.tempoConfig().overrides).toEqual({ max_traces_per_user: 50000 });
     });
 
+    test('a credential reaches Tempo through an environment reference filled from a Secret', async () => {
+      const rendered = await render(helm, {
+        values: {
+          tempo: {
+            extraArgs: ['-config.expand-env=true'],
+            extraEnv: [{ name: 'S3_SECRET_KEY', valueFrom: { secretKeyRef: { name: 'tempo-s3', key: 'secret-key' } } }],
+            structuredConfig: { storage: { trace: { s3: { secret_key: '${S3_SECRET_KEY}' } } } },
+          },
+        },
+        external: ['Secret/tempo-s3'],
+      });
+      expect(rendered.tempoConfig().storage.trace.s3.secret_key).toBe('${S3_SECRET_KEY}');
+      expect(tempoContainer(rendered).args).toContain('-config.expand-env=true');
+      expect(tempoContainer(rendered).env[0].valueFrom.secretKeyRef).toEqual({ name: 'tempo-s3', key: 'secret-key' });
+    });
+
     test('a null in structuredConfig removes a generated key', async () => {
       const rendered = await renderValues({ tempo: { structuredConfig: { usage_report: null } } });
       expect(rendered.tempoConfig()).not.toHaveProperty('usage_report');

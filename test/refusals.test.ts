@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { paths } from '../build/paths.ts';
-import { helmReleases, renderError } from './helpers/helm.ts';
+import { helmRelease, helmReleases, renderError } from './helpers/helm.ts';
 
 /**
  * test/bad-values/*.yaml: each file is refused by helm template. Its header says what helm must
@@ -36,4 +36,14 @@ describe.concurrent.each(cases)('refuses $label', ({ helm, file }) => {
       expect(lines.some((line) => line.includes(expected)), `expected "${expected}" in:\n${stderr}`).toBe(true);
     }
   });
+});
+
+test('the README shows what helm 3 really prints for a typo in structuredConfig', async () => {
+  const readme = readFileSync(paths.readme, 'utf8');
+  const example = /```console\n\$ helm template tempo \.\/chart --set (\S+)\n([\s\S]*?)```/.exec(readme);
+  expect(example, 'the README has the console example').not.toBeNull();
+  const stderr = await renderError(helmRelease('helm3'), { set: [example![1]!] });
+  // Helm prints the schema errors in random order: compare them as sets.
+  const lines = (text: string) => text.split('\n').filter((line) => line.trim() !== '' && !line.startsWith('Use --debug')).sort();
+  expect(lines(stderr)).toEqual(lines(example![2]!));
 });

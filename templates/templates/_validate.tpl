@@ -80,6 +80,20 @@ Usage: {{- include "tempo.validate" . -}}
 {{- $_ := set $seen $port $listener -}}
 {{- end -}}
 
+{{- /* The configuration is stored in a ConfigMap, which anyone who can read the namespace can read. */ -}}
+{{- with include "tempo.config.literalCredentials" (dict "node" $tempo.structuredConfig "path" "") | fromJsonArray -}}
+{{- fail (printf "ERROR: tempo.structuredConfig.%s holds a credential, which would be stored in a ConfigMap. Write an environment reference such as ${S3_SECRET_KEY} there, add -config.expand-env=true to tempo.extraArgs, and set the variable from a Secret in tempo.extraEnv (valueFrom.secretKeyRef)." (first .)) -}}
+{{- end -}}
+{{- $expandsEnv := false -}}
+{{- range $arg := $tempo.extraArgs -}}
+{{- if regexMatch "^--?config\\.expand-env(=true)?$" $arg -}}
+{{- $expandsEnv = true -}}
+{{- end -}}
+{{- end -}}
+{{- if and (not $expandsEnv) (contains "${" (toYaml $tempo.structuredConfig)) -}}
+{{- fail "ERROR: tempo.structuredConfig holds ${...} environment references, which Tempo replaces only when started with -config.expand-env=true. Add it to tempo.extraArgs." -}}
+{{- end -}}
+
 {{- range $label := list "app.kubernetes.io/name" "app.kubernetes.io/instance" -}}
 {{- if hasKey $.Values.podLabels $label -}}
 {{- fail (printf "ERROR: podLabels sets %s, which the chart uses to select Tempo's pods. Remove it from podLabels (use nameOverride to change the name)." $label) -}}

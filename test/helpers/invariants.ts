@@ -86,7 +86,7 @@ const singleReceivers: Record<string, { port: number; protocol: 'TCP' }> = {
 };
 
 /** Keys of a Tempo configuration that hold credentials: they must come from the environment. */
-const credentialKeys = ['secret_key', 'access_key', 'session_token', 'storage_account_key', 'password', 'acl_token', 'key', 'client_secret'];
+const credentialKeys = ['secret_key', 'access_key', 'session_token', 'storage_account_key', 'password', 'acl_token'];
 
 export function podTemplates(documents: Manifest[]): PodTemplate[] {
   return documents.flatMap((doc): PodTemplate[] => {
@@ -350,8 +350,9 @@ function literalCredentials(node: unknown, path: string[]): Array<[string, strin
   if (Array.isArray(node)) return node.flatMap((child, index) => literalCredentials(child, [...path, String(index)]));
   if (typeof node !== 'object' || node === null) return [];
   return Object.entries(node).flatMap(([key, value]): Array<[string, string]> => {
-    if (credentialKeys.includes(key) && typeof value === 'string' && value !== '' && !environmentReference.test(value)) {
-      return [[[...path, key].join('.'), value]];
+    const isScalar = typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
+    if (credentialKeys.includes(key) && isScalar && String(value) !== '' && !environmentReference.test(String(value))) {
+      return [[[...path, key].join('.'), String(value)]];
     }
     return literalCredentials(value, [...path, key]);
   });
