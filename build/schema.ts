@@ -142,9 +142,27 @@ export function pointerOf(path: string[]): string {
   return `#/${path.map((key) => `properties/${key}`).join('/')}`;
 }
 
-/** Short type name for documentation: string, integer, boolean, object, list of object, ... */
+/**
+ * Short type name for documentation: string, integer, boolean, object, list of object, ... A value
+ * checked against a generated definition names it: object (SecurityContext), list of Toleration.
+ */
 export function typeName(schema: SchemaNode): string {
   const type = Array.isArray(schema.type) ? schema.type.join(' or ') : (schema.type ?? 'any');
-  if (type === 'array') return `list of ${schema.items?.type ?? 'any'}`;
-  return type;
+  if (type === 'array') {
+    const items = schema.items;
+    return `list of ${definitionName(items?.$ref) ?? (items && checkedAgainst(items)) ?? items?.type ?? 'any'}`;
+  }
+  const definition = checkedAgainst(schema);
+  return definition ? `${type} (${definition})` : type;
+}
+
+/** The generated definition a node is checked against through allOf, if any. */
+function checkedAgainst(schema: SchemaNode): string | undefined {
+  return (schema.allOf as SchemaNode[] | undefined)?.map((member) => definitionName(member.$ref)).find(Boolean);
+}
+
+function definitionName(ref: string | undefined): string | undefined {
+  const name = ref && /^#\/definitions\/(.+)$/.exec(ref)?.[1];
+  if (!name) return undefined;
+  return name === 'tempoConfig' ? 'Tempo configuration' : name.split('.').pop();
 }
