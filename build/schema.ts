@@ -44,7 +44,7 @@ export class ValuesSchema {
 
   /**
    * Reads the values schema and adds `definitions` the build generates (the Tempo configuration
-   * schema), which the file refers to with $ref but must not define itself.
+   * schema, Kubernetes types), which the file refers to with $ref but must not define itself.
    */
   static load(file: string, generatedDefinitions: Record<string, SchemaNode> = {}): ValuesSchema {
     let parsed: unknown;

@@ -29,11 +29,10 @@ type Json = Record<string, any>;
 /** A CRD's openAPIV3Schema, closed where the CRD does not preserve unknown fields. */
 function fromCrdSchema(node: Json, isRoot: boolean): Json {
   const result: Json = {};
-  for (const keyword of ['type', 'enum', 'required', 'minimum', 'maximum', 'minLength', 'maxLength', 'minItems', 'maxItems', 'nullable']) {
+  for (const keyword of ['type', 'enum', 'required', 'minimum', 'maximum', 'minLength', 'maxLength', 'minItems', 'maxItems']) {
     if (node[keyword] !== undefined) result[keyword] = node[keyword];
   }
   if (node.nullable === true && typeof node.type === 'string') result.type = [node.type, 'null'];
-  delete result.nullable;
   if (node.pattern !== undefined && isJsPattern(node.pattern)) result.pattern = node.pattern;
   if (node['x-kubernetes-int-or-string']) result.type = ['integer', 'string'];
   for (const keyword of ['anyOf', 'oneOf', 'allOf']) {
