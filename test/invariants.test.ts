@@ -142,6 +142,6 @@ describe('allowances and external objects', () => {
 
   test('an object declared external resolves a reference', () => {
     const documents = broken((pod) => (pod.imagePullSecrets = [{ name: 'regcred' }]));
-    expect(checkInvariants(documents, { external: ['Secret/regcred'] })).toEqual([]);
+    expect(checkInvariants(documents, ['Secret/regcred'])).toEqual([]);
   });
 });

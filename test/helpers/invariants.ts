@@ -4,9 +4,9 @@ import { parseYamlOrUndefined, tempoConfigOf } from './tempo-config.ts';
 /**
  * Rules every rendering of the chart must keep, whatever the values: Pod Security "restricted",
  * wiring between objects, and agreement between the Tempo configuration and the pod that runs it.
- * Each rule has a name; a values set that breaks one on purpose says so by name ("# test-allow:
- * NAME") and one that references objects it does not render lists them ("# test-external:
- * Kind/name"). A rule that does not apply to a rendering (no Service, no Tempo config) passes.
+ * Each rule has a name; a rendering that breaks one on purpose says so by name (verify.ts), and one
+ * that references objects it does not render lists them as external. A rule that does not apply to
+ * a rendering (no Service, no Tempo configuration) passes.
  */
 
 export const invariantNames = [
@@ -37,13 +37,6 @@ export const invariantNames = [
   'noSecretsInConfigMaps',
 ] as const;
 export type InvariantName = (typeof invariantNames)[number];
-
-export interface InvariantOptions {
-  /** Rules this rendering breaks on purpose. */
-  allow?: readonly string[];
-  /** Objects referenced but created outside the chart, as "Kind/name". */
-  external?: readonly string[];
-}
 
 type Json = Record<string, any>;
 
@@ -98,20 +91,31 @@ export function podTemplates(documents: Manifest[]): PodTemplate[] {
   });
 }
 
+/** True when the Service sends traffic to pods made from this template. */
+function selects(service: Manifest, pod: PodTemplate): boolean {
+  const selector: Record<string, string> = service.spec?.selector ?? {};
+  return (
+    service.metadata.namespace === pod.namespace &&
+    Object.keys(selector).length > 0 &&
+    Object.entries(selector).every(([key, value]) => pod.labels[key] === value)
+  );
+}
+
 const allContainers = (spec: Json): Json[] => [...(spec.initContainers ?? []), ...(spec.containers ?? []), ...(spec.ephemeralContainers ?? [])];
 
-/** Every broken rule, as "[name] where: what"; empty when the rendering keeps them all. */
-export function checkInvariants(documents: Manifest[], options: InvariantOptions = {}): string[] {
+/**
+ * Every broken rule, as "[name] where: what"; empty when the rendering keeps them all. `external`
+ * lists the objects ("Kind/name") the rendering may reference without creating them.
+ */
+export function checkInvariants(documents: Manifest[], external: readonly string[] = []): string[] {
   const problems: Array<[InvariantName, string]> = [];
   const report = (name: InvariantName, message: string) => problems.push([name, message]);
   const pods = podTemplates(documents);
 
   for (const pod of pods) checkPodSecurity(pod, report);
-  checkWiring(documents, pods, options.external ?? [], report);
+  checkWiring(documents, pods, external, report);
   checkTempo(documents, pods, report);
-
-  const allowed = new Set(options.allow ?? []);
-  return problems.filter(([name]) => !allowed.has(name)).map(([name, message]) => `[${name}] ${message}`);
+  return problems.map(([name, message]) => `[${name}] ${message}`);
 }
 
 type Report = (name: InvariantName, message: string) => void;
@@ -184,9 +188,7 @@ function checkWiring(documents: Manifest[], pods: PodTemplate[], external: reado
     if (Object.keys(selector).sort().join() !== selectorKeys.join()) {
       report('selectorLabels', `${label}: selects by ${Object.keys(selector).join(', ')}, not by name and instance only`);
     }
-    const selected = pods.filter(
-      (pod) => pod.namespace === service.metadata.namespace && Object.entries(selector).every(([key, value]) => pod.labels[key] === value),
-    );
+    const selected = pods.filter((pod) => selects(service, pod));
     if (selected.length === 0) report('serviceSelectsPods', `${label}: selects no pod template`);
     for (const port of service.spec?.ports ?? []) {
       const target = port.targetPort ?? port.port;
@@ -256,13 +258,7 @@ function checkTempo(documents: Manifest[], pods: PodTemplate[], report: Report):
     for (const duplicate of duplicates(listeners.map((listener) => `${listener.port}/${listener.protocol}`))) {
       report('uniquePorts', `${where}: Tempo binds ${duplicate} twice`);
     }
-    const services = documents.filter(
-      (doc) =>
-        doc.kind === 'Service' &&
-        doc.metadata.namespace === pod.namespace &&
-        Object.entries<string>(doc.spec?.selector ?? {}).every(([key, value]) => pod.labels[key] === value) &&
-        Object.keys(doc.spec?.selector ?? {}).length > 0,
-    );
+    const services = documents.filter((doc) => doc.kind === 'Service' && selects(doc, pod));
     for (const listener of listeners.filter((candidate) => candidate.exposed)) {
       const port = (container.ports ?? []).find((candidate: Json) => candidate.containerPort === listener.port && (candidate.protocol ?? 'TCP') === listener.protocol);
       if (!port) {

@@ -1,10 +1,14 @@
 import type { Manifest } from './helm.ts';
-import { checkInvariants, invariantNames, podTemplates, type InvariantOptions } from './invariants.ts';
+import { checkInvariants, invariantNames, podTemplates } from './invariants.ts';
 import { KubeValidator, type KubeVersion } from './kubernetes.ts';
 import { tempoConfigOf, validateTempoConfig } from './tempo-config.ts';
 
-export interface VerifyOptions extends InvariantOptions {
+export interface VerifyOptions {
   kubeVersion: KubeVersion;
+  /** Invariants the rendering breaks on purpose; an allowance nothing needs is itself a problem. */
+  allow?: readonly string[];
+  /** Objects the rendering references but does not create, as "Kind/name". */
+  external?: readonly string[];
 }
 
 /**
@@ -19,14 +23,15 @@ export function verifyRendering(documents: Manifest[], options: VerifyOptions): 
     const found = tempoConfigOf(pod.spec, documents);
     return found ? validateTempoConfig(found.config).map((problem) => `${pod.owner} Tempo configuration ${problem}`) : [];
   });
-  const broken = checkInvariants(documents, { external: options.external });
+  const broken = checkInvariants(documents, options.external);
+  const ruleOf = (problem: string) => /^\[(\w+)\]/.exec(problem)![1]!;
   const allowed = new Set(options.allow ?? []);
   // An allowance nothing needs is stale, and would hide the next real break of that rule.
-  const stale = [...allowed].filter((name) => !broken.some((problem) => problem.startsWith(`[${name}]`)));
+  const stale = [...allowed].filter((name) => !broken.some((problem) => ruleOf(problem) === name));
   return [
     ...documents.flatMap((doc) => kubernetes.validate(doc)),
     ...tempo,
-    ...broken.filter((problem) => ![...allowed].some((name) => problem.startsWith(`[${name}]`))),
+    ...broken.filter((problem) => !allowed.has(ruleOf(problem))),
     ...stale.map((name) => `[${name}] is allowed to break, but the rendering keeps it: remove the allowance`),
   ];
 }
