@@ -188,6 +188,12 @@ describe.each(helmReleases)('behaviour ($label)', (helm) => {
       expect(rendered.tempoConfig().overrides).toEqual({ max_traces_per_user: 50000 });
     });
 
+    test('structuredConfig takes the nested overrides layout with the per-tenant file beside it', async () => {
+      const overrides = { defaults: { ingestion: { rate_limit_bytes: 20000000 } }, per_tenant_override_config: '/conf/overrides.yaml' };
+      const rendered = await renderValues({ tempo: { structuredConfig: { overrides } } });
+      expect(rendered.tempoConfig().overrides).toEqual(overrides);
+    });
+
     test('a credential reaches Tempo through an environment reference filled from a Secret', async () => {
       const rendered = await render(helm, {
         values: {

@@ -81,6 +81,19 @@ Usage: {{- include "tempo.validate" . -}}
 {{- $_ := set $seen $port $listener -}}
 {{- end -}}
 
+{{- /*
+Tempo 2.5 reads overrides in the nested layout (overrides.defaults) or the older flat one, never both.
+The schema admits only keys of either layout, so beside defaults any key but these is a flat one.
+*/ -}}
+{{- $overrides := get $tempo.structuredConfig "overrides" -}}
+{{- if and (kindIs "map" $overrides) (hasKey $overrides "defaults") -}}
+{{- range $key, $_ := $overrides -}}
+{{- if not (has $key (list "defaults" "per_tenant_override_config" "per_tenant_override_period" "user_configurable_overrides")) -}}
+{{- fail (printf "ERROR: tempo.structuredConfig.overrides.%s belongs to the flat overrides layout, but overrides.defaults uses the nested one, and Tempo refuses to start with both. Move it to its place under overrides.defaults (see https://grafana.com/docs/tempo/v2.5.x/configuration/#overrides)." $key) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
 {{- /* The configuration is stored in a ConfigMap, which anyone who can read the namespace can read. */ -}}
 {{- with include "tempo.config.literalCredentials" (dict "node" $tempo.structuredConfig "path" "") | fromJsonArray -}}
 {{- fail (printf "ERROR: tempo.structuredConfig.%s holds a credential, which would be stored in a ConfigMap. Write an environment reference such as ${S3_SECRET_KEY} there, add -config.expand-env=true to tempo.extraArgs, and set the variable from a Secret in tempo.extraEnv (valueFrom.secretKeyRef)." (first .)) -}}
