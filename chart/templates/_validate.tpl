@@ -51,6 +51,12 @@ Usage: {{- include "tempo.validate" . -}}
 {{- end -}}
 {{- end -}}
 
+{{- /* One Deployment runs every module; another target would leave modules (and listeners) unrun. */ -}}
+{{- $target := get $tempo.structuredConfig "target" -}}
+{{- if and (hasKey $tempo.structuredConfig "target") (not (kindIs "invalid" $target)) (ne (toString $target) "all") -}}
+{{- fail (printf "ERROR: tempo.structuredConfig.target is %v, but this chart runs Tempo as a single process with every module (target all). Remove tempo.structuredConfig.target." $target) -}}
+{{- end -}}
+
 {{- /* A receiver or protocol switched on here would listen on a port no container or Service port exposes. */ -}}
 {{- $receivers := dict -}}
 {{- $distributor := get $tempo.structuredConfig "distributor" -}}
