@@ -100,9 +100,11 @@ describe.each(kubeVersions)('Kubernetes %s', (version) => {
     const svc = service();
     svc.metadata.name = 'Tempo_Query';
     svc.metadata.labels = { 'example.com/team': 'a value with spaces' };
+    svc.metadata.annotations = { 'load balancer/scheme': 'internal' };
     svc.spec.ports[0].name = 'otlp-grpc-receiver';
     svc.spec.ports[0].port = 70000;
     expect(validator.validate(svc).sort()).toEqual([
+      'Service/Tempo_Query: metadata.annotations key "load balancer/scheme" is not a valid annotation name',
       'Service/Tempo_Query: metadata.labels["example.com/team"] value "a value with spaces" is not a valid label value',
       'Service/Tempo_Query: metadata.name "Tempo_Query" is not a valid Service name',
       'Service/Tempo_Query: spec.ports[0] name "otlp-grpc-receiver" is not a valid port name (at most 15 lowercase letters, digits and dashes)',

@@ -169,12 +169,20 @@ function apiServerRules(object: Json, label: string): string[] {
   if (object.kind === 'Service') labelSets.push(['spec.selector', object.spec?.selector]);
   for (const [where, labels] of labelSets) {
     for (const [key, value] of Object.entries(labels ?? {})) {
-      const [prefix, base] = key.includes('/') ? key.split('/', 2) : [undefined, key];
-      const keyValid = base !== undefined && base.length <= 63 && labelName.test(base) && (prefix === undefined || (prefix.length <= 253 && dnsSubdomain.test(prefix)));
-      if (!keyValid) problems.push(`${label}: ${where} key "${key}" is not a valid label name`);
+      if (!isQualifiedName(key)) problems.push(`${label}: ${where} key "${key}" is not a valid label name`);
       if (typeof value !== 'string' || value.length > 63 || !labelValue.test(value)) {
         problems.push(`${label}: ${where}["${key}"] value "${String(value)}" is not a valid label value`);
       }
+    }
+  }
+  const annotationSets: Array<[string, Json | undefined]> = [
+    ['metadata.annotations', object.metadata?.annotations],
+    ['spec.template.metadata.annotations', object.spec?.template?.metadata?.annotations],
+  ];
+  for (const [where, annotations] of annotationSets) {
+    for (const [key, value] of Object.entries(annotations ?? {})) {
+      if (!isQualifiedName(key)) problems.push(`${label}: ${where} key "${key}" is not a valid annotation name`);
+      if (typeof value !== 'string') problems.push(`${label}: ${where}["${key}"] is not a string`);
     }
   }
   for (const [where, ports] of portLists(object)) {
@@ -187,6 +195,14 @@ function apiServerRules(object: Json, label: string): string[] {
     });
   }
   return problems;
+}
+
+/** A label or annotation key: an optional DNS-subdomain prefix and "/", then a name of up to 63 characters. */
+function isQualifiedName(key: string): boolean {
+  const parts = key.split('/');
+  if (parts.length > 2) return false;
+  const [prefix, name] = parts.length === 2 ? parts : [undefined, parts[0]!];
+  return name !== undefined && name.length <= 63 && labelName.test(name) && (prefix === undefined || (prefix.length <= 253 && dnsSubdomain.test(prefix)));
 }
 
 function portLists(object: Json): Array<[string, Json[]]> {
