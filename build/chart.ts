@@ -3,7 +3,6 @@ import path from 'node:path';
 import Handlebars from 'handlebars';
 import { changesFor } from './changelog.ts';
 import { renderReadme, renderValuesTable } from './docs.ts';
-import { BuildError } from './errors.ts';
 import { referencedKubernetesDefinitions } from './kubernetes-schema.ts';
 import { packageVersion, paths } from './paths.ts';
 import { ValuesSchema } from './schema.ts';
@@ -39,13 +38,7 @@ export function loadValuesSchema(
   tempoConfig = tempoConfigSchema(tempoConfigSourcesIn(sources.tempoConfigSources)),
 ): ValuesSchema {
   const { $schema: _draft, $comment: _notice, ...definition } = tempoConfig;
-  let source: unknown;
-  try {
-    source = JSON.parse(readFileSync(sources.valuesSchema, 'utf8'));
-  } catch (error) {
-    throw new BuildError(sources.valuesSchema, `is not valid JSON: ${(error as Error).message}`);
-  }
-  return ValuesSchema.load(sources.valuesSchema, { tempoConfig: definition, ...referencedKubernetesDefinitions(source) });
+  return ValuesSchema.load(sources.valuesSchema, (root) => ({ tempoConfig: definition, ...referencedKubernetesDefinitions(root) }));
 }
 
 export function buildChart(sources: BuildSources = paths, chartDir = paths.chart): BuildOutput {

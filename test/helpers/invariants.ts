@@ -101,6 +101,15 @@ function selects(service: Manifest, pod: PodTemplate): boolean {
   );
 }
 
+/** True when a selector uses exactly the name and instance labels, which stay fixed across upgrades. */
+const isNameAndInstanceOnly = (selector: Record<string, string> | undefined) => Object.keys(selector ?? {}).sort().join() === selectorKeys.join();
+
+/** True when a Service port sends traffic to this container port (by name or by number). */
+function targets(servicePort: Json, containerPort: Json): boolean {
+  const target = servicePort.targetPort ?? servicePort.port;
+  return typeof target === 'string' ? target === containerPort.name : target === containerPort.containerPort;
+}
+
 const allContainers = (spec: Json): Json[] => [...(spec.initContainers ?? []), ...(spec.containers ?? []), ...(spec.ephemeralContainers ?? [])];
 
 /**
@@ -170,9 +179,8 @@ function checkWiring(documents: Manifest[], pods: PodTemplate[], external: reado
   const exists = (reference: string) => rendered.has(reference) || external.includes(reference);
 
   for (const doc of documents) {
-    const matchLabels = doc.spec?.selector?.matchLabels;
     if (doc.spec?.template && doc.spec?.selector) {
-      if (Object.keys(matchLabels ?? {}).sort().join() !== selectorKeys.join() || doc.spec.selector.matchExpressions) {
+      if (!isNameAndInstanceOnly(doc.spec.selector.matchLabels) || doc.spec.selector.matchExpressions) {
         report('selectorLabels', `${doc.kind}/${doc.metadata.name}: selects by ${JSON.stringify(doc.spec.selector)}, not by name and instance only`);
       }
     }
@@ -185,17 +193,17 @@ function checkWiring(documents: Manifest[], pods: PodTemplate[], external: reado
       report('serviceSelectsPods', `${label}: has no selector`);
       continue;
     }
-    if (Object.keys(selector).sort().join() !== selectorKeys.join()) {
+    if (!isNameAndInstanceOnly(selector)) {
       report('selectorLabels', `${label}: selects by ${Object.keys(selector).join(', ')}, not by name and instance only`);
     }
     const selected = pods.filter((pod) => selects(service, pod));
     if (selected.length === 0) report('serviceSelectsPods', `${label}: selects no pod template`);
     for (const port of service.spec?.ports ?? []) {
-      const target = port.targetPort ?? port.port;
       for (const pod of selected) {
         const containerPorts: Json[] = pod.spec.containers.flatMap((container: Json) => container.ports ?? []);
-        const found = containerPorts.some((candidate) => (typeof target === 'string' ? candidate.name === target : candidate.containerPort === target));
-        if (!found) report('namedPorts', `${label}: port ${port.name ?? port.port} targets ${target}, which no container of ${pod.owner} declares`);
+        if (!containerPorts.some((candidate) => targets(port, candidate))) {
+          report('namedPorts', `${label}: port ${port.name ?? port.port} targets ${port.targetPort ?? port.port}, which no container of ${pod.owner} declares`);
+        }
       }
     }
     const numbers = (service.spec?.ports ?? []).map((port: Json) => `${port.port}/${port.protocol ?? 'TCP'}`);
@@ -266,10 +274,7 @@ function checkTempo(documents: Manifest[], pods: PodTemplate[], report: Report):
         continue;
       }
       const served = services.some((service) =>
-        (service.spec.ports ?? []).some((servicePort: Json) => {
-          const target = servicePort.targetPort ?? servicePort.port;
-          return (typeof target === 'string' ? target === port.name : target === port.containerPort) && (servicePort.protocol ?? 'TCP') === listener.protocol;
-        }),
+        (service.spec.ports ?? []).some((servicePort: Json) => targets(servicePort, port) && (servicePort.protocol ?? 'TCP') === listener.protocol),
       );
       if (!served) report('tempoListenersExposed', `${where}: no Service port reaches ${listener.setting} (${listener.port}/${listener.protocol})`);
     }

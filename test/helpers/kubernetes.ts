@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { Ajv, type ErrorObject } from 'ajv';
 import YAML from 'yaml';
 import { kubeVersions, readOpenApi, strictSchema, type KubeVersion } from '../../build/kubernetes-schema.ts';
 import { paths } from '../../build/paths.ts';
@@ -67,7 +67,6 @@ export class KubeValidator {
   private readonly ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false });
   /** "apiVersion kind" to the schema id and pointer that validates it. */
   private readonly kinds = new Map<string, string>();
-  private readonly compiled = new Map<string, ValidateFunction>();
 
   private constructor(readonly version: KubeVersion) {
     const definitions: Json = {};
@@ -124,14 +123,11 @@ export class KubeValidator {
     }
     const ref = this.kinds.get(`${object.apiVersion} ${object.kind}`);
     if (!ref) return [`${label}: Kubernetes ${this.version} does not serve kind ${object.kind} in ${object.apiVersion}`];
-    let validate = this.compiled.get(ref);
-    if (!validate) {
-      validate = this.ajv.getSchema(ref);
-      if (!validate) throw new Error(`no schema at ${ref}`);
-      this.compiled.set(ref, validate);
-    }
-    if (validate(object)) return apiServerRules(object, label);
-    return [...(validate.errors ?? []).map((error) => `${label}: ${describe(error)}`), ...apiServerRules(object, label)];
+    // ajv compiles each kind's schema on first use and keeps it.
+    const validate = this.ajv.getSchema(ref);
+    if (!validate) throw new Error(`no schema at ${ref}`);
+    const schemaProblems = validate(object) ? [] : (validate.errors ?? []).map((error) => `${label}: ${describe(error)}`);
+    return [...schemaProblems, ...apiServerRules(object, label)];
   }
 }
 

@@ -14,9 +14,10 @@ export function parseTempoConfig(text: string): Json {
   return YAML.parse(text, { version: '1.1' }) as Json;
 }
 
+/** parseTempoConfig for text that may not be YAML at all (any ConfigMap entry). */
 export function parseYamlOrUndefined(text: string): unknown {
   try {
-    return YAML.parse(text, { version: '1.1' });
+    return parseTempoConfig(text);
   } catch {
     return undefined;
   }
@@ -39,7 +40,7 @@ export function validateTempoConfig(config: unknown): string[] {
  * read from the ConfigMap mounted at that path. Undefined for pods that do not run Tempo, and for
  * one whose ConfigMap is not rendered (the referencesResolve invariant reports that).
  */
-export function tempoConfigOf(podSpec: Json, documents: Manifest[]): { container: Json; config: Json; configMap: Manifest } | undefined {
+export function tempoConfigOf(podSpec: Json, documents: Manifest[]): { container: Json; config: Json } | undefined {
   for (const container of podSpec.containers ?? []) {
     const flag = [...(container.args ?? []), ...(container.command ?? [])].find((arg: string) => /^--?config\.file=/.test(arg));
     if (!flag) continue;
@@ -50,7 +51,7 @@ export function tempoConfigOf(podSpec: Json, documents: Manifest[]): { container
     const key = file.slice(mount ? mount.mountPath.replace(/\/$/, '').length + 1 : 0);
     const text = configMap?.data?.[key];
     if (!configMap || typeof text !== 'string') return undefined;
-    return { container, config: parseTempoConfig(text), configMap };
+    return { container, config: parseTempoConfig(text) };
   }
   return undefined;
 }
