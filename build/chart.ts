@@ -4,8 +4,9 @@ import Handlebars from 'handlebars';
 import { changesFor } from './changelog.ts';
 import { renderReadme, renderValuesTable } from './docs.ts';
 import { referencedKubernetesDefinitions } from './kubernetes-schema.ts';
-import { packageVersion, paths } from './paths.ts';
+import { packageVersion, paths, relative } from './paths.ts';
 import { ValuesSchema } from './schema.ts';
+import { describePresetValue, loadSizing, renderSizingTable, sizingForChart } from './sizing.ts';
 import { renderTemplateTree } from './templates.ts';
 import { tempoConfigSchema, tempoConfigSourcesIn, tempoVersion } from './tempo-schema.ts';
 import { formatJson, generatedNotice } from './text.ts';
@@ -20,12 +21,15 @@ export interface BuildSources {
   changelog: string;
   packageJson: string;
   tempoConfigSources: string;
+  sizingPresets: string;
 }
 
 /** Everything `npm run build` writes, keyed by absolute path. */
 export type BuildOutput = Map<string, string>;
 
 Handlebars.registerHelper('json', (value: unknown) => JSON.stringify(value));
+// {{{{raw}}}} ... {{{{/raw}}}} keeps Go-template text verbatim inside a Handlebars template.
+Handlebars.registerHelper('raw', (options: Handlebars.HelperOptions) => options.fn(undefined));
 
 /**
  * values.schema.json with the definitions the build generates: the Tempo configuration schema as
@@ -34,22 +38,28 @@ Handlebars.registerHelper('json', (value: unknown) => JSON.stringify(value));
  * validates values with.
  */
 export function loadValuesSchema(
-  sources: Pick<BuildSources, 'valuesSchema' | 'tempoConfigSources'> = paths,
+  sources: Pick<BuildSources, 'valuesSchema' | 'tempoConfigSources' | 'sizingPresets'> = paths,
   tempoConfig = tempoConfigSchema(tempoConfigSourcesIn(sources.tempoConfigSources)),
+  sizing = loadSizing(sources.sizingPresets),
 ): ValuesSchema {
   const { $schema: _draft, $comment: _notice, ...definition } = tempoConfig;
-  return ValuesSchema.load(sources.valuesSchema, (root) => ({ tempoConfig: definition, ...referencedKubernetesDefinitions(root) }));
+  return ValuesSchema.load(sources.valuesSchema, (root) => {
+    describePresetValue(root, relative(sources.valuesSchema), sizing);
+    return { tempoConfig: definition, ...referencedKubernetesDefinitions(root) };
+  });
 }
 
 export function buildChart(sources: BuildSources = paths, chartDir = paths.chart): BuildOutput {
   const tempoConfig = tempoConfigSchema(tempoConfigSourcesIn(sources.tempoConfigSources));
-  const schema = loadValuesSchema(sources, tempoConfig);
-  const defaults = schema.defaults() as { image: { registry: string; repository: string } };
+  const sizing = loadSizing(sources.sizingPresets);
+  const schema = loadValuesSchema(sources, tempoConfig, sizing);
+  const defaults = schema.defaults() as { image: { registry: string; repository: string }; sizing: { goMemLimitPercent: number } };
   const version = packageVersion(sources.packageJson);
   const context = {
     chart: { name: 'tempo', version, appVersion: tempoVersion },
     image: `${defaults.image.registry}/${defaults.image.repository}:${tempoVersion}`,
     valuesTable: renderValuesTable(schema),
+    sizing: sizingForChart(sizing),
     changes: changesFor(path.basename(sources.changelog), readFileSync(sources.changelog, 'utf8'), version),
   };
 
@@ -63,6 +73,7 @@ export function buildChart(sources: BuildSources = paths, chartDir = paths.chart
   output.set(path.join(chartDir, 'values.schema.json'), formatJson(chartSchema));
   output.set(paths.generatedTypes, renderValuesTypes(schema));
   output.set(paths.tempoConfigSchema, formatJson(tempoConfig));
-  output.set(sources.readme, renderReadme(path.basename(sources.readme), readFileSync(sources.readme, 'utf8'), schema));
+  const sizingTable = renderSizingTable(sizing, defaults.sizing.goMemLimitPercent);
+  output.set(sources.readme, renderReadme(path.basename(sources.readme), readFileSync(sources.readme, 'utf8'), schema, sizingTable));
   return output;
 }

@@ -15,6 +15,8 @@ export const paths = {
   packageJson: path.join(repoRoot, 'package.json'),
   generatedTypes: path.join(repoRoot, 'build', 'generated', 'values.ts'),
   tempoConfigSources: path.join(repoRoot, 'build', 'tempo-config'),
+  sizingPresets: path.join(repoRoot, 'build', 'sizing', 'presets.yaml'),
+  sizingMeasurements: path.join(repoRoot, 'build', 'sizing', 'measurements.md'),
   kubernetesOpenApi: path.join(repoRoot, 'build', 'kubernetes-openapi'),
   tempoConfigSchema: path.join(repoRoot, 'build', 'generated', 'tempo-config.schema.json'),
   dist: path.join(repoRoot, 'dist'),

@@ -154,7 +154,7 @@ describe.each(helmReleases)('behaviour ($label)', (helm) => {
         tempo: { structuredConfig: { ingester: { trace_idle_period: '20s' }, querier: { max_concurrent_queries: 8 } } },
       });
       const config = rendered.tempoConfig();
-      expect(config.ingester).toEqual({ max_block_duration: '5m', trace_idle_period: '20s' });
+      expect(config.ingester).toEqual({ max_block_duration: '5m', max_block_bytes: 67000000, trace_idle_period: '20s' });
       expect(config.querier).toEqual({ max_concurrent_queries: 8 });
     });
 
@@ -183,12 +183,16 @@ describe.each(helmReleases)('behaviour ($label)', (helm) => {
       expect(rendered.tempoConfig().distributor.receivers.otlp.protocols.grpc).toEqual({ endpoint: '0.0.0.0:4317', max_recv_msg_size_mib: 16 });
     });
 
-    test('structuredConfig takes the flat overrides layout Tempo 2.5 still reads', async () => {
+    test('structuredConfig takes the flat overrides layout Tempo 2.5 still reads, and the ingestion limit follows it', async () => {
       const rendered = await renderValues({ tempo: { structuredConfig: { overrides: { max_traces_per_user: 50000 } } } });
-      expect(rendered.tempoConfig().overrides).toEqual({ max_traces_per_user: 50000 });
+      expect(rendered.tempoConfig().overrides).toEqual({
+        max_traces_per_user: 50000,
+        ingestion_rate_limit_bytes: 300000,
+        ingestion_burst_size_bytes: 450000,
+      });
     });
 
-    test('structuredConfig takes the nested overrides layout with the per-tenant file beside it', async () => {
+    test('structuredConfig takes the nested overrides layout with the per-tenant file beside it; an own rate limit takes no derived burst', async () => {
       const overrides = { defaults: { ingestion: { rate_limit_bytes: 20000000 } }, per_tenant_override_config: '/conf/overrides.yaml' };
       const rendered = await renderValues({ tempo: { structuredConfig: { overrides } } });
       expect(rendered.tempoConfig().overrides).toEqual(overrides);
@@ -207,7 +211,8 @@ describe.each(helmReleases)('behaviour ($label)', (helm) => {
       });
       expect(rendered.tempoConfig().storage.trace.s3.secret_key).toBe('${S3_SECRET_KEY}');
       expect(tempoContainer(rendered).args).toContain('-config.expand-env=true');
-      expect(tempoContainer(rendered).env[0].valueFrom.secretKeyRef).toEqual({ name: 'tempo-s3', key: 'secret-key' });
+      const secretKey = tempoContainer(rendered).env.find((variable: Manifest) => variable.name === 'S3_SECRET_KEY');
+      expect(secretKey.valueFrom.secretKeyRef).toEqual({ name: 'tempo-s3', key: 'secret-key' });
     });
 
     test('a null in structuredConfig removes a generated key', async () => {

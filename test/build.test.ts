@@ -11,6 +11,7 @@ import { BuildError } from '../build/errors.ts';
 import { extractZipEntry, helmBinary, helmReleases } from '../build/helm.ts';
 import { driftedFiles, writeOutput } from '../build/output.ts';
 import { packageVersion, paths } from '../build/paths.ts';
+import { describePresetValue, loadSizing } from '../build/sizing.ts';
 
 describe('generated files', () => {
   const output = buildChart();
@@ -57,6 +58,7 @@ describe('generated files', () => {
     expect($comment).toBeTypeOf('string');
     const source = JSON.parse(readFileSync(paths.valuesSchema, 'utf8'));
     const { $schema: _draft, $comment: _notice, ...tempoConfig } = JSON.parse(readFileSync(paths.tempoConfigSchema, 'utf8'));
+    describePresetValue(source, 'values.schema.json', loadSizing(paths.sizingPresets));
     source.definitions = { ...source.definitions, tempoConfig, ...referencedKubernetesDefinitions(source) };
     expect(chartSchema).toEqual(source);
     expect(Object.keys(chartSchema.definitions)).toEqual(
@@ -92,6 +94,7 @@ describe('build errors name the file at fault', () => {
       changelog: path.join(dir, 'CHANGELOG.md'),
       packageJson: path.join(dir, 'package.json'),
       tempoConfigSources: path.join(dir, 'tempo-config'),
+      sizingPresets: path.join(dir, 'presets.yaml'),
     };
     cpSync(paths.valuesSchema, sources.valuesSchema);
     cpSync(paths.templates, sources.templates, { recursive: true });
@@ -99,6 +102,7 @@ describe('build errors name the file at fault', () => {
     cpSync(paths.changelog, sources.changelog);
     cpSync(paths.packageJson, sources.packageJson);
     cpSync(paths.tempoConfigSources, sources.tempoConfigSources, { recursive: true });
+    cpSync(paths.sizingPresets, sources.sizingPresets);
     change(sources);
     return () => buildChart(sources, path.join(dir, 'chart'));
   }
@@ -177,6 +181,26 @@ describe('build errors name the file at fault', () => {
   test('a README without the values-table markers', () => {
     const build = buildWith((s) => editText(s.readme, (t) => t.replaceAll('values-table', 'table')));
     expect(build).toThrow(/README\.md: needs the markers/);
+  });
+
+  test('a README without the sizing-table markers', () => {
+    const build = buildWith((s) => editText(s.readme, (t) => t.replaceAll('sizing-table', 'table')));
+    expect(build).toThrow(/README\.md: needs the markers <!-- sizing-table:start/);
+  });
+
+  test('a sizing preset that states a capacity without the measurement it comes from', () => {
+    const build = buildWith((s) => editText(s.sizingPresets, (t) => t.replace(/^      evidence: .*\n/m, '')));
+    expect(build).toThrow(/presets\.yaml: presets\.design\.capacity needs spansPerSecond, conditions and evidence/);
+  });
+
+  test('a sizing preset named none, which is reserved', () => {
+    const build = buildWith((s) => editText(s.sizingPresets, (t) => t.replace(/^  small:$/m, '  none:')));
+    expect(build).toThrow(/presets\.yaml: presets\.none is reserved/);
+  });
+
+  test('a sizing.preset enum written by hand', () => {
+    const build = buildWith((s) => editJson(s.valuesSchema, (schema) => (schema.properties.sizing.properties.preset.enum = ['design'])));
+    expect(build).toThrow(/values\.schema\.json: sizing\.preset takes its enum from build\/sizing\/presets\.yaml/);
   });
 
   test('drift is reported file by file: a changed file and a stray one', () => {

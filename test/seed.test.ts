@@ -92,7 +92,7 @@ describe.each(helmReleases)('defaults reproduce the design document ($label)', (
   });
 
   test('the ingester flushes blocks after at most 5 minutes', () => {
-    expect(config.ingester).toEqual({ max_block_duration: '5m' });
+    expect(config.ingester.max_block_duration).toBe('5m');
   });
 
   test('the compactor keeps blocks for 1 hour', () => {
@@ -100,12 +100,23 @@ describe.each(helmReleases)('defaults reproduce the design document ($label)', (
   });
 
   test('storage is the local backend in /var/tempo/traces with the WAL in /var/tempo/wal', () => {
-    expect(config.storage).toEqual({
-      trace: { backend: 'local', local: { path: '/var/tempo/traces' }, wal: { path: '/var/tempo/wal' } },
-    });
+    expect(config.storage.trace).toMatchObject({ backend: 'local', local: { path: '/var/tempo/traces' }, wal: { path: '/var/tempo/wal' } });
   });
 
-  test('the Tempo configuration has exactly the sections the chart generates', () => {
-    expect(Object.keys(config).sort()).toEqual(['compactor', 'distributor', 'ingester', 'server', 'storage', 'usage_report']);
+  // The design's pod does not survive its first block cut under real traffic (build/sizing/measurements.md);
+  // sizing preset design adds the settings measured to keep it alive, and nothing else.
+  test('beyond the design, the configuration holds only the protective settings measured for 200m / 256Mi', () => {
+    expect(Object.keys(config).sort()).toEqual(['compactor', 'distributor', 'ingester', 'overrides', 'server', 'storage', 'usage_report']);
+    expect(config.ingester).toEqual({ max_block_duration: '5m', max_block_bytes: 67_000_000 });
+    expect(config.storage).toEqual({
+      trace: {
+        backend: 'local',
+        local: { path: '/var/tempo/traces' },
+        wal: { path: '/var/tempo/wal' },
+        block: { parquet_row_group_size_bytes: 10_000_000 },
+      },
+    });
+    expect(config.overrides).toEqual({ defaults: { ingestion: { rate_limit_bytes: 300_000, burst_size_bytes: 450_000 } } });
+    expect(container.env).toEqual([{ name: 'GOMEMLIMIT', value: '218MiB' }]);
   });
 });

@@ -29,12 +29,19 @@ export interface Values {
   }>;
   /** Number of Tempo pods. With the local storage backend each pod keeps its own traces, so only 0 (stopped) or 1 is accepted. */
   "replicas": number;
-  /** CPU and memory for the Tempo container. The defaults suit a demo; realistic limits start at 1-2Gi of memory. See https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/ */
+  /** How big the Tempo pod is: its resources, and the settings that keep Tempo alive at its memory limit. Those follow the container's memory limit, wherever it comes from: GOMEMLIMIT, the parquet row-group size (storage.trace.block.parquet_row_group_size_bytes), ingester.max_block_bytes and the per-tenant ingestion limit (rate_limit_bytes and burst_size_bytes), over which Tempo refuses spans with 429 / RESOURCE_EXHAUSTED, which OTLP exporters retry. Set any of them in tempo.structuredConfig (GOMEMLIMIT in tempo.extraEnv) to override it. See the README's Sizing section. */
+  "sizing": {
+    /** Resources and protective settings as one consistent set; resources merges over the preset's key by key. Presets: design (limits 200m CPU and 256Mi; about 2,000 spans/s measured), small (limits 500m CPU and 512Mi; capacity not measured), medium (limits 1 CPU and 1Gi; about 4,000 spans/s measured), large (limits 2 CPU and 4Gi; capacity not measured), or none (sets no resources and no protective settings). */
+    "preset": "design" | "small" | "medium" | "large" | "none";
+    /** GOMEMLIMIT, the Go runtime's soft memory limit, as a percentage of the container's memory limit, so Tempo collects garbage harder before the kernel kills it. Not set without a memory limit, with preset none, or when tempo.extraEnv sets GOMEMLIMIT itself. */
+    "goMemLimitPercent": number;
+  };
+  /** CPU and memory for the Tempo container, merged key by key over the resources of sizing.preset: set only what you change, and null removes a preset's quantity (for example resources.limits.cpu: null). See https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/ */
   "resources": {
-    /** Resources the scheduler reserves for the container. */
-    "requests": Record<string, string | number>;
-    /** Resources the container may not exceed; past the memory limit it is killed. */
-    "limits": Record<string, string | number>;
+    /** Resources the scheduler reserves for the container, over the preset's requests. For example: {cpu: 500m, memory: 1Gi}. */
+    "requests": Record<string, string | number | unknown>;
+    /** Resources the container may not exceed, over the preset's limits; past the memory limit it is killed. For example: {memory: 2Gi}. */
+    "limits": Record<string, string | number | unknown>;
   };
   /** Annotations added to the Tempo pod. */
   "podAnnotations": Record<string, string>;

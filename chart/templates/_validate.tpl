@@ -87,16 +87,11 @@ Usage: {{- include "tempo.validate" . -}}
 {{- $_ := set $seen $port $listener -}}
 {{- end -}}
 
-{{- /*
-Tempo 2.5 reads overrides in the nested layout (overrides.defaults) or the older flat one, never both.
-The schema admits only keys of either layout, so beside defaults any key but these is a flat one.
-*/ -}}
+{{- /* Tempo 2.5 refuses to start with both overrides layouts. */ -}}
 {{- $overrides := get $tempo.structuredConfig "overrides" -}}
 {{- if and (kindIs "map" $overrides) (hasKey $overrides "defaults") -}}
-{{- range $key, $_ := $overrides -}}
-{{- if not (has $key (list "defaults" "per_tenant_override_config" "per_tenant_override_period" "user_configurable_overrides")) -}}
-{{- fail (printf "ERROR: tempo.structuredConfig.overrides.%s belongs to the flat overrides layout, but overrides.defaults uses the nested one, and Tempo refuses to start with both. Move it to its place under overrides.defaults (see https://grafana.com/docs/tempo/v2.5.x/configuration/#overrides)." $key) -}}
-{{- end -}}
+{{- with include "tempo.config.flatOverrides" . | fromJsonArray -}}
+{{- fail (printf "ERROR: tempo.structuredConfig.overrides.%s belongs to the flat overrides layout, but overrides.defaults uses the nested one, and Tempo refuses to start with both. Move it to its place under overrides.defaults (see https://grafana.com/docs/tempo/v2.5.x/configuration/#overrides)." (first .)) -}}
 {{- end -}}
 {{- end -}}
 
@@ -117,6 +112,15 @@ The schema admits only keys of either layout, so beside defaults any key but the
 {{- range $label := list "app.kubernetes.io/name" "app.kubernetes.io/instance" -}}
 {{- if hasKey $.Values.podLabels $label -}}
 {{- fail (printf "ERROR: podLabels sets %s, which the chart uses to select Tempo's pods. Remove it from podLabels (use nameOverride to change the name)." $label) -}}
+{{- end -}}
+{{- end -}}
+
+{{- /* The API server refuses a request above its limit; with a preset in play, say where each one comes from. */ -}}
+{{- $resources := include "tempo.sizing.resources" . | fromJson -}}
+{{- range $name, $limit := $resources.limits | default dict -}}
+{{- $request := get ($resources.requests | default dict) $name -}}
+{{- if and $request (gt (include "tempo.util.quantity" $request | float64) (include "tempo.util.quantity" $limit | float64)) -}}
+{{- fail (printf "ERROR: the %s request (%v) is above its limit (%v), which Kubernetes refuses. With sizing.preset %s, set resources.limits.%s at least as high, or lower resources.requests.%s." $name $request $limit $.Values.sizing.preset $name $name) -}}
 {{- end -}}
 {{- end -}}
 

@@ -31,7 +31,46 @@ Usage: {{ include "tempo.config.generated" . | fromYaml }}
     "wal" (dict "path" (printf "%s/wal" $tempo.dataDir))))
   "usage_report" (dict "reporting_enabled" $tempo.reportingEnabled)
 -}}
+{{- with include "tempo.sizing.protection" . | fromJson -}}
+{{- $_ := set $config.ingester "max_block_bytes" .maxBlockBytes -}}
+{{- $_ := set $config.storage.trace "block" (dict "parquet_row_group_size_bytes" .rowGroupBytes) -}}
+{{- /*
+The rate limit and its burst work as one: a user who sets either in structuredConfig gets neither
+derived, so a burst below their own rate cannot refuse every large batch. The limit goes in the
+layout the user's overrides use: Tempo refuses to start with both.
+*/ -}}
+{{- $overrides := get $tempo.structuredConfig "overrides" | default dict -}}
+{{- $ingestion := get (get $overrides "defaults" | default dict) "ingestion" | default dict -}}
+{{- $ownRateLimit := or (hasKey $overrides "ingestion_rate_limit_bytes") (hasKey $overrides "ingestion_burst_size_bytes") (hasKey $ingestion "rate_limit_bytes") (hasKey $ingestion "burst_size_bytes") -}}
+{{- if not $ownRateLimit -}}
+{{- if include "tempo.config.flatOverrides" $ | fromJsonArray -}}
+{{- $_ := set $config "overrides" (dict "ingestion_rate_limit_bytes" .rateLimitBytes "ingestion_burst_size_bytes" .burstBytes) -}}
+{{- else -}}
+{{- $_ := set $config "overrides" (dict "defaults" (dict "ingestion" (dict "rate_limit_bytes" .rateLimitBytes "burst_size_bytes" .burstBytes))) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
 {{- toYaml $config -}}
+{{- end -}}
+
+{{- /*
+tempo.config.flatOverrides: the keys of tempo.structuredConfig.overrides in Tempo's older flat layout,
+as a JSON list. Tempo 2.5 reads overrides in the nested layout (overrides.defaults) or the flat one,
+never both; the schema admits only keys of either, so any key but the nested layout's top-level ones
+is a flat one.
+Usage: {{ include "tempo.config.flatOverrides" . | fromJsonArray }}
+*/ -}}
+{{- define "tempo.config.flatOverrides" -}}
+{{- $flat := list -}}
+{{- $overrides := get .Values.tempo.structuredConfig "overrides" -}}
+{{- if kindIs "map" $overrides -}}
+{{- range $key, $_ := $overrides -}}
+{{- if not (has $key (list "defaults" "per_tenant_override_config" "per_tenant_override_period" "user_configurable_overrides")) -}}
+{{- $flat = append $flat $key -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- toJson $flat -}}
 {{- end -}}
 
 {{- /*
