@@ -6,8 +6,8 @@ import type { SchemaNode } from './schema.ts';
 
 /** Container resources as Kubernetes takes them: quantities by resource name. */
 export interface Resources {
-  requests: Record<string, string>;
-  limits: Record<string, string>;
+  requests: { cpu: string; memory: string };
+  limits: { cpu: string; memory: string };
 }
 
 export interface Capacity {
@@ -72,7 +72,7 @@ export function loadSizing(file: string): Sizing {
     if (preset === noPreset) throw new BuildError(name, `presets.${noPreset} is reserved for the preset that sets nothing`);
     if (!definition?.summary) throw new BuildError(name, `presets.${preset} has no summary`);
     for (const kind of ['requests', 'limits'] as const) {
-      for (const resource of ['cpu', 'memory']) {
+      for (const resource of ['cpu', 'memory'] as const) {
         if (typeof definition.resources?.[kind]?.[resource] !== 'string') {
           throw new BuildError(name, `presets.${preset}.resources.${kind}.${resource} must be a quantity string`);
         }

@@ -132,7 +132,7 @@ export interface Values {
     "structuredConfig": Record<string, unknown>;
     /** Extra command-line flags of Tempo. For example: [-log.level=debug]. */
     "extraArgs": Array<string>;
-    /** Extra environment variables of the Tempo container, as Kubernetes EnvVar objects. For example: [{name: GOMEMLIMIT, value: 230MiB}]. */
+    /** Extra environment variables of the Tempo container, as Kubernetes EnvVar objects. A GOMEMLIMIT here replaces the one sizing derives. For example: [{name: GOGC, value: "50"}]. */
     "extraEnv": Array<{
       "name": string;
       [key: string]: unknown;
