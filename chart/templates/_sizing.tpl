@@ -35,7 +35,7 @@ Usage: {{ include "tempo.sizing.resources" . | fromJson }}
 {{- /*
 tempo.sizing.protection: the settings that keep Tempo alive at its memory limit, derived from the
 container's effective memory limit L by the rules of build/sizing/presets.yaml, as JSON:
-{memoryLimit, goMemLimit, rowGroupBytes, maxBlockBytes, rateLimitBytes, burstBytes}. Empty with preset
+{goMemLimit, rowGroupBytes, maxBlockBytes, rateLimitBytes, burstBytes}. Empty with preset
 none or without a memory limit: there is then nothing to stay under.
 Usage: {{ include "tempo.sizing.protection" . | fromJson }}
 */ -}}
@@ -48,7 +48,6 @@ Usage: {{ include "tempo.sizing.protection" . | fromJson }}
 {{- $megabyte := 1000000.0 -}}
 {{- $rate := minf (floor (mulf (divf $bytes 268435456.0) $rules.rateLimitBytesPer256Mi)) $rules.rateLimitMaxBytes -}}
 {{- $protection = dict
-  "memoryLimit" (toString $limit)
   "goMemLimit" (printf "%dMiB" (int64 (round (divf (mulf $bytes .Values.sizing.goMemLimitPercent) 104857600.0) 0)))
   "rowGroupBytes" (int64 (minf (mulf (maxf (floor (divf $bytes $rules.rowGroupDivisor $megabyte)) 1) $megabyte) $rules.rowGroupMaxBytes))
   "maxBlockBytes" (int64 (minf (mulf (maxf (floor (divf $bytes $rules.blockDivisor $megabyte)) 1) $megabyte) $rules.blockMaxBytes))
