@@ -1,32 +1,117 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 import { buildChart } from './chart.ts';
-import { helmBinary, helmRelease } from './helm.ts';
+import { helmBinary, helmRelease, type HelmRelease } from './helm.ts';
 import { driftedFiles } from './output.ts';
 import { packageVersion, paths, relative } from './paths.ts';
 
+/** A GnuPG key to sign the package with, as `helm package --sign` takes it. */
+export interface SigningKey {
+  /** The key's name, e.g. its user ID's name or e-mail. */
+  key: string;
+  /** A keyring holding the secret key in GnuPG's legacy format (gpg --export-secret-keys > secring.gpg). */
+  keyring: string;
+  /** A file holding the key's passphrase; none for a key without one. */
+  passphraseFile?: string;
+}
+
+export interface PackageOptions {
+  sign?: SigningKey;
+  /** Base URL the repository will be served from, for index.yaml; entries are relative without it. */
+  repositoryUrl?: string;
+  /** The helm that packages; Helm 4 by default. */
+  helm?: HelmRelease;
+}
+
+export interface PackagedChart {
+  archive: string;
+  /** The provenance file beside a signed archive. */
+  provenance?: string;
+  index: string;
+}
+
 /**
- * npm run package: packages chart/ into `destination` (dist/ from the command line) and returns the
- * archive's path. Helm 4 packages byte-reproducibly (Helm 3 embeds the time). Refuses to package a
- * chart/ that is out of date with its sources.
+ * Every file in the archive carries this modification time, so the archive does not depend on when
+ * the files were checked out: the same sources give the same bytes on every clone.
  */
-export function packageChart(destination: string): string {
+const archiveTime = new Date('2000-01-01T00:00:00Z');
+
+/**
+ * npm run package: packages chart/ into `destination` as tempo-<version>.tgz (signed, with its .prov,
+ * when a key is given) and adds it to the classic repository index destination/index.yaml. Refuses a
+ * chart/ that is out of date with its sources or that helm lint --strict finds fault with.
+ */
+export function packageChart(destination: string, options: PackageOptions = {}): PackagedChart {
   const drifted = driftedFiles(buildChart(), paths.chart);
   if (drifted.length > 0) {
     throw new Error(`chart/ is out of date with its sources; run npm run build first:\n  ${drifted.join('\n  ')}`);
   }
-  const helm4 = helmBinary(helmRelease('helm4'));
-  mkdirSync(destination, { recursive: true });
-  execFileSync(helm4, ['lint', '--strict', paths.chart], { stdio: 'ignore' });
-  execFileSync(helm4, ['package', paths.chart, '--destination', destination], { stdio: 'ignore' });
+  const helm = helmBinary(options.helm ?? helmRelease('helm4'));
+  const stage = mkdtempSync(path.join(os.tmpdir(), 'tempo-stage-'));
+  try {
+    const staged = path.join(stage, 'tempo');
+    cpSync(paths.chart, staged, { recursive: true });
+    setTimes(staged, archiveTime);
+    mkdirSync(destination, { recursive: true });
+    execFileSync(helm, ['lint', '--strict', staged], { stdio: 'pipe' });
+    const sign = options.sign
+      ? ['--sign', '--key', options.sign.key, '--keyring', options.sign.keyring, ...(options.sign.passphraseFile ? ['--passphrase-file', options.sign.passphraseFile] : [])]
+      : [];
+    execFileSync(helm, ['package', staged, '--destination', destination, ...sign], { stdio: 'pipe' });
+  } finally {
+    rmSync(stage, { recursive: true, force: true });
+  }
   const archive = path.join(destination, `tempo-${packageVersion()}.tgz`);
   if (!existsSync(archive)) throw new Error(`helm package did not write ${archive}`);
-  return archive;
+  const provenance = `${archive}.prov`;
+  return { archive, provenance: options.sign ? provenance : undefined, index: indexRepository(destination, options) };
+}
+
+/** Writes (or updates, keeping the versions already listed) the index.yaml of a classic chart repository folder. */
+export function indexRepository(folder: string, options: Pick<PackageOptions, 'repositoryUrl' | 'helm'> = {}): string {
+  const helm = helmBinary(options.helm ?? helmRelease('helm4'));
+  const index = path.join(folder, 'index.yaml');
+  const args = ['repo', 'index', folder];
+  if (options.repositoryUrl) args.push('--url', options.repositoryUrl);
+  if (existsSync(index)) args.push('--merge', index);
+  execFileSync(helm, args, { stdio: 'pipe' });
+  return index;
+}
+
+function setTimes(dir: string, time: Date): void {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const file = path.join(dir, entry.name);
+    if (entry.isDirectory()) setTimes(file, time);
+    utimesSync(file, time, time);
+  }
+  utimesSync(dir, time, time);
+}
+
+export function sha256(file: string): string {
+  return createHash('sha256').update(readFileSync(file)).digest('hex');
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.meta.filename)) {
-  const archive = packageChart(paths.dist);
-  console.log(`${relative(archive)} sha256:${createHash('sha256').update(readFileSync(archive)).digest('hex')}`);
+  const { values } = parseArgs({
+    options: {
+      sign: { type: 'boolean', default: false },
+      key: { type: 'string' },
+      keyring: { type: 'string' },
+      'passphrase-file': { type: 'string' },
+      url: { type: 'string' },
+    },
+  });
+  if (values.sign && !(values.key && values.keyring)) {
+    console.error('--sign needs --key NAME and --keyring FILE (a legacy-format secret keyring: gpg --export-secret-keys > secring.gpg)');
+    process.exit(2);
+  }
+  const sign = values.sign ? { key: values.key!, keyring: values.keyring!, passphraseFile: values['passphrase-file'] } : undefined;
+  const packaged = packageChart(paths.dist, { sign, repositoryUrl: values.url });
+  console.log(`${relative(packaged.archive)} sha256:${sha256(packaged.archive)}`);
+  if (packaged.provenance) console.log(`${relative(packaged.provenance)} (verify with: helm verify ${relative(packaged.archive)} --keyring <public keyring>)`);
+  console.log(relative(packaged.index));
 }

@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { defaultKubeVersion, helmReleases, lint, render, type Manifest, type Rendered } from './helpers/helm.ts';
 import { kubeVersions, type KubeVersion } from './helpers/kubernetes.ts';
+import { podTemplates } from './helpers/invariants.ts';
 import { valuesSets } from './helpers/values-sets.ts';
 
 /**
@@ -47,20 +48,16 @@ describe.concurrent.each(cases)('values set $label', ({ helm, set }) => {
     for (const doc of rendered.documents) expect(doc.metadata.namespace, `${doc.kind}/${doc.metadata.name}`).toBe(set.namespace);
   });
 
-  test('labels every resource and pod with the recommended labels', async () => {
+  test('labels every resource with the recommended labels, and pods with all but the chart version', async () => {
     const rendered = await rendering();
-    const pods = rendered.ofKind('Deployment').map((d) => d.spec.template.metadata as Manifest['metadata']);
-    for (const metadata of [...rendered.documents.map((doc) => doc.metadata), ...pods]) {
-      expect(Object.keys(metadata.labels ?? {})).toEqual(
-        expect.arrayContaining([
-          'app.kubernetes.io/name',
-          'app.kubernetes.io/instance',
-          'app.kubernetes.io/version',
-          'app.kubernetes.io/managed-by',
-          'helm.sh/chart',
-        ]),
-      );
-      expect(metadata.labels?.['app.kubernetes.io/instance']).toBe(set.release);
+    const recommended = ['app.kubernetes.io/name', 'app.kubernetes.io/instance', 'app.kubernetes.io/version', 'app.kubernetes.io/managed-by'];
+    const podLabels = podTemplates(rendered.documents).map((pod) => pod.labels);
+    for (const labels of [...rendered.documents.map((doc) => doc.metadata.labels ?? {}), ...podLabels]) {
+      expect(Object.keys(labels)).toEqual(expect.arrayContaining(recommended));
+      expect(labels['app.kubernetes.io/instance']).toBe(set.release);
     }
+    for (const doc of rendered.documents) expect(doc.metadata.labels, `${doc.kind}/${doc.metadata.name}`).toHaveProperty(['helm.sh/chart']);
+    // A chart release that changes nothing else must not restart the pods.
+    for (const labels of podLabels) expect(labels).not.toHaveProperty(['helm.sh/chart']);
   });
 });

@@ -55,14 +55,24 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end -}}
 
 {{- /*
-tempo.labels.standard: the recommended Kubernetes labels every resource carries.
-Usage: {{ include "tempo.labels.standard" . | nindent 4 }}
+tempo.labels.pod: the recommended Kubernetes labels of a pod template. No chart version: a label that
+changes with every chart release would restart the pods of an upgrade that changes nothing else.
+Usage: {{ include "tempo.labels.pod" . | nindent 8 }}
 */ -}}
-{{- define "tempo.labels.standard" -}}
+{{- define "tempo.labels.pod" -}}
 {{ include "tempo.labels.selector" . }}
 {{- /* A tag may be 128 characters and start with "_"; a label value may not. */}}
 app.kubernetes.io/version: {{ include "tempo.image.tag" . | trunc 63 | trimAll "-_." | quote }}
 app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end -}}
+
+{{- /*
+tempo.labels.standard: the recommended Kubernetes labels every resource carries: the pod's, and the
+chart that made it.
+Usage: {{ include "tempo.labels.standard" . | nindent 4 }}
+*/ -}}
+{{- define "tempo.labels.standard" -}}
+{{ include "tempo.labels.pod" . }}
 helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
 {{- end -}}
 

@@ -22,6 +22,8 @@ export interface HelmInput {
   /** Raw --set arguments, for values a file cannot express the same way. */
   set?: string[];
   chartDir?: string;
+  /** Extra arguments about the chart, such as --version and --plain-http for an oci:// chart. */
+  chartArgs?: string[];
   /** The Kubernetes version helm renders for (--kube-version) and the rendering is validated against. */
   kubeVersion?: KubeVersion;
   /** Invariants this rendering breaks on purpose (see invariants.ts). */
@@ -102,6 +104,7 @@ function templateCommand(input: HelmInput): string[] {
     input.namespace ?? 'observability',
     '--kube-version',
     `${input.kubeVersion ?? defaultKubeVersion}.0`,
+    ...(input.chartArgs ?? []),
   ];
 }
 

@@ -1,0 +1,131 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { createReadStream, existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { paths } from '../../build/paths.ts';
+
+/**
+ * Real servers and tools for the publishing tests, on loopback only, each bounded in time and stopped
+ * by the test that starts it.
+ */
+
+/** True when `command` is on the PATH. */
+export function hasCommand(command: string): boolean {
+  return (process.env.PATH ?? '').split(path.delimiter).some((dir) => existsSync(path.join(dir, command)));
+}
+
+/**
+ * Whether a suite that needs `command` runs here: always on CI, whose .ci/run installs it (a missing
+ * tool then fails the suite instead of skipping it); elsewhere only where it is installed.
+ */
+export function runsWith(command: string): boolean {
+  return Boolean(process.env.CI) || hasCommand(command);
+}
+
+/** A free TCP port on 127.0.0.1. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface Running {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** Serves the files of `folder` over HTTP on 127.0.0.1, as a static chart repository host would. */
+export async function serveFolder(folder: string): Promise<Running> {
+  const server = http.createServer((request, response) => {
+    const file = path.join(folder, path.normalize(decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname)));
+    if (!file.startsWith(folder) || !existsSync(file) || !statSync(file).isFile()) {
+      response.writeHead(404).end();
+      return;
+    }
+    response.writeHead(200, { 'content-type': file.endsWith('.yaml') ? 'application/x-yaml' : 'application/octet-stream' });
+    createReadStream(file).pipe(response);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    stop: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+/**
+ * Debian's docker-registry (CNCF Distribution) on 127.0.0.1 with test/fixtures/oci-registry.yml and a
+ * temporary storage folder; ready when /v2/ answers, within `timeoutMs`.
+ */
+export async function startOciRegistry(timeoutMs = 15_000): Promise<Running> {
+  const port = await freePort();
+  const storage = mkdtempSync(path.join(os.tmpdir(), 'tempo-registry-'));
+  const registry: ChildProcess = spawn('docker-registry', ['serve', path.join(paths.root, 'test', 'fixtures', 'oci-registry.yml')], {
+    env: { ...process.env, REGISTRY_HTTP_ADDR: `127.0.0.1:${port}`, REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY: storage },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let log = '';
+  registry.stderr?.on('data', (chunk) => (log += chunk));
+  const stop = async () => {
+    if (registry.exitCode === null && registry.signalCode === null) {
+      const exited = new Promise((resolve) => registry.once('exit', resolve));
+      registry.kill('SIGTERM');
+      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5_000))]);
+      registry.kill('SIGKILL');
+    }
+    rmSync(storage, { recursive: true, force: true });
+  };
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (registry.exitCode !== null) break;
+    const ready = await fetch(`${url}/v2/`).then((response) => response.ok, () => false);
+    if (ready) return { url, stop };
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  await stop();
+  throw new Error(`docker-registry did not answer on ${url} within ${timeoutMs} ms:\n${log}`);
+}
+
+export interface TestKey {
+  /** The user ID's name, as helm package --sign --key takes it. */
+  name: string;
+  /** Legacy-format keyrings, as helm reads them. */
+  secretKeyring: string;
+  publicKeyring: string;
+  remove(): void;
+}
+
+/** A throwaway RSA signing key without a passphrase, in a GnuPG home of its own. */
+export function makeTestKey(): TestKey {
+  const home = mkdtempSync(path.join(os.tmpdir(), 'tempo-gnupg-'));
+  const env = { ...process.env, GNUPGHOME: home };
+  const name = 'Tempo Chart Test';
+  const parameters = path.join(home, 'key.txt');
+  writeFileSync(
+    parameters,
+    ['%no-protection', 'Key-Type: RSA', 'Key-Length: 2048', 'Key-Usage: sign', `Name-Real: ${name}`, 'Name-Email: test@example.invalid', 'Expire-Date: 1d', '%commit', ''].join('\n'),
+  );
+  execFileSync('gpg', ['--batch', '--quiet', '--gen-key', parameters], { env, stdio: 'pipe', timeout: 60_000 });
+  const secretKeyring = path.join(home, 'secring.gpg');
+  const publicKeyring = path.join(home, 'pubring.gpg');
+  writeFileSync(secretKeyring, execFileSync('gpg', ['--batch', '--export-secret-keys', name], { env }));
+  writeFileSync(publicKeyring, execFileSync('gpg', ['--batch', '--export', name], { env }));
+  return {
+    name,
+    secretKeyring,
+    publicKeyring,
+    remove: () => {
+      // gpg started an agent for this home; it would outlive the test.
+      execFileSync('gpgconf', ['--kill', 'gpg-agent'], { env, stdio: 'ignore' });
+      rmSync(home, { recursive: true, force: true });
+    },
+  };
+}
