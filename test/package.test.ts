@@ -5,10 +5,10 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import YAML from 'yaml';
-import { isolatedHelmEnv } from '../build/helm.ts';
+import { helmBinary, isolatedHelmEnv } from '../build/helm.ts';
 import { packageChart, sha256, type PackagedChart } from '../build/package.ts';
 import { packageVersion, paths } from '../build/paths.ts';
-import { helmBinary, helmReleases, render } from './helpers/helm.ts';
+import { helmReleases, render } from './helpers/helm.ts';
 import { makeTestKey, runsWith, type TestKey } from './helpers/servers.ts';
 
 const temporary = (prefix: string) => mkdtempSync(path.join(os.tmpdir(), prefix));

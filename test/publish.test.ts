@@ -3,11 +3,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { isolatedHelmEnv } from '../build/helm.ts';
+import { helmBinary, isolatedHelmEnv } from '../build/helm.ts';
 import { packageChart, type PackagedChart } from '../build/package.ts';
 import { packageVersion } from '../build/paths.ts';
 import { publishChart } from '../build/publish.ts';
-import { helmBinary, helmReleases, render, type HelmRelease } from './helpers/helm.ts';
+import { helmReleases, render, type HelmRelease } from './helpers/helm.ts';
 import { makeTestKey, runsWith, serveFolder, startOciRegistry, type Running, type TestKey } from './helpers/servers.ts';
 
 /**
