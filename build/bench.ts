@@ -68,7 +68,7 @@ try {
     for (const release of helmReleases) {
       const env = { ...process.env, ...isolatedHelmEnv(workDir) };
       const cells = kubeVersions.map((kubeVersion) => {
-        const args = ['template', set.release, paths.chart, '-n', set.namespace, '-f', set.file, '--kube-version', `${kubeVersion}.0`];
+        const args = ['template', set.release, paths.chart, '-n', set.namespace, ...set.files.flatMap((file) => ['-f', file]), '--kube-version', `${kubeVersion}.0`];
         let output = '';
         const helmSamples = Array.from({ length: Math.min(runs, 5) }, () =>
           time(() => (output = execFileSync(helmBinary(release), args, { env, encoding: 'utf8' }))),

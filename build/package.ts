@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { buildChart } from './chart.ts';
 import { helmBinary, helmRelease, type HelmRelease } from './helm.ts';
 import { driftedFiles } from './output.ts';
-import { packageVersion, paths, relative } from './paths.ts';
+import { paths, relative } from './paths.ts';
 
 /** A GnuPG key to sign the package with, as `helm package --sign` takes it. */
 export interface SigningKey {
@@ -50,25 +50,34 @@ export function packageChart(destination: string, options: PackageOptions = {}):
   if (drifted.length > 0) {
     throw new Error(`chart/ is out of date with its sources; run npm run build first:\n  ${drifted.join('\n  ')}`);
   }
+  const archive = packageChartDir(paths.chart, destination, options);
+  const provenance = `${archive}.prov`;
+  return { archive, provenance: options.sign ? provenance : undefined, index: indexRepository(destination, options) };
+}
+
+/**
+ * Packages the chart in `chartDir` into `destination` reproducibly (fixed file times, Helm 4) after
+ * helm lint --strict, and returns the archive's path.
+ */
+export function packageChartDir(chartDir: string, destination: string, options: Pick<PackageOptions, 'sign' | 'helm'> = {}): string {
   const helm = helmBinary(options.helm ?? helmRelease('helm4'));
   const stage = mkdtempSync(path.join(os.tmpdir(), 'tempo-stage-'));
   try {
     const staged = path.join(stage, 'tempo');
-    cpSync(paths.chart, staged, { recursive: true });
+    cpSync(chartDir, staged, { recursive: true });
     setTimes(staged, archiveTime);
     mkdirSync(destination, { recursive: true });
     execFileSync(helm, ['lint', '--strict', staged], { stdio: 'pipe' });
     const sign = options.sign
       ? ['--sign', '--key', options.sign.key, '--keyring', options.sign.keyring, ...(options.sign.passphraseFile ? ['--passphrase-file', options.sign.passphraseFile] : [])]
       : [];
-    execFileSync(helm, ['package', staged, '--destination', destination, ...sign], { stdio: 'pipe' });
+    const output = execFileSync(helm, ['package', staged, '--destination', destination, ...sign], { encoding: 'utf8' });
+    const archive = /Successfully packaged chart and saved it to: (.+\.tgz)/.exec(output)?.[1]?.trim();
+    if (!archive || !existsSync(archive)) throw new Error(`helm package wrote no archive:\n${output}`);
+    return archive;
   } finally {
     rmSync(stage, { recursive: true, force: true });
   }
-  const archive = path.join(destination, `tempo-${packageVersion()}.tgz`);
-  if (!existsSync(archive)) throw new Error(`helm package did not write ${archive}`);
-  const provenance = `${archive}.prov`;
-  return { archive, provenance: options.sign ? provenance : undefined, index: indexRepository(destination, options) };
 }
 
 /** Writes (or updates, keeping the versions already listed) the index.yaml of a classic chart repository folder. */

@@ -20,6 +20,7 @@ export const paths = {
   kubernetesOpenApi: path.join(repoRoot, 'build', 'kubernetes-openapi'),
   tempoConfigSchema: path.join(repoRoot, 'build', 'generated', 'tempo-config.schema.json'),
   dist: path.join(repoRoot, 'dist'),
+  releases: path.join(repoRoot, 'build', 'releases'),
 };
 
 /** The chart version: package.json's version. */

@@ -12,14 +12,14 @@ import { valuesSets } from './helpers/values-sets.ts';
  */
 const sets = valuesSets();
 
-test('test/values/ holds at least the defaults, minimal, everything, dev and prod sets', () => {
-  expect(sets.map((set) => set.name)).toEqual(expect.arrayContaining(['default', 'minimal', 'everything', 'dev', 'prod']));
+test('the sets hold the defaults, minimal, everything and the per-environment examples layered over their base', () => {
+  expect(sets.map((set) => set.name)).toEqual(expect.arrayContaining(['default', 'minimal', 'everything', 'example-dev', 'example-staging', 'example-prod']));
 });
 
 const cases = helmReleases.flatMap((helm) => sets.map((set) => ({ helm, set, label: `${set.name} (${helm.label})` })));
 
 describe.concurrent.each(cases)('values set $label', ({ helm, set }) => {
-  const input = { release: set.release, namespace: set.namespace, valuesFiles: [set.file], allow: set.allow, external: set.external };
+  const input = { release: set.release, namespace: set.namespace, valuesFiles: set.files, allow: set.allow, external: set.external };
   // Each rendering happens once, however many tests read it.
   const renderings = new Map<KubeVersion, Promise<Rendered>>();
   const rendering = (kubeVersion: KubeVersion = defaultKubeVersion) => {
@@ -59,5 +59,17 @@ describe.concurrent.each(cases)('values set $label', ({ helm, set }) => {
     for (const doc of rendered.documents) expect(doc.metadata.labels, `${doc.kind}/${doc.metadata.name}`).toHaveProperty(['helm.sh/chart']);
     // A chart release that changes nothing else must not restart the pods.
     for (const labels of podLabels) expect(labels).not.toHaveProperty(['helm.sh/chart']);
+  });
+});
+
+describe.each(helmReleases)('the per-environment examples ($label)', (helm) => {
+  test('layer an environment over the shared base, key by key: prod gets base.yaml and prod.yaml', async () => {
+    const prod = sets.find((set) => set.name === 'example-prod')!;
+    const rendered = await render(helm, { valuesFiles: prod.files });
+    const pod = rendered.get('Deployment', 'tempo').spec.template;
+    expect(pod.metadata.annotations['example.com/owner']).toBe('platform-team');
+    expect(rendered.tempoConfig().server.log_format).toBe('json');
+    expect(rendered.tempoConfig().compactor.compaction.block_retention).toBe('168h');
+    expect(pod.spec.containers[0].resources).toEqual({ requests: { cpu: '1', memory: '1Gi' }, limits: { memory: '1Gi' } });
   });
 });

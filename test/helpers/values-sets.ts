@@ -3,11 +3,12 @@ import path from 'node:path';
 import { paths } from '../../build/paths.ts';
 
 export const valuesSetsDir = path.join(paths.root, 'test', 'values');
+export const examplesDir = path.join(paths.root, 'examples');
 
-/** A named values file from test/values/, with the release it is rendered as. */
+/** A named set of values files, passed to helm in order, with the release it is rendered as. */
 export interface ValuesSet {
   name: string;
-  file: string;
+  files: string[];
   release: string;
   namespace: string;
   /** Invariants the set breaks on purpose. */
@@ -17,27 +18,31 @@ export interface ValuesSet {
 }
 
 /**
- * Every test/values/*.yaml. A file may choose its release and namespace with header lines
- * "# test-release: NAME" and "# test-namespace: NAME"; otherwise it is release tempo in observability.
- * "# test-allow: NAME ..." names invariants it breaks on purpose, and "# test-external: Kind/name ..."
- * objects it references that a cluster must already have.
+ * Every test/values/*.yaml, and every per-environment example (examples/base.yaml with one
+ * examples/<environment>.yaml over it, named example-<environment>). A file may choose its release and
+ * namespace with header lines "# test-release: NAME" and "# test-namespace: NAME"; otherwise it is
+ * release tempo in observability. "# test-allow: NAME ..." names invariants it breaks on purpose, and
+ * "# test-external: Kind/name ..." objects it references that a cluster must already have.
  */
 export function valuesSets(): ValuesSet[] {
-  return readdirSync(valuesSetsDir)
-    .filter((name) => name.endsWith('.yaml'))
-    .sort()
-    .map((name) => {
-      const file = path.join(valuesSetsDir, name);
-      const text = readFileSync(file, 'utf8');
-      const directive = (key: string) => new RegExp(`^# ${key}: (\\S+)$`, 'm').exec(text)?.[1];
-      const list = (key: string) => [...text.matchAll(new RegExp(`^# ${key}: (.+)$`, 'gm'))].flatMap((match) => match[1]!.trim().split(/\s+/));
-      return {
-        name: name.replace(/\.yaml$/, ''),
-        file,
-        release: directive('test-release') ?? 'tempo',
-        namespace: directive('test-namespace') ?? 'observability',
-        allow: list('test-allow'),
-        external: list('test-external'),
-      };
-    });
+  const yamlFiles = (dir: string) => readdirSync(dir).filter((name) => name.endsWith('.yaml')).sort();
+  const sets = yamlFiles(valuesSetsDir).map((name) => described(name.replace(/\.yaml$/, ''), [path.join(valuesSetsDir, name)]));
+  const examples = yamlFiles(examplesDir)
+    .filter((name) => name !== 'base.yaml')
+    .map((name) => described(`example-${name.replace(/\.yaml$/, '')}`, [path.join(examplesDir, 'base.yaml'), path.join(examplesDir, name)]));
+  return [...sets, ...examples];
+}
+
+function described(name: string, files: string[]): ValuesSet {
+  const text = files.map((file) => readFileSync(file, 'utf8')).join('\n');
+  const directive = (key: string) => new RegExp(`^# ${key}: (\\S+)$`, 'm').exec(text)?.[1];
+  const list = (key: string) => [...text.matchAll(new RegExp(`^# ${key}: (.+)$`, 'gm'))].flatMap((match) => match[1]!.trim().split(/\s+/));
+  return {
+    name,
+    files,
+    release: directive('test-release') ?? 'tempo',
+    namespace: directive('test-namespace') ?? 'observability',
+    allow: list('test-allow'),
+    external: list('test-external'),
+  };
 }

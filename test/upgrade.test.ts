@@ -1,0 +1,159 @@
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, test } from 'vitest';
+import YAML from 'yaml';
+import { schemaNarrowings } from '../build/compat.ts';
+import { packageVersion, paths } from '../build/paths.ts';
+import { latestReleaseUpTo, parseVersion, readChartArchive } from '../build/releases.ts';
+import type { SchemaNode } from '../build/schema.ts';
+import { defaultKubeVersion, helmRelease, helmReleases, render, runHelm, type Manifest } from './helpers/helm.ts';
+import { immutableFieldChanges } from './helpers/upgrade.ts';
+import { valuesSets } from './helpers/values-sets.ts';
+
+/**
+ * Upgrades are sacred: the current chart against the newest released package in build/releases/,
+ * which is what users upgrade from. A change helm upgrade cannot apply, or values the new schema
+ * refuses, fails here unless the major version is bumped and the README carries its upgrade note.
+ */
+const version = packageVersion();
+const baseline = latestReleaseUpTo(version);
+const major = parseVersion(version)[0];
+const majorBumped = baseline !== undefined && major > parseVersion(baseline.version)[0];
+const upgradeNote = `### Upgrading to ${major}.0.0`;
+const readme = readFileSync(paths.readme, 'utf8');
+
+test(`there is a released package to upgrade from, and a major bump carries its README note`, () => {
+  expect(baseline, 'build/releases/ holds no release at or before the current version').toBeDefined();
+  if (majorBumped) expect(readme, `a major version needs "${upgradeNote}" in README.md`).toContain(upgradeNote);
+});
+
+test(`the values schema accepts every value ${baseline?.version} accepted, unless the major version is bumped`, () => {
+  const released = JSON.parse(readChartArchive(baseline!.archive).get('tempo/values.schema.json')!) as SchemaNode;
+  const current = JSON.parse(readFileSync(path.join(paths.chart, 'values.schema.json'), 'utf8')) as SchemaNode;
+  const narrowings = schemaNarrowings(released, current);
+  if (!majorBumped) expect(narrowings).toEqual([]);
+});
+
+const helm4 = helmRelease('helm4');
+
+describe.concurrent.each(valuesSets())(`upgrading from ${baseline?.version} with values set $name`, (set) => {
+  test('changes no field Kubernetes refuses to change in place', async (context) => {
+    const kubeVersion = defaultKubeVersion;
+    const released = await runHelm(
+      helm4,
+      ['template', set.release, baseline!.archive, '--namespace', set.namespace, '--kube-version', `${kubeVersion}.0`],
+      { valuesFiles: set.files },
+    );
+    // Values for a feature the release did not have yet are refused by it: nothing to upgrade from.
+    if (released.exitCode !== 0) context.skip();
+    const before = YAML.parseAllDocuments(released.stdout).map((doc) => doc.toJS() as Manifest).filter(Boolean);
+    const after = (await render(helm4, { release: set.release, namespace: set.namespace, valuesFiles: set.files, allow: set.allow, external: set.external })).documents;
+    if (!majorBumped) expect(immutableFieldChanges(before, after)).toEqual([]);
+  });
+});
+
+test('the defaults are among the values sets compared with the release', () => {
+  expect(valuesSets().map((set) => set.name)).toContain('default');
+});
+
+describe.each(helmReleases)('a chart version bump alone ($label)', (helm) => {
+  test('leaves the pod template unchanged, so no pod restarts', async () => {
+    const bumped = path.join(mkdtempSync(path.join(os.tmpdir(), 'tempo-bumped-')), 'tempo');
+    cpSync(paths.chart, bumped, { recursive: true });
+    const chartYaml = path.join(bumped, 'Chart.yaml');
+    writeFileSync(chartYaml, readFileSync(chartYaml, 'utf8').replace(/^version: .*$/m, 'version: 99.0.0'));
+    const [current, next] = await Promise.all([render(helm), render(helm, { chartDir: bumped })]);
+    expect(next.get('Deployment', 'tempo').metadata.labels['helm.sh/chart']).toBe('tempo-99.0.0');
+    expect(next.get('Deployment', 'tempo').spec.template).toEqual(current.get('Deployment', 'tempo').spec.template);
+  });
+});
+
+describe('the guards bite', () => {
+  const deployment = (selector: Record<string, string>, replicas = 1): Manifest => ({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'tempo', namespace: 'observability' },
+    spec: { replicas, selector: { matchLabels: selector }, template: { metadata: { labels: selector } } },
+  });
+  const statefulSet = (serviceName: string, storage: string, replicas = 1): Manifest => ({
+    apiVersion: 'apps/v1',
+    kind: 'StatefulSet',
+    metadata: { name: 'tempo', namespace: 'observability' },
+    spec: {
+      replicas,
+      serviceName,
+      selector: { matchLabels: { app: 'tempo' } },
+      template: {},
+      volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: { resources: { requests: { storage } } } }],
+    },
+  });
+  const claim = (storage: string, storageClassName: string): Manifest => ({
+    apiVersion: 'v1',
+    kind: 'PersistentVolumeClaim',
+    metadata: { name: 'tempo', namespace: 'observability' },
+    spec: { storageClassName, resources: { requests: { storage } } },
+  });
+
+  test('on a changed Deployment selector, but not on a changed replica count', () => {
+    expect(immutableFieldChanges([deployment({ app: 'tempo' })], [deployment({ app: 'tempo', tier: 'x' })])).toEqual([
+      'Deployment/tempo: spec.selector changes from {"matchLabels":{"app":"tempo"}} to {"matchLabels":{"app":"tempo","tier":"x"}}',
+    ]);
+    expect(immutableFieldChanges([deployment({ app: 'tempo' })], [deployment({ app: 'tempo' }, 3)])).toEqual([]);
+  });
+
+  test('on a StatefulSet serviceName or volumeClaimTemplates, but not on its replicas', () => {
+    expect(immutableFieldChanges([statefulSet('tempo-headless', '10Gi')], [statefulSet('tempo-gossip', '10Gi')])).toEqual([
+      'StatefulSet/tempo: spec.serviceName changes from "tempo-headless" to "tempo-gossip"',
+    ]);
+    expect(immutableFieldChanges([statefulSet('tempo-headless', '10Gi')], [statefulSet('tempo-headless', '20Gi')])[0]).toMatch(/^StatefulSet\/tempo: spec\.volumeClaimTemplates changes/);
+    expect(immutableFieldChanges([statefulSet('tempo-headless', '10Gi')], [statefulSet('tempo-headless', '10Gi', 3)])).toEqual([]);
+  });
+
+  test('on a PVC storage class, but not on a larger storage request', () => {
+    expect(immutableFieldChanges([claim('10Gi', 'fast')], [claim('10Gi', 'slow')])[0]).toMatch(/^PersistentVolumeClaim\/tempo: spec/);
+    expect(immutableFieldChanges([claim('10Gi', 'fast')], [claim('20Gi', 'fast')])).toEqual([]);
+  });
+
+  const schema = (properties: Record<string, SchemaNode>): SchemaNode => ({ type: 'object', additionalProperties: false, properties });
+
+  test('on a value removed or renamed, a type, enum or bound narrowed, an object closed, a key made required', () => {
+    const released = schema({
+      port: { type: 'integer', minimum: 1, maximum: 65535 },
+      mode: { type: 'string', enum: ['a', 'b'] },
+      name: { type: ['string', 'null'] },
+      labels: { type: 'object', additionalProperties: { type: 'string' } },
+      old: { type: 'string' },
+      nested: schema({ size: { type: 'number' } }),
+    });
+    const narrowed = schema({
+      port: { type: 'integer', minimum: 1024, maximum: 65535 },
+      mode: { type: 'string', enum: ['a'] },
+      name: { type: 'string' },
+      labels: { type: 'object', additionalProperties: false },
+      renamed: { type: 'string' },
+      nested: { ...schema({ size: { type: 'integer' } }), required: ['size'] },
+    });
+    expect(schemaNarrowings(released, narrowed).sort()).toEqual(
+      [
+        'port: minimum raised from 1 to 1024',
+        'mode: no longer accepts "b"',
+        'name: type narrowed from string|null to string',
+        'labels: closed to keys it took before',
+        'old: removed or renamed',
+        'nested: now requires size',
+        'nested.size: type narrowed from number to integer',
+      ].sort(),
+    );
+  });
+
+  test('not on values added, types widened or bounds relaxed, through $ref and allOf alike', () => {
+    const definitions = { port: { type: 'integer', minimum: 1024 } };
+    const released: SchemaNode = { ...schema({ port: { $ref: '#/definitions/port' }, mode: { type: 'string', enum: ['a'] } }), definitions };
+    const widened: SchemaNode = {
+      ...schema({ port: { allOf: [{ $ref: '#/definitions/port' }] }, mode: { type: ['string', 'null'], enum: ['a', 'b', null] }, added: { type: 'string' } }),
+      definitions: { port: { type: ['integer', 'string'], minimum: 1 } },
+    };
+    expect(schemaNarrowings(released, widened)).toEqual([]);
+  });
+});
