@@ -15,14 +15,17 @@ const kinds: Record<string, Change['kind']> = {
   security: 'security',
 };
 
+/** The heading of the section where changes gather until the next release. */
+export const unreleased = 'Unreleased';
+
 /**
- * The changes CHANGELOG.md lists for one version ("## [x.y.z] - date", then "### Added" and the like,
- * then "- item" bullets), so Chart.yaml's annotation and the changelog cannot disagree.
+ * The changes CHANGELOG.md lists under one heading, a version or Unreleased ("## [x.y.z] - date",
+ * then "### Added" and the like, then "- item" bullets), so Chart.yaml's annotation and the changelog
+ * cannot disagree.
  */
 export function changesFor(file: string, changelog: string, version: string): Change[] {
-  const sections = changelog.split(/^## /m).slice(1);
-  const section = sections.find((text) => text.startsWith(`[${version}]`));
-  if (!section) throw new BuildError(file, `has no "## [${version}]" section for the version in package.json`);
+  const section = sectionOf(changelog, version);
+  if (section === undefined) throw new BuildError(file, `has no "## [${version}]" section${version === unreleased ? '' : ' for the version in package.json'}`);
   const changes: Change[] = [];
   let kind: Change['kind'] | undefined;
   for (const line of section.split('\n')) {
@@ -38,4 +41,21 @@ export function changesFor(file: string, changelog: string, version: string): Ch
   }
   if (changes.length === 0) throw new BuildError(file, `[${version}] lists no changes`);
   return changes;
+}
+
+/**
+ * The changelog with its Unreleased changes filed under "## [version] - date", and a new, empty
+ * Unreleased section above them.
+ */
+export function releaseChangelog(file: string, changelog: string, version: string, date: string): string {
+  changesFor(file, changelog, unreleased);
+  if (sectionOf(changelog, version) !== undefined) throw new BuildError(file, `already has a "## [${version}]" section`);
+  return changelog.replace(/^## \[Unreleased\].*$/m, `## [${unreleased}]\n\n## [${version}] - ${date}`);
+}
+
+function sectionOf(changelog: string, heading: string): string | undefined {
+  return changelog
+    .split(/^## /m)
+    .slice(1)
+    .find((text) => text.startsWith(`[${heading}]`));
 }

@@ -1,4 +1,8 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, test } from 'vitest';
+import YAML from 'yaml';
+import { paths } from '../build/paths.ts';
 import { defaultKubeVersion, helmReleases, lint, render, type Manifest, type Rendered } from './helpers/helm.ts';
 import { kubeVersions, type KubeVersion } from './helpers/kubernetes.ts';
 import { podTemplates } from './helpers/invariants.ts';
@@ -32,10 +36,22 @@ describe.concurrent.each(cases)('values set $label', ({ helm, set }) => {
     expect(rendered.documents.length).toBeGreaterThan(0);
   });
 
-  test('passes helm lint --strict without warnings', async () => {
+  test('passes helm lint --strict with nothing to report', async () => {
     const result = await lint(helm, input);
     expect(result.exitCode, result.stdout + result.stderr).toBe(0);
-    expect(result.stdout).not.toMatch(/\[(WARNING|ERROR)\]/);
+    expect(result.stdout).not.toMatch(/\[(INFO|WARNING|ERROR)\]/);
+  });
+
+  test("deploys only images Chart.yaml's artifacthub.io/images lists, unless the set chooses its own", async () => {
+    const ownImage = set.files.some((file) => 'image' in (YAML.parse(readFileSync(file, 'utf8')) ?? {}));
+    const listed = YAML.parse(YAML.parse(readFileSync(path.join(paths.chart, 'Chart.yaml'), 'utf8')).annotations['artifacthub.io/images']).map(
+      (entry: { image: string }) => entry.image,
+    );
+    const deployed = podTemplates((await rendering()).documents).flatMap((pod) =>
+      [...(pod.spec.initContainers ?? []), ...pod.spec.containers].map((container: Manifest) => container.image),
+    );
+    expect(deployed.length).toBeGreaterThan(0);
+    if (!ownImage) for (const image of deployed) expect(listed).toContain(image);
   });
 
   test('renders a Deployment, a Service and a ConfigMap', async () => {
