@@ -1,6 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -9,9 +8,11 @@ import { helmBinary, isolatedHelmEnv } from '../build/helm.ts';
 import { packageChart, sha256, type PackagedChart } from '../build/package.ts';
 import { packageVersion, paths } from '../build/paths.ts';
 import { helmReleases, render } from './helpers/helm.ts';
-import { makeTestKey, runsWith, type TestKey } from './helpers/servers.ts';
+import { makeTestKey, runsWith, scratchFolders, type TestKey } from './helpers/servers.ts';
 
-const temporary = (prefix: string) => mkdtempSync(path.join(os.tmpdir(), prefix));
+const scratch = scratchFolders();
+const temporary = (prefix: string) => scratch.make(prefix);
+afterAll(scratch.removeAll);
 
 describe('npm run package', () => {
   test('makes the same archive every time, and both helm versions install from it', async () => {
@@ -39,7 +40,6 @@ describe('npm run package', () => {
       archives.push(path.join(clone, 'dist', `tempo-${packageVersion(path.join(clone, 'package.json'))}.tgz`));
     }
     expect(sha256(archives[1]!)).toBe(sha256(archives[0]!));
-    for (const archive of archives) rmSync(path.dirname(path.dirname(archive)), { recursive: true, force: true });
   });
 
   test('writes a classic repository index listing the archive, with its digest, under the given URL', () => {

@@ -1,5 +1,4 @@
-import { mkdtempSync, readdirSync } from 'node:fs';
-import os from 'node:os';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -8,14 +7,16 @@ import { packageChart, type PackagedChart } from '../build/package.ts';
 import { packageVersion } from '../build/paths.ts';
 import { publishChart } from '../build/publish.ts';
 import { helmReleases, render, type HelmRelease } from './helpers/helm.ts';
-import { makeTestKey, runsWith, serveFolder, startOciRegistry, type Running, type TestKey } from './helpers/servers.ts';
+import { makeTestKey, runsWith, scratchFolders, serveFolder, startOciRegistry, type Running, type TestKey } from './helpers/servers.ts';
 
 /**
  * npm run publish, proven against real repository servers on 127.0.0.1: a classic repository (a
  * folder with index.yaml, served over HTTP) and an OCI registry (Debian's docker-registry). Each
  * helm version installs the chart from there as a user would, with the signature checked.
  */
-const temporary = (prefix: string) => mkdtempSync(path.join(os.tmpdir(), prefix));
+const scratch = scratchFolders();
+const temporary = (prefix: string) => scratch.make(prefix);
+afterAll(scratch.removeAll);
 const version = packageVersion();
 
 /** Runs helm with a configuration home of its own that lasts across calls (repo add, then pull). */

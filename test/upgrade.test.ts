@@ -1,13 +1,13 @@
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, test } from 'vitest';
 import YAML from 'yaml';
 import { schemaNarrowings } from '../build/compat.ts';
 import { packageVersion, paths } from '../build/paths.ts';
 import { latestReleaseUpTo, parseVersion, readChartArchive } from '../build/releases.ts';
 import type { SchemaNode } from '../build/schema.ts';
 import { defaultKubeVersion, helmRelease, helmReleases, render, runHelm, type Manifest } from './helpers/helm.ts';
+import { scratchFolders } from './helpers/servers.ts';
 import { immutableFieldChanges } from './helpers/upgrade.ts';
 import { valuesSets } from './helpers/values-sets.ts';
 
@@ -22,6 +22,8 @@ const major = parseVersion(version)[0];
 const majorBumped = baseline !== undefined && major > parseVersion(baseline.version)[0];
 const upgradeNote = `### Upgrading to ${major}.0.0`;
 const readme = readFileSync(paths.readme, 'utf8');
+const scratch = scratchFolders();
+afterAll(scratch.removeAll);
 
 test(`there is a released package to upgrade from, and a major bump carries its README note`, () => {
   expect(baseline, 'build/releases/ holds no release at or before the current version').toBeDefined();
@@ -59,7 +61,7 @@ test('the defaults are among the values sets compared with the release', () => {
 
 describe.each(helmReleases)('a chart version bump alone ($label)', (helm) => {
   test('leaves the pod template unchanged, so no pod restarts', async () => {
-    const bumped = path.join(mkdtempSync(path.join(os.tmpdir(), 'tempo-bumped-')), 'tempo');
+    const bumped = path.join(scratch.make('tempo-bumped-'), 'tempo');
     cpSync(paths.chart, bumped, { recursive: true });
     const chartYaml = path.join(bumped, 'Chart.yaml');
     writeFileSync(chartYaml, readFileSync(chartYaml, 'utf8').replace(/^version: .*$/m, 'version: 99.0.0'));

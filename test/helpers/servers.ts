@@ -11,6 +11,21 @@ import { paths } from '../../build/paths.ts';
  * by the test that starts it.
  */
 
+/** Temporary folders for one test file, removed together when it ends: `afterAll(scratch.removeAll)`. */
+export function scratchFolders() {
+  const made: string[] = [];
+  return {
+    make(prefix: string): string {
+      const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+      made.push(dir);
+      return dir;
+    },
+    removeAll(): void {
+      for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
 /** True when `command` is on the PATH. */
 export function hasCommand(command: string): boolean {
   return (process.env.PATH ?? '').split(path.delimiter).some((dir) => existsSync(path.join(dir, command)));
