@@ -4,7 +4,7 @@ import { describe, expect, test } from 'vitest';
 import type { ValuesOverride } from '../build/generated/values.ts';
 import { paths } from '../build/paths.ts';
 import { loadSizing, protectionFor, quantityValue, type Protection } from '../build/sizing.ts';
-import { helmRelease, helmReleases, render, renderError, runHelm, type Manifest, type Rendered } from './helpers/helm.ts';
+import { helmReleases, render, renderError, renderNotes, type Manifest, type Rendered } from './helpers/helm.ts';
 import { valuesSetsDir } from './helpers/values-sets.ts';
 
 const sizing = loadSizing(paths.sizingPresets);
@@ -197,13 +197,8 @@ describe.each(helmReleases)('sizing ($label)', (helm) => {
   });
 });
 
-// Helm 3 needs a cluster to render NOTES.txt; Helm 4's client-side dry run does not.
 describe.concurrent('NOTES.txt on sizing (helm4)', () => {
-  const notes = async (values?: ValuesOverride) => {
-    const result = await runHelm(helmRelease('helm4'), ['install', 'tempo', 'chart', '--namespace', 'observability', '--dry-run=client'], { values });
-    expect(result.exitCode, result.stderr).toBe(0);
-    return result.stdout.slice(result.stdout.indexOf('NOTES:'));
-  };
+  const notes = renderNotes;
 
   test('state the preset, its measured capacity, what overload looks like and the metric to watch', async () => {
     const text = await notes();

@@ -138,3 +138,13 @@ export async function renderError(release: HelmRelease, input: HelmInput = {}): 
 export async function lint(release: HelmRelease, input: HelmInput = {}): Promise<HelmResult> {
   return runHelm(release, ['lint', '--strict', input.chartDir ?? paths.chart, '--namespace', input.namespace ?? 'observability'], input);
 }
+
+/**
+ * The NOTES.txt helm prints after installing with these values. Helm 4 only: Helm 3's dry run needs a
+ * cluster to render NOTES, Helm 4's client-side one does not.
+ */
+export async function renderNotes(values?: HelmInput['values']): Promise<string> {
+  const result = await runHelm(helmRelease('helm4'), ['install', 'tempo', paths.chart, '--namespace', 'observability', '--dry-run=client'], { values });
+  if (result.exitCode !== 0) throw new Error(`helm install --dry-run failed:\n${result.stderr}`);
+  return result.stdout.slice(result.stdout.indexOf('NOTES:'));
+}
