@@ -8,10 +8,12 @@ import { packageVersion, paths, relative } from './paths.ts';
 import { ValuesSchema } from './schema.ts';
 import { describePresetValue, loadSizing, renderSizingTable, sizingForChart } from './sizing.ts';
 import { renderTemplateTree } from './templates.ts';
+import { tempoFacts } from './tempo-facts.ts';
 import { tempoConfigSchema, tempoConfigSourcesIn, tempoVersion } from './tempo-schema.ts';
 import { formatJson, generatedNotice } from './text.ts';
 import { renderValuesTypes } from './types.ts';
 import { renderValuesYaml } from './values-yaml.ts';
+import { wiringOf, withoutAnnotations } from './wiring.ts';
 
 /** Where the build reads its sources; tests point it at fixtures. */
 export interface BuildSources {
@@ -60,6 +62,8 @@ export function buildChart(sources: BuildSources = paths, chartDir = paths.chart
     image: `${defaults.image.registry}/${defaults.image.repository}:${tempoVersion}`,
     valuesTable: renderValuesTable(schema),
     sizing: sizingForChart(sizing),
+    wiring: wiringOf(schema),
+    tempoFacts: tempoFacts(tempoConfig, path.join(sources.tempoConfigSources, 'paths.yaml')),
     changes: changesFor(path.basename(sources.changelog), readFileSync(sources.changelog, 'utf8'), version),
   };
 
@@ -68,7 +72,7 @@ export function buildChart(sources: BuildSources = paths, chartDir = paths.chart
     output.set(path.join(chartDir, file.path), file.content);
   }
   output.set(path.join(chartDir, 'values.yaml'), renderValuesYaml(schema));
-  const { $schema, ...rest } = schema.root;
+  const { $schema, ...rest } = withoutAnnotations(schema.root);
   const chartSchema = { $schema, $comment: generatedNotice('values.schema.json'), ...rest };
   output.set(path.join(chartDir, 'values.schema.json'), formatJson(chartSchema));
   output.set(paths.generatedTypes, renderValuesTypes(schema));

@@ -2,6 +2,7 @@ import { BuildError } from './errors.ts';
 import type { ValuesSchema } from './schema.ts';
 import { typeName } from './schema.ts';
 import { lookup } from './values-yaml.ts';
+import { tempoKeysOf } from './wiring.ts';
 
 /** The README's generated sections, each between a start and an end marker. */
 export const readmeSections = {
@@ -32,7 +33,7 @@ export function renderReadme(readmeFile: string, readme: string, schema: ValuesS
   return text;
 }
 
-/** The Markdown table of every value: key, type, default and description. */
+/** The Markdown table of every value: key, type, default, the Tempo key it sets and description. */
 export function renderValuesTable(schema: ValuesSchema): string {
   const defaults = schema.defaults();
   const rows = schema
@@ -40,9 +41,10 @@ export function renderValuesTable(schema: ValuesSchema): string {
     .filter((entry) => !entry.isGroup)
     .map((entry) => {
       const shown = entry.isOptional ? '(unset)' : `\`${JSON.stringify(lookup(defaults, entry.path))}\``;
-      return `| \`${entry.path.join('.')}\` | ${typeName(entry.schema)} | ${cell(shown)} | ${cell(entry.schema.description ?? '')} |`;
+      const tempoKeys = tempoKeysOf(entry.schema).map((key) => `\`${key}\``).join(', ');
+      return `| \`${entry.path.join('.')}\` | ${typeName(entry.schema)} | ${cell(shown)} | ${tempoKeys} | ${cell(entry.schema.description ?? '')} |`;
     });
-  return ['| Value | Type | Default | Description |', '| --- | --- | --- | --- |', ...rows].join('\n');
+  return ['| Value | Type | Default | Tempo key | Description |', '| --- | --- | --- | --- | --- |', ...rows].join('\n');
 }
 
 function cell(text: string): string {

@@ -122,7 +122,7 @@ describe.each(helmReleases)('behaviour ($label)', (helm) => {
 
     test("a port that collides with memberlist's 7946 is refused", async () => {
       const stderr = await refusal({ tempo: { server: { grpcListenPort: 7946 } } });
-      expect(stderr).toContain('ERROR: tempo.server.grpcListenPort and tempo.structuredConfig.memberlist.bind_port are both 7946');
+      expect(stderr).toContain('ERROR: tempo.server.grpcListenPort and tempo.memberlist.bindPort are both 7946');
     });
 
     test('a disabled receiver frees its port', async () => {
@@ -158,22 +158,17 @@ describe.each(helmReleases)('behaviour ($label)', (helm) => {
       expect(config.querier).toEqual({ max_concurrent_queries: 8 });
     });
 
-    test('structuredConfig overrides generated values, false included', async () => {
-      const rendered = await renderValues({
-        tempo: { structuredConfig: { usage_report: { reporting_enabled: false }, compactor: { compaction: { block_retention: '48h' } } } },
-      });
-      const config = rendered.tempoConfig();
-      expect(config.usage_report.reporting_enabled).toBe(false);
-      expect(config.compactor.compaction.block_retention).toBe('48h');
+    test('structuredConfig overrides a setting the chart derives, 0 included', async () => {
+      const rendered = await renderValues({ tempo: { structuredConfig: { ingester: { max_block_bytes: 0 } } } });
+      expect(rendered.tempoConfig().ingester).toEqual({ max_block_duration: '5m', max_block_bytes: 0 });
     });
 
-    test('structuredConfig replaces lists and scalars instead of merging them', async () => {
+    test('structuredConfig replaces lists instead of merging them', async () => {
       const rendered = await renderValues({
-        tempo: { structuredConfig: { server: { log_level: 'warn' }, memberlist: { join_members: ['a:7946', 'b:7946'] } } },
+        storage: { backend: 's3', s3: { bucket: 'traces' } },
+        tempo: { structuredConfig: { memberlist: { join_members: ['a:7946', 'b:7946'] } } },
       });
-      const config = rendered.tempoConfig();
-      expect(config.server.log_level).toBe('warn');
-      expect(config.memberlist.join_members).toEqual(['a:7946', 'b:7946']);
+      expect(rendered.tempoConfig().memberlist.join_members).toEqual(['a:7946', 'b:7946']);
     });
 
     test('structuredConfig tunes an enabled OTLP protocol beside the endpoint the chart sets', async () => {
@@ -192,8 +187,8 @@ describe.each(helmReleases)('behaviour ($label)', (helm) => {
       });
     });
 
-    test('structuredConfig takes the nested overrides layout with the per-tenant file beside it; an own rate limit takes no derived burst', async () => {
-      const overrides = { defaults: { ingestion: { rate_limit_bytes: 20000000 } }, per_tenant_override_config: '/conf/overrides.yaml' };
+    test('structuredConfig takes the nested overrides layout; an own rate limit takes no derived burst', async () => {
+      const overrides = { defaults: { ingestion: { rate_limit_bytes: 20000000 } }, per_tenant_override_period: '30s' };
       const rendered = await renderValues({ tempo: { structuredConfig: { overrides } } });
       expect(rendered.tempoConfig().overrides).toEqual(overrides);
     });
@@ -203,21 +198,23 @@ describe.each(helmReleases)('behaviour ($label)', (helm) => {
         values: {
           tempo: {
             extraArgs: ['-config.expand-env=true'],
-            extraEnv: [{ name: 'S3_SECRET_KEY', valueFrom: { secretKeyRef: { name: 'tempo-s3', key: 'secret-key' } } }],
-            structuredConfig: { storage: { trace: { s3: { secret_key: '${S3_SECRET_KEY}' } } } },
+            extraEnv: [{ name: 'S3_SESSION_TOKEN', valueFrom: { secretKeyRef: { name: 'tempo-s3', key: 'session-token' } } }],
+            structuredConfig: { storage: { trace: { s3: { session_token: '${S3_SESSION_TOKEN}' } } } },
           },
+          storage: { backend: 's3', s3: { bucket: 'traces' } },
         },
         external: ['Secret/tempo-s3'],
       });
-      expect(rendered.tempoConfig().storage.trace.s3.secret_key).toBe('${S3_SECRET_KEY}');
-      expect(tempoContainer(rendered).args).toContain('-config.expand-env=true');
-      const secretKey = tempoContainer(rendered).env.find((variable: Manifest) => variable.name === 'S3_SECRET_KEY');
-      expect(secretKey.valueFrom.secretKeyRef).toEqual({ name: 'tempo-s3', key: 'secret-key' });
+      expect(rendered.tempoConfig().storage.trace.s3.session_token).toBe('${S3_SESSION_TOKEN}');
+      const container = rendered.get('StatefulSet', 'tempo').spec.template.spec.containers[0];
+      expect(container.args).toContain('-config.expand-env=true');
+      const token = container.env.find((variable: Manifest) => variable.name === 'S3_SESSION_TOKEN');
+      expect(token.valueFrom.secretKeyRef).toEqual({ name: 'tempo-s3', key: 'session-token' });
     });
 
     test('a null in structuredConfig removes a generated key', async () => {
-      const rendered = await renderValues({ tempo: { structuredConfig: { usage_report: null } } });
-      expect(rendered.tempoConfig()).not.toHaveProperty('usage_report');
+      const rendered = await renderValues({ tempo: { structuredConfig: { ingester: { max_block_bytes: null } } } });
+      expect(rendered.tempoConfig().ingester).toEqual({ max_block_duration: '5m' });
     });
 
     test.each([
@@ -227,9 +224,15 @@ describe.each(helmReleases)('behaviour ($label)', (helm) => {
       ['the OTLP HTTP endpoint', { distributor: { receivers: { otlp: { protocols: { http: { endpoint: '0.0.0.0:1' } } } } } }, 'tempo.receivers.otlp.http.port'],
       ['the block path', { storage: { trace: { local: { path: '/tmp/traces' } } } }, 'tempo.dataDir'],
       ['the WAL path', { storage: { trace: { wal: { path: '/tmp/wal' } } } }, 'tempo.dataDir'],
-    ])('structuredConfig may not set %s, which the chart wires into the pod', async (_name, structuredConfig, value) => {
+      ['the retention', { compactor: { compaction: { block_retention: '48h' } } }, 'tempo.retention'],
+      ['the block duration', { ingester: { max_block_duration: '1h' } }, 'tempo.maxBlockDuration'],
+      ['the log level', { server: { log_level: 'warn' } }, 'tempo.server.logLevel'],
+      ['usage reporting', { usage_report: { reporting_enabled: false } }, 'tempo.reportingEnabled'],
+      ['the storage backend', { storage: { trace: { backend: 's3' } } }, 'storage.backend'],
+      ['the S3 bucket', { storage: { trace: { s3: { bucket: 'b' } } } }, 'storage.s3.bucket'],
+    ])('structuredConfig may not set %s, which has a value of its own', async (_name, structuredConfig, value) => {
       const stderr = await refusal({ tempo: { structuredConfig } });
-      expect(stderr).toMatch(/ERROR: tempo\.structuredConfig\.\S+ is set by the chart/);
+      expect(stderr).toMatch(new RegExp(`ERROR: tempo\\.structuredConfig\\.\\S+ is set by the value ${value.replaceAll('.', '\\.')}, the one way to set it`));
       expect(stderr).toContain(`set ${value} instead`);
     });
 
@@ -282,7 +285,7 @@ describe.each(helmReleases)('behaviour ($label)', (helm) => {
 
     test('more than one replica is refused while storage is local', async () => {
       const stderr = await refusal({ replicas: 2 });
-      expect(stderr).toContain('ERROR: replicas is 2, but with the local storage backend every pod keeps its own traces');
+      expect(stderr).toContain('ERROR: replicas is 2, but storage.backend is local: each pod would keep its own traces');
     });
 
     test('tempo.dataDir may not lie in the configuration mount', async () => {

@@ -47,3 +47,18 @@ test('the README shows what helm 3 really prints for a typo in structuredConfig'
   const lines = (text: string) => text.split('\n').filter((line) => line.trim() !== '' && !line.startsWith('Use --debug')).sort();
   expect(lines(stderr)).toEqual(lines(example![2]!));
 });
+
+test('every ERROR: message in the templates is pinned by a bad-values file', () => {
+  const templatesDir = path.join(paths.templates, 'templates');
+  const messages = readdirSync(templatesDir)
+    .filter((name) => name.endsWith('.tpl') || name.endsWith('.yaml'))
+    .flatMap((name) => [...readFileSync(path.join(templatesDir, name), 'utf8').matchAll(/"(ERROR: (?:[^"\\]|\\.)*)"/g)].map((match) => match[1]!.replaceAll('\\"', '"')));
+  expect(messages.length).toBeGreaterThanOrEqual(30);
+  const pinned = files.flatMap((file) => [...expectations(file, 'helm3'), ...expectations(file, 'helm4')]);
+  // The words between printf verbs are what a refusal always prints: its longest stretch must be expected somewhere.
+  const unpinned = messages.filter((message) => {
+    const fixed = message.split(/%[-+# 0-9.]*[sdvqf]/).sort((a, b) => b.length - a.length)[0]!;
+    return !pinned.some((line) => line.includes(fixed));
+  });
+  expect(unpinned).toEqual([]);
+});

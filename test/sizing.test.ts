@@ -216,10 +216,8 @@ describe.concurrent('NOTES.txt on sizing (helm4)', () => {
     expect(own).toContain('past 1200000 bytes/s');
   });
 
-  test('describe the rendered configuration: a rate limit and a retention from structuredConfig', async () => {
-    const text = await notes({
-      tempo: { structuredConfig: { compactor: { compaction: { block_retention: '48h' } }, overrides: { ingestion_rate_limit_bytes: 5_000_000 } } },
-    });
+  test('describe the rendered configuration: a rate limit from structuredConfig, the retention', async () => {
+    const text = await notes({ tempo: { retention: '48h', structuredConfig: { overrides: { ingestion_rate_limit_bytes: 5_000_000 } } } });
     expect(text).toContain('kept for 48h');
     expect(text).toContain('past 5000000 bytes/s of spans per tenant (bursts up to 20000000 bytes)');
   });

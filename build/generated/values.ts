@@ -27,8 +27,104 @@ export interface Values {
   "imagePullSecrets": Array<{
     "name": string;
   }>;
-  /** Number of Tempo pods. With the local storage backend each pod keeps its own traces, so only 0 (stopped) or 1 is accepted. */
+  /** Number of Tempo pods. With storage.backend local (the design) each pod would keep its own traces, so only 0 (stopped) or 1 is accepted; with an object store the pods form one Tempo (scalable single binary) and any number works. */
   "replicas": number;
+  /** Where Tempo keeps its trace blocks. local (the design) keeps them on the pod's data volume; s3, gcs and azure keep them in an object store every pod shares, which scaling out needs. The write-ahead log stays on the data volume either way. Credentials never reach the ConfigMap: they come from a Secret (the chart's, from the values below, or an existing one) through environment variables, or from workload identity (serviceAccount.annotations and podLabels). */
+  "storage": {
+    /** Storage backend. An object store (s3, gcs, azure) runs Tempo as a StatefulSet with target scalable-single-binary, so replicas can grow. */
+    "backend": "local" | "s3" | "gcs" | "azure";
+    /** Amazon S3 or an S3-compatible store (MinIO, Ceph...), used when backend is s3. Without keys, Tempo takes AWS_* variables or the pod's IAM role (IRSA: annotate the ServiceAccount with eks.amazonaws.com/role-arn). */
+    "s3": {
+      /** Bucket name. Required with backend s3. */
+      "bucket": string;
+      /** Endpoint as host[:port], without a scheme. For example: s3.eu-west-1.amazonaws.com, or minio.storage.svc:9000. */
+      "endpoint": string;
+      /** Region of the bucket. For example: eu-west-1. */
+      "region": string;
+      /** Talk plain HTTP to the endpoint (an in-cluster MinIO, say). */
+      "insecure": boolean;
+      /** Address the bucket as endpoint/bucket instead of bucket.endpoint, as MinIO needs. */
+      "forcePathStyle": boolean;
+      /** Access key ID. With secretKey, the chart stores both in a Secret of its own and Tempo reads them from the environment. */
+      "accessKey": string;
+      /** Secret access key, stored in the chart's Secret with accessKey. */
+      "secretKey": string;
+      /** A Secret in the release namespace holding the keys access-key and secret-key, instead of accessKey and secretKey. */
+      "existingSecret": string;
+    };
+    /** Google Cloud Storage, used when backend is gcs. Without a key, Tempo uses the pod's identity (GKE Workload Identity: annotate the ServiceAccount with iam.gke.io/gcp-service-account). */
+    "gcs": {
+      /** Bucket name. Required with backend gcs. */
+      "bucketName": string;
+      /** A service account's JSON key. The chart stores it in a Secret of its own, mounted read-only for GOOGLE_APPLICATION_CREDENTIALS. */
+      "serviceAccountKey": string;
+      /** A Secret in the release namespace holding the JSON key as key.json, instead of serviceAccountKey. */
+      "existingSecret": string;
+    };
+    /** Azure Blob Storage, used when backend is azure. Authenticate with an account key (from the chart's Secret or an existing one) or Azure Workload Identity (useFederatedToken, with the azure.workload.identity/use: "true" pod label and the azure.workload.identity/client-id ServiceAccount annotation). */
+    "azure": {
+      /** Blob container name. Required with backend azure. */
+      "containerName": string;
+      /** Storage account name. Required with backend azure. */
+      "storageAccountName": string;
+      /** Blob endpoint suffix; another cloud's (blob.core.chinacloudapi.cn, say) or an emulator's. */
+      "endpointSuffix": string;
+      /** Authenticate with Azure Workload Identity instead of an account key. */
+      "useFederatedToken": boolean;
+      /** Storage account key. The chart stores it in a Secret of its own and Tempo reads it from the environment. */
+      "storageAccountKey": string;
+      /** A Secret in the release namespace holding the key account-key, instead of storageAccountKey. */
+      "existingSecret": string;
+    };
+  };
+  /** The data volume at tempo.dataDir: the write-ahead log, and the blocks with backend local. Off (the design), it is an emptyDir that goes with the pod. */
+  "persistence": {
+    /** Keep the data on a PersistentVolumeClaim: one claim for the Deployment, one per pod (volumeClaimTemplates) for a StatefulSet. */
+    "enabled": boolean;
+    /** Size of each claim. A StatefulSet's claim size cannot change after install (Kubernetes refuses); resize the claims themselves. */
+    "size": string;
+    /** Storage class of each claim. Empty uses the cluster's default class. */
+    "storageClassName": string;
+    /** Access modes of each claim. */
+    "accessModes": Array<"ReadWriteOnce" | "ReadWriteOncePod" | "ReadWriteMany">;
+    /** Annotations of each claim. */
+    "annotations": Record<string, string>;
+    /** Extra labels of each claim. */
+    "labels": Record<string, string>;
+    /** Use this existing claim instead of creating one (single Deployment only). */
+    "existingClaim": string;
+    /** Keep the claims when the release is uninstalled (the Deployment's claim gets helm.sh/resource-policy: keep; a StatefulSet's retention policy keeps its claims when deleted). */
+    "keepOnUninstall": boolean;
+    /** Keep a StatefulSet pod's claim when replicas shrink, so the pod finds its write-ahead log again when it comes back. */
+    "retainWhenScaled": boolean;
+    /** Without persistence: the most the emptyDir may hold before the kubelet evicts the pod; it is also requested as ephemeral storage, so the scheduler places the pod where the space is. Empty means no limit (the design). For example: 10Gi. */
+    "emptyDirSizeLimit": string;
+  };
+  /** The PodDisruptionBudget of a scaled-out Tempo (more than one replica): how many pods a node drain may take at once. */
+  "podDisruptionBudget": {
+    /** Create the PodDisruptionBudget when replicas is above 1. */
+    "enabled": boolean;
+    /** Pods a voluntary disruption may take down at once. */
+    "maxUnavailable": number;
+  };
+  /** Topology spread of the Tempo pods. Empty with more than one replica spreads them over nodes and zones (whenUnsatisfiable: ScheduleAnyway). See https://kubernetes.io/docs/concepts/scheduling-eviction/topology-spread-constraints/ */
+  "topologySpreadConstraints": Array<{
+    "labelSelector": {
+      "matchExpressions"?: Array<{
+        "key": string;
+        "operator": string;
+        "values"?: Array<string>;
+      }>;
+      "matchLabels"?: Record<string, string>;
+    };
+    "matchLabelKeys"?: Array<string>;
+    "maxSkew": number;
+    "minDomains"?: number;
+    "nodeAffinityPolicy"?: string;
+    "nodeTaintsPolicy"?: string;
+    "topologyKey": string;
+    "whenUnsatisfiable": string;
+  }>;
   /** How big the Tempo pod is: its resources, and the settings that keep Tempo alive at its memory limit. Those follow the container's memory limit, wherever it comes from: GOMEMLIMIT, the parquet row-group size (storage.trace.block.parquet_row_group_size_bytes), ingester.max_block_bytes and the per-tenant ingestion limit (rate_limit_bytes and burst_size_bytes), over which Tempo refuses spans with 429 / RESOURCE_EXHAUSTED, which OTLP exporters retry. Set any of them in tempo.structuredConfig (GOMEMLIMIT in tempo.extraEnv) to override it. See the README's Sizing section. */
   "sizing": {
     /** Resources and protective settings as one consistent set; resources merges over the preset's key by key. Presets: design (limits 200m CPU and 256Mi; about 2,000 spans/s measured), small (limits 500m CPU and 512Mi; capacity not measured), medium (limits 1 CPU and 1Gi; about 4,000 spans/s measured), large (limits 2 CPU and 4Gi; capacity not measured), or none (sets no resources and no protective settings). */
@@ -120,13 +216,18 @@ export interface Values {
         };
       };
     };
-    /** Longest time the ingester keeps a block open before flushing it to storage (ingester.max_block_duration), as a Go duration. For example: 30m. */
+    /** Tempo's gossip (memberlist), through which its modules find each other and share their rings. It listens even with one pod. */
+    "memberlist": {
+      /** Port memberlist gossips on, between the pods only: it is on no Service but the headless one of a scaled-out Tempo. */
+      "bindPort": number;
+    };
+    /** Longest time the ingester keeps a block open before flushing it to storage, as a Go duration. For example: 30m. */
     "maxBlockDuration": string;
-    /** How long trace blocks are kept before the compactor deletes them (compactor.compaction.block_retention), as a Go duration. Tempo's own default is 336h (14 days). For example: 720h. */
+    /** How long trace blocks are kept before the compactor deletes them, as a Go duration. Tempo's own default is 336h (14 days). For example: 720h. */
     "retention": string;
     /** Where the storage volume is mounted. Tempo keeps blocks in <dataDir>/traces and its write-ahead log in <dataDir>/wal. */
     "dataDir": string;
-    /** Send Grafana Labs anonymous usage statistics (usage_report.reporting_enabled). Tempo's own default is on. */
+    /** Send Grafana Labs anonymous usage statistics. Tempo's own default is on. */
     "reportingEnabled": boolean;
     /** Tempo configuration deep-merged over the one the chart generates, in Tempo's own snake_case keys. Maps merge key by key, anything else replaces, and null removes a key. Keys the chart wires into the pod (listen ports, receiver endpoints, storage paths) are refused: set their values instead. See https://grafana.com/docs/tempo/v2.5.x/configuration/ */
     "structuredConfig": Record<string, unknown>;

@@ -26,6 +26,15 @@ Usage: {{ include "tempo.names.fullname" . }}
 {{- end -}}
 
 {{- /*
+tempo.names.headless: the headless Service of a scaled-out Tempo, which governs its StatefulSet and
+through which its pods find each other.
+Usage: {{ include "tempo.names.headless" . }}
+*/ -}}
+{{- define "tempo.names.headless" -}}
+{{- printf "%s-headless" (include "tempo.names.fullname" . | trunc 54 | trimSuffix "-") -}}
+{{- end -}}
+
+{{- /*
 tempo.names.namespace: the namespace every resource lands in: namespaceOverride, else the release's.
 Usage: {{ include "tempo.names.namespace" . }}
 */ -}}
@@ -111,4 +120,22 @@ Usage: {{- include "tempo.util.deepMerge" (dict "dst" $config "src" $override) -
 {{- $_ := set $dst $key $value -}}
 {{- end -}}
 {{- end -}}
+{{- end -}}
+
+{{- /*
+tempo.util.valueAt: the value at a dotted path of a map (the values, or a Tempo configuration), as
+JSON {"value": ...}, so that numbers and booleans keep their type; null where the path ends early.
+Usage: {{ include "tempo.util.valueAt" (dict "values" .Values "path" "tempo.server.httpListenPort") | fromJson | dig "value" 0 }}
+*/ -}}
+{{- define "tempo.util.valueAt" -}}
+{{- $node := .values -}}
+{{- /* A path that ends early (a missing or null block) has no value: an empty map stands in for it. */ -}}
+{{- range $part := splitList "." .path -}}
+{{- if kindIs "map" $node -}}
+{{- $node = get $node $part -}}
+{{- else -}}
+{{- $node = dict -}}
+{{- end -}}
+{{- end -}}
+{{- toJson (dict "value" $node) -}}
 {{- end -}}

@@ -1,56 +1,221 @@
 {{- /*
-tempo.config.generated: the Tempo configuration the chart derives from its values, as YAML.
+tempo.config.generated: the Tempo configuration the chart derives from its values, as YAML: one helper
+per section (tempo.configSection.<name>), each given {root, protection} and returning its part of
+the file (nothing when the section has nothing to set).
 Usage: {{ include "tempo.config.generated" . | fromYaml }}
 */ -}}
 {{- define "tempo.config.generated" -}}
-{{- $tempo := .Values.tempo -}}
+{{- $context := dict "root" . "protection" (include "tempo.sizing.protection" . | fromJson) -}}
+{{- $config := dict -}}
+{{- range $section := list "target" "server" "distributor" "ingester" "querier" "compactor" "storage" "memberlist" "overrides" "usageReport" -}}
+{{- $config = merge $config (include (printf "tempo.configSection.%s" $section) $context | fromYaml) -}}
+{{- end -}}
+{{- toYaml $config -}}
+{{- end -}}
+
+{{- /*
+tempo.configSection.target: the modules Tempo runs. A scaled-out Tempo runs them all in each pod as
+one scalable single binary; otherwise Tempo's default (all) stays implicit, as in the design.
+Usage: {{ include "tempo.configSection.target" (dict "root" . "protection" $protection) | fromYaml }}
+*/ -}}
+{{- define "tempo.configSection.target" -}}
+{{- if include "tempo.workload.clustered" .root -}}
+target: scalable-single-binary
+{{- end -}}
+{{- end -}}
+
+{{- /*
+tempo.configSection.server: the HTTP and gRPC servers and logging.
+Usage: {{ include "tempo.configSection.server" (dict "root" . "protection" $protection) | fromYaml }}
+*/ -}}
+{{- define "tempo.configSection.server" -}}
+{{- $server := .root.Values.tempo.server -}}
+server:
+  http_listen_port: {{ int $server.httpListenPort }}
+  grpc_listen_port: {{ int $server.grpcListenPort }}
+  log_level: {{ $server.logLevel }}
+  log_format: {{ $server.logFormat }}
+{{- end -}}
+
+{{- /*
+tempo.configSection.distributor: the enabled receivers, each bound on 0.0.0.0.
+Usage: {{ include "tempo.configSection.distributor" (dict "root" . "protection" $protection) | fromYaml }}
+*/ -}}
+{{- define "tempo.configSection.distributor" -}}
 {{- $protocols := dict -}}
-{{- range $protocol := list "grpc" "http" -}}
-{{- $receiver := get $tempo.receivers.otlp $protocol -}}
+{{- range $protocol, $receiver := .root.Values.tempo.receivers.otlp -}}
 {{- if $receiver.enabled -}}
 {{- /* Set explicitly: Tempo 2.5 binds 0.0.0.0 by default, but later releases bind localhost only. */ -}}
 {{- $_ := set $protocols $protocol (dict "endpoint" (printf "0.0.0.0:%d" (int $receiver.port))) -}}
 {{- end -}}
 {{- end -}}
-{{- $receivers := dict -}}
 {{- if $protocols -}}
-{{- $_ := set $receivers "otlp" (dict "protocols" $protocols) -}}
+{{- toYaml (dict "distributor" (dict "receivers" (dict "otlp" (dict "protocols" $protocols)))) -}}
 {{- end -}}
-{{- $config := dict
-  "server" (dict
-    "http_listen_port" (int $tempo.server.httpListenPort)
-    "grpc_listen_port" (int $tempo.server.grpcListenPort)
-    "log_level" $tempo.server.logLevel
-    "log_format" $tempo.server.logFormat)
-  "distributor" (dict "receivers" $receivers)
-  "ingester" (dict "max_block_duration" $tempo.maxBlockDuration)
-  "compactor" (dict "compaction" (dict "block_retention" $tempo.retention))
-  "storage" (dict "trace" (dict
-    "backend" "local"
-    "local" (dict "path" (printf "%s/traces" $tempo.dataDir))
-    "wal" (dict "path" (printf "%s/wal" $tempo.dataDir))))
-  "usage_report" (dict "reporting_enabled" $tempo.reportingEnabled)
--}}
-{{- with include "tempo.sizing.protection" . | fromJson -}}
-{{- $_ := set $config.ingester "max_block_bytes" .maxBlockBytes -}}
-{{- $_ := set $config.storage.trace "block" (dict "parquet_row_group_size_bytes" .rowGroupBytes) -}}
+{{- end -}}
+
 {{- /*
-The rate limit and its burst work as one: a user who sets either in structuredConfig gets neither
-derived, so a burst below their own rate cannot refuse every large batch. The limit goes in the
-layout the user's overrides use: Tempo refuses to start with both.
+tempo.configSection.ingester: block duration, the block size that fits the memory limit, and for a
+scaled-out Tempo the ring the ingesters share over memberlist. Three replicas of each trace from three
+pods on, so a pod can restart without losing what it had not flushed; one below that, where a write
+quorum of two out of two would refuse writes during every rollout.
+Usage: {{ include "tempo.configSection.ingester" (dict "root" . "protection" $protection) | fromYaml }}
 */ -}}
-{{- $overrides := get $tempo.structuredConfig "overrides" | default dict -}}
+{{- define "tempo.configSection.ingester" -}}
+ingester:
+  max_block_duration: {{ .root.Values.tempo.maxBlockDuration | quote }}
+  {{- with .protection.maxBlockBytes }}
+  max_block_bytes: {{ int64 . }}
+  {{- end }}
+  {{- if include "tempo.workload.clustered" .root }}
+  lifecycler:
+    ring:
+      kvstore:
+        store: memberlist
+      replication_factor: {{ ternary 3 1 (ge (int .root.Values.replicas) 3) }}
+  {{- end }}
+{{- end -}}
+
+{{- /*
+tempo.configSection.querier: in a scaled-out Tempo each pod's querier works for its own
+query-frontend, so a query sent to any pod is answered there (from every pod's ingesters, through the
+ring, and from the shared object store). Set explicitly because the default names port 9095.
+Usage: {{ include "tempo.configSection.querier" (dict "root" . "protection" $protection) | fromYaml }}
+*/ -}}
+{{- define "tempo.configSection.querier" -}}
+{{- if include "tempo.workload.clustered" .root -}}
+querier:
+  frontend_worker:
+    frontend_address: {{ printf "127.0.0.1:%d" (int .root.Values.tempo.server.grpcListenPort) | quote }}
+{{- end -}}
+{{- end -}}
+
+{{- /*
+tempo.configSection.compactor: how long blocks are kept; a scaled-out Tempo shares compaction work over a ring.
+Usage: {{ include "tempo.configSection.compactor" (dict "root" . "protection" $protection) | fromYaml }}
+*/ -}}
+{{- define "tempo.configSection.compactor" -}}
+compactor:
+  compaction:
+    block_retention: {{ .root.Values.tempo.retention | quote }}
+  {{- if include "tempo.workload.clustered" .root }}
+  ring:
+    kvstore:
+      store: memberlist
+  {{- end }}
+{{- end -}}
+
+{{- /*
+tempo.configSection.storage: the trace backend, the WAL on the data volume, and the parquet row group
+that fits the memory limit. Credentials appear only as ${VAR} references to the environment, which
+the pod fills from a Secret (tempo.storage.credentials).
+Usage: {{ include "tempo.configSection.storage" (dict "root" . "protection" $protection) | fromYaml }}
+*/ -}}
+{{- define "tempo.configSection.storage" -}}
+{{- $storage := .root.Values.storage -}}
+{{- $dataDir := .root.Values.tempo.dataDir -}}
+{{- $credentials := include "tempo.storage.credentials" .root | fromJson -}}
+storage:
+  trace:
+    backend: {{ $storage.backend }}
+    {{- if eq $storage.backend "local" }}
+    local:
+      path: {{ printf "%s/traces" $dataDir | quote }}
+    {{- else if eq $storage.backend "s3" }}
+    s3:
+      bucket: {{ $storage.s3.bucket | quote }}
+      endpoint: {{ $storage.s3.endpoint | quote }}
+      {{- with $storage.s3.region }}
+      region: {{ . | quote }}
+      {{- end }}
+      {{- if $storage.s3.insecure }}
+      insecure: true
+      {{- end }}
+      {{- if $storage.s3.forcePathStyle }}
+      forcepathstyle: true
+      {{- end }}
+      {{- if $credentials.secretName }}
+      access_key: ${S3_ACCESS_KEY}
+      secret_key: ${S3_SECRET_KEY}
+      {{- end }}
+    {{- else if eq $storage.backend "gcs" }}
+    gcs:
+      bucket_name: {{ $storage.gcs.bucketName | quote }}
+    {{- else if eq $storage.backend "azure" }}
+    azure:
+      container_name: {{ $storage.azure.containerName | quote }}
+      storage_account_name: {{ $storage.azure.storageAccountName | quote }}
+      endpoint_suffix: {{ $storage.azure.endpointSuffix | quote }}
+      {{- if $storage.azure.useFederatedToken }}
+      use_federated_token: true
+      {{- end }}
+      {{- if $credentials.secretName }}
+      storage_account_key: ${AZURE_STORAGE_KEY}
+      {{- end }}
+    {{- end }}
+    wal:
+      path: {{ printf "%s/wal" $dataDir | quote }}
+    {{- with .protection.rowGroupBytes }}
+    block:
+      parquet_row_group_size_bytes: {{ int64 . }}
+    {{- end }}
+{{- end -}}
+
+{{- /*
+tempo.configSection.memberlist: gossip. A scaled-out Tempo joins its pods through the headless
+Service, under a cluster label of its own, so that another Tempo, Loki or Mimir gossiping in the same
+namespace cannot merge rings with it. A single pod gossips with itself: the port is set only when it
+is not Tempo's own 7946 (the design's configuration has no memberlist block).
+Usage: {{ include "tempo.configSection.memberlist" (dict "root" . "protection" $protection) | fromYaml }}
+*/ -}}
+{{- define "tempo.configSection.memberlist" -}}
+{{- $root := .root -}}
+{{- $port := int $root.Values.tempo.memberlist.bindPort -}}
+{{- if include "tempo.workload.clustered" $root -}}
+memberlist:
+  bind_port: {{ $port }}
+  cluster_label: {{ printf "%s.%s" (include "tempo.names.fullname" $root) (include "tempo.names.namespace" $root) | quote }}
+  join_members:
+    - {{ printf "dns+%s.%s.svc:%d" (include "tempo.names.headless" $root) (include "tempo.names.namespace" $root) $port | quote }}
+  {{- /* The first pods of a new cluster have no one to join yet. */}}
+  abort_if_cluster_join_fails: false
+{{- else if ne $port 7946 -}}
+memberlist:
+  bind_port: {{ $port }}
+{{- end -}}
+{{- end -}}
+
+{{- /*
+tempo.configSection.overrides: the per-tenant ingestion limit that fits the memory limit. The rate
+and its burst work as one: a user who sets either in structuredConfig gets neither derived, so a burst
+below their own rate cannot refuse every large batch. The limit goes in the layout the user's
+overrides use: Tempo refuses to start with both.
+Usage: {{ include "tempo.configSection.overrides" (dict "root" . "protection" $protection) | fromYaml }}
+*/ -}}
+{{- define "tempo.configSection.overrides" -}}
+{{- with .protection.rateLimitBytes -}}
+{{- $overrides := get $.root.Values.tempo.structuredConfig "overrides" | default dict -}}
 {{- $ingestion := get (get $overrides "defaults" | default dict) "ingestion" | default dict -}}
 {{- $ownRateLimit := or (hasKey $overrides "ingestion_rate_limit_bytes") (hasKey $overrides "ingestion_burst_size_bytes") (hasKey $ingestion "rate_limit_bytes") (hasKey $ingestion "burst_size_bytes") -}}
 {{- if not $ownRateLimit -}}
-{{- if include "tempo.config.flatOverrides" $ | fromJsonArray -}}
-{{- $_ := set $config "overrides" (dict "ingestion_rate_limit_bytes" .rateLimitBytes "ingestion_burst_size_bytes" .burstBytes) -}}
+{{- $rate := int64 . -}}
+{{- $burst := int64 $.protection.burstBytes -}}
+{{- if include "tempo.config.flatOverrides" $.root | fromJsonArray -}}
+{{- toYaml (dict "overrides" (dict "ingestion_rate_limit_bytes" $rate "ingestion_burst_size_bytes" $burst)) -}}
 {{- else -}}
-{{- $_ := set $config "overrides" (dict "defaults" (dict "ingestion" (dict "rate_limit_bytes" .rateLimitBytes "burst_size_bytes" .burstBytes))) -}}
+{{- toYaml (dict "overrides" (dict "defaults" (dict "ingestion" (dict "rate_limit_bytes" $rate "burst_size_bytes" $burst)))) -}}
 {{- end -}}
 {{- end -}}
 {{- end -}}
-{{- toYaml $config -}}
+{{- end -}}
+
+{{- /*
+tempo.configSection.usageReport: whether Tempo reports anonymous usage to Grafana Labs.
+Usage: {{ include "tempo.configSection.usageReport" (dict "root" . "protection" $protection) | fromYaml }}
+*/ -}}
+{{- define "tempo.configSection.usageReport" -}}
+usage_report:
+  reporting_enabled: {{ .root.Values.tempo.reportingEnabled }}
 {{- end -}}
 
 {{- /*
@@ -85,35 +250,24 @@ Usage: {{ include "tempo.config.merged" . }}
 {{- end -}}
 
 {{- /*
-tempo.config.listeners: every port Tempo binds, as a JSON list of {name, port, setting, default,
-exposed}. Exposed listeners become container and Service ports; all of them must differ.
+tempo.config.listeners: every port Tempo binds, from the wiring table (the x-listener values of
+values.schema.json), as a JSON list of {name, port, setting, default, exposed}; a listener switched
+off by its enabledBy value is left out. Exposed listeners become container and Service ports; all of
+them must differ.
 Usage: {{ include "tempo.config.listeners" . | fromJsonArray }}
 */ -}}
 {{- define "tempo.config.listeners" -}}
-{{- $tempo := .Values.tempo -}}
-{{- $listeners := list
-  (dict "name" "http" "port" $tempo.server.httpListenPort "setting" "tempo.server.httpListenPort" "default" 3200 "exposed" true)
-  (dict "name" "grpc" "port" $tempo.server.grpcListenPort "setting" "tempo.server.grpcListenPort" "default" 9095 "exposed" false)
--}}
-{{- range $protocol := list "grpc" "http" -}}
-{{- $receiver := get $tempo.receivers.otlp $protocol -}}
-{{- if $receiver.enabled -}}
-{{- $listeners = append $listeners (dict
-  "name" (printf "otlp-%s" $protocol)
-  "port" $receiver.port
-  "setting" (printf "tempo.receivers.otlp.%s.port" $protocol)
-  "default" (ternary 4317 4318 (eq $protocol "grpc"))
-  "exposed" true) -}}
+{{- $listeners := list -}}
+{{- range $listener := (include "tempo.wiring.table" . | fromJson).listeners -}}
+{{- $enabled := true -}}
+{{- with $listener.enabledBy -}}
+{{- $enabled = include "tempo.util.valueAt" (dict "values" $.Values "path" .) | fromJson | dig "value" false -}}
+{{- end -}}
+{{- if $enabled -}}
+{{- $port := include "tempo.util.valueAt" (dict "values" $.Values "path" $listener.value) | fromJson | dig "value" 0 -}}
+{{- $listeners = append $listeners (dict "name" $listener.name "port" (int $port) "setting" $listener.value "default" (int $listener.default) "exposed" $listener.exposed) -}}
 {{- end -}}
 {{- end -}}
-{{- /* memberlist gossip binds even in single-binary mode, so it counts as a listener. */ -}}
-{{- $memberlist := (include "tempo.config.merged" . | fromYaml).memberlist | default dict -}}
-{{- $listeners = append $listeners (dict
-  "name" "memberlist"
-  "port" ($memberlist.bind_port | default 7946)
-  "setting" "tempo.structuredConfig.memberlist.bind_port"
-  "default" 7946
-  "exposed" false) -}}
 {{- toJson $listeners -}}
 {{- end -}}
 

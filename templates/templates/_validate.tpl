@@ -1,41 +1,65 @@
 {{- /*
-tempo.validate: every rule that spans more than one value, in one place. Renders nothing; stops the
-release with an ERROR: message naming the values to change when a rule is broken. The schema
-(values.schema.json) already refused wrong types, unknown keys and out-of-range values.
+tempo.validate: every rule that spans more than one value, grouped by area (tempo.validate.<area>,
+each returning its messages as a JSON list). Renders nothing; stops the release with all the
+messages at once, each an ERROR: naming the values to change, when any rule is broken. Rendered by
+templates/validate.yaml, which always renders. The schema (values.schema.json) has already refused
+wrong types, unknown keys and values out of range.
 Usage: {{- include "tempo.validate" . -}}
 */ -}}
 {{- define "tempo.validate" -}}
-{{- $tempo := .Values.tempo -}}
-
-{{- if gt (int .Values.replicas) 1 -}}
-{{- fail (printf "ERROR: replicas is %d, but with the local storage backend every pod keeps its own traces, so queries would see only part of them. Set replicas to 1 (or 0 to stop Tempo)." (int .Values.replicas)) -}}
+{{- $messages := list -}}
+{{- range $area := list "listeners" "structuredConfig" "pod" "storage" "paths" -}}
+{{- $messages = concat $messages (include (printf "tempo.validate.%s" $area) $ | fromJsonArray) -}}
+{{- end -}}
+{{- with $messages -}}
+{{- fail (join "\n" .) -}}
+{{- end -}}
 {{- end -}}
 
-{{- if not (or $tempo.receivers.otlp.grpc.enabled $tempo.receivers.otlp.http.enabled) -}}
-{{- fail "ERROR: every receiver is disabled, so Tempo could not receive any trace. Set tempo.receivers.otlp.grpc.enabled or tempo.receivers.otlp.http.enabled to true." -}}
+{{- /*
+tempo.validate.listeners: a receiver to receive traces with, and no two listeners on one port.
+Usage: {{ include "tempo.validate.listeners" . | fromJsonArray }}
+*/ -}}
+{{- define "tempo.validate.listeners" -}}
+{{- $messages := list -}}
+{{- $otlp := .Values.tempo.receivers.otlp -}}
+{{- if not (or $otlp.grpc.enabled $otlp.http.enabled) -}}
+{{- $messages = append $messages "ERROR: every receiver is disabled, so Tempo could not receive any trace. Set tempo.receivers.otlp.grpc.enabled or tempo.receivers.otlp.http.enabled to true." -}}
+{{- end -}}
+{{- $seen := dict -}}
+{{- range $listener := include "tempo.config.listeners" . | fromJsonArray -}}
+{{- $port := toString (int $listener.port) -}}
+{{- with get $seen $port -}}
+{{- $messages = append $messages (printf "ERROR: %s and %s are both %s, but two listeners cannot share a port: Tempo would stop at start-up with \"bind: address already in use\". Give one of them another port (defaults: %s %d, %s %d)." .setting $listener.setting $port .setting (int .default) $listener.setting (int $listener.default)) -}}
+{{- end -}}
+{{- $_ := set $seen $port $listener -}}
+{{- end -}}
+{{- toJson $messages -}}
 {{- end -}}
 
-{{- /* Keys whose value also shapes the pod (ports, volumes) come from values only, or the two would drift. */ -}}
-{{- $owned := list
-  (list "server.http_listen_port" "tempo.server.httpListenPort")
-  (list "server.grpc_listen_port" "tempo.server.grpcListenPort")
-  (list "distributor.receivers.otlp.protocols.grpc.endpoint" "tempo.receivers.otlp.grpc.port")
-  (list "distributor.receivers.otlp.protocols.http.endpoint" "tempo.receivers.otlp.http.port")
-  (list "storage.trace.local.path" "tempo.dataDir")
-  (list "storage.trace.wal.path" "tempo.dataDir")
--}}
-{{- range $pair := $owned -}}
-{{- $key := index $pair 0 -}}
-{{- $node := $tempo.structuredConfig -}}
+{{- /*
+tempo.validate.structuredConfig: what tempo.structuredConfig may not do: set a key a value owns (one
+way to set each key), remove a block holding such keys, choose the target, add receivers the pod does
+not expose, mix the overrides layouts, hold credentials, reference the environment without expansion,
+or give a duration as a bare number.
+Usage: {{ include "tempo.validate.structuredConfig" . | fromJsonArray }}
+*/ -}}
+{{- define "tempo.validate.structuredConfig" -}}
+{{- $messages := list -}}
+{{- $structured := .Values.tempo.structuredConfig -}}
+{{- $removed := dict -}}
+{{- range $owned := (include "tempo.wiring.table" . | fromJson).ownedKeys -}}
+{{- $node := $structured -}}
 {{- /* walking: the path so far exists; absent: it does not; removed: a null on the way removes the key. */ -}}
 {{- $state := "walking" -}}
 {{- $walked := list -}}
-{{- range $part := splitList "." $key -}}
+{{- $parts := splitList "." $owned.key -}}
+{{- range $part := $parts -}}
 {{- if eq $state "walking" -}}
 {{- if and (kindIs "map" $node) (hasKey $node $part) -}}
 {{- $node = get $node $part -}}
 {{- $walked = append $walked $part -}}
-{{- if and (kindIs "invalid" $node) (ne (len $walked) (len (splitList "." $key))) -}}
+{{- if and (kindIs "invalid" $node) (ne (len $walked) (len $parts)) -}}
 {{- $state = "removed" -}}
 {{- end -}}
 {{- else -}}
@@ -44,21 +68,24 @@ Usage: {{- include "tempo.validate" . -}}
 {{- end -}}
 {{- end -}}
 {{- if eq $state "walking" -}}
-{{- fail (printf "ERROR: tempo.structuredConfig.%s is set by the chart, which also wires it into the pod. Remove it and set %s instead." $key (index $pair 1)) -}}
-{{- else if eq $state "removed" -}}
-{{- fail (printf "ERROR: tempo.structuredConfig.%s is null, which would remove %s, a key the chart wires into the pod. Remove the null and change %s instead." (join "." $walked) $key (index $pair 1)) -}}
+{{- $messages = append $messages (printf "ERROR: tempo.structuredConfig.%s is set by the value %s, the one way to set it. Remove it from tempo.structuredConfig and set %s instead." $owned.key $owned.value $owned.value) -}}
+{{- else if and (eq $state "removed") (not (hasKey $removed (join "." $walked))) -}}
+{{- /* One message for a null, however many owned keys it would remove. */ -}}
+{{- $_ := set $removed (join "." $walked) true -}}
+{{- $messages = append $messages (printf "ERROR: tempo.structuredConfig.%s is null, which would remove %s, a key the chart sets from %s. Remove the null and change %s instead." (join "." $walked) $owned.key $owned.value $owned.value) -}}
 {{- end -}}
 {{- end -}}
 
-{{- /* One Deployment runs every module; another target would leave modules (and listeners) unrun. */ -}}
-{{- $target := get $tempo.structuredConfig "target" -}}
-{{- if and (hasKey $tempo.structuredConfig "target") (not (kindIs "invalid" $target)) (ne (toString $target) "all") -}}
-{{- fail (printf "ERROR: tempo.structuredConfig.target is %v, but this chart runs Tempo as a single process with every module (target all). Remove tempo.structuredConfig.target." $target) -}}
+{{- /* The chart chooses the modules: all of them in one pod, or a scalable single binary with an object store. */ -}}
+{{- if and (hasKey $structured "target") (not (kindIs "invalid" $structured.target)) -}}
+{{- if or (ne (toString $structured.target) "all") (include "tempo.workload.clustered" .) -}}
+{{- $messages = append $messages (printf "ERROR: tempo.structuredConfig.target is %v, but the chart chooses the target: all with storage.backend local, scalable-single-binary with an object store. Remove tempo.structuredConfig.target." $structured.target) -}}
+{{- end -}}
 {{- end -}}
 
 {{- /* A receiver or protocol switched on here would listen on a port no container or Service port exposes. */ -}}
 {{- $receivers := dict -}}
-{{- $distributor := get $tempo.structuredConfig "distributor" -}}
+{{- $distributor := get $structured "distributor" -}}
 {{- if and (kindIs "map" $distributor) (kindIs "map" (get $distributor "receivers")) -}}
 {{- $receivers = get $distributor "receivers" -}}
 {{- end -}}
@@ -68,50 +95,88 @@ Usage: {{- include "tempo.validate" . -}}
 {{- end -}}
 {{- range $receiver, $_ := $receivers -}}
 {{- if ne $receiver "otlp" -}}
-{{- fail (printf "ERROR: tempo.structuredConfig.distributor.receivers.%s would listen on a port the chart does not expose. This chart version wires the OTLP receiver only: send OTLP to tempo.receivers.otlp.grpc or tempo.receivers.otlp.http." $receiver) -}}
+{{- $messages = append $messages (printf "ERROR: tempo.structuredConfig.distributor.receivers.%s would listen on a port the chart does not expose. This chart version wires the OTLP receiver only: send OTLP to tempo.receivers.otlp.grpc or tempo.receivers.otlp.http." $receiver) -}}
 {{- end -}}
 {{- end -}}
 {{- range $protocol, $_ := $otlpProtocols -}}
-{{- if not (get (get $tempo.receivers.otlp $protocol | default dict) "enabled") -}}
-{{- fail (printf "ERROR: tempo.structuredConfig.distributor.receivers.otlp.protocols.%s configures a protocol the chart does not enable. Set tempo.receivers.otlp.%s.enabled to true (the only OTLP protocols are grpc and http)." $protocol $protocol) -}}
+{{- if not (get (get $.Values.tempo.receivers.otlp $protocol | default dict) "enabled") -}}
+{{- $messages = append $messages (printf "ERROR: tempo.structuredConfig.distributor.receivers.otlp.protocols.%s configures a protocol the chart does not enable. Set tempo.receivers.otlp.%s.enabled to true (the only OTLP protocols are grpc and http)." $protocol $protocol) -}}
 {{- end -}}
-{{- end -}}
-
-{{- $seen := dict -}}
-{{- range $listener := include "tempo.config.listeners" . | fromJsonArray -}}
-{{- $port := toString (int $listener.port) -}}
-{{- with get $seen $port -}}
-{{- fail (printf "ERROR: %s and %s are both %s, but two listeners cannot share a port: Tempo would stop at start-up with \"bind: address already in use\". Give one of them another port (defaults: %s %d, %s %d)." .setting $listener.setting $port .setting (int .default) $listener.setting (int $listener.default)) -}}
-{{- end -}}
-{{- $_ := set $seen $port $listener -}}
 {{- end -}}
 
 {{- /* Tempo 2.5 refuses to start with both overrides layouts. */ -}}
-{{- $overrides := get $tempo.structuredConfig "overrides" -}}
+{{- $overrides := get $structured "overrides" -}}
 {{- if and (kindIs "map" $overrides) (hasKey $overrides "defaults") -}}
 {{- with include "tempo.config.flatOverrides" . | fromJsonArray -}}
-{{- fail (printf "ERROR: tempo.structuredConfig.overrides.%s belongs to the flat overrides layout, but overrides.defaults uses the nested one, and Tempo refuses to start with both. Move it to its place under overrides.defaults (see https://grafana.com/docs/tempo/v2.5.x/configuration/#overrides)." (first .)) -}}
+{{- $messages = append $messages (printf "ERROR: tempo.structuredConfig.overrides.%s belongs to the flat overrides layout, but overrides.defaults uses the nested one, and Tempo refuses to start with both. Move it to its place under overrides.defaults (see https://grafana.com/docs/tempo/v2.5.x/configuration/#overrides)." (first .)) -}}
 {{- end -}}
 {{- end -}}
 
 {{- /* The configuration is stored in a ConfigMap, which anyone who can read the namespace can read. */ -}}
-{{- with include "tempo.config.literalCredentials" (dict "node" $tempo.structuredConfig "path" "") | fromJsonArray -}}
-{{- fail (printf "ERROR: tempo.structuredConfig.%s holds a credential, which would be stored in a ConfigMap. Write an environment reference such as ${S3_SECRET_KEY} there, add -config.expand-env=true to tempo.extraArgs, and set the variable from a Secret in tempo.extraEnv (valueFrom.secretKeyRef)." (first .)) -}}
+{{- with include "tempo.config.literalCredentials" (dict "node" $structured "path" "") | fromJsonArray -}}
+{{- $messages = append $messages (printf "ERROR: tempo.structuredConfig.%s holds a credential, which would be stored in a ConfigMap. Write an environment reference such as ${TOKEN} there, add -config.expand-env=true to tempo.extraArgs, and set the variable from a Secret in tempo.extraEnv (valueFrom.secretKeyRef); object store keys have values of their own under storage." (first .)) -}}
 {{- end -}}
-{{- $expandsEnv := false -}}
-{{- range $arg := $tempo.extraArgs -}}
-{{- if regexMatch "^--?config\\.expand-env(=true)?$" $arg -}}
-{{- $expandsEnv = true -}}
-{{- end -}}
-{{- end -}}
-{{- if and (not $expandsEnv) (contains "${" (toYaml $tempo.structuredConfig)) -}}
-{{- fail "ERROR: tempo.structuredConfig holds ${...} environment references, which Tempo replaces only when started with -config.expand-env=true. Add it to tempo.extraArgs." -}}
+{{- if and (not (has "-config.expand-env=true" (include "tempo.pod.args" . | fromJsonArray))) (contains "${" (toYaml $structured)) -}}
+{{- $messages = append $messages "ERROR: tempo.structuredConfig holds ${...} environment references, which Tempo replaces only when started with -config.expand-env=true. Add it to tempo.extraArgs." -}}
 {{- end -}}
 
+{{- /* Tempo reads a bare number as nanoseconds: trace_idle_period: 10 is 10ns. */ -}}
+{{- $durations := (include "tempo.facts.table" . | fromJson).durationKeys -}}
+{{- range $path := include "tempo.validate.bareDurations" (dict "node" $structured "path" "" "durations" $durations) | fromJsonArray -}}
+{{- $messages = append $messages (printf "ERROR: tempo.structuredConfig.%s is a number without a unit, which Tempo reads as nanoseconds. Add a unit, e.g. 30s (0 alone needs none)." $path) -}}
+{{- end -}}
+{{- toJson $messages -}}
+{{- end -}}
+
+{{- /*
+tempo.validate.bareDurations: the dotted paths under node where a Go duration key (facts
+durationKeys) holds a number other than 0, as a JSON list.
+Usage: {{ include "tempo.validate.bareDurations" (dict "node" $config "path" "" "durations" $durationKeys) | fromJsonArray }}
+*/ -}}
+{{- define "tempo.validate.bareDurations" -}}
+{{- $found := list -}}
+{{- $children := dict -}}
+{{- if kindIs "map" .node -}}
+{{- $children = .node -}}
+{{- else if kindIs "slice" .node -}}
+{{- range $index, $item := .node -}}
+{{- $_ := set $children (toString $index) $item -}}
+{{- end -}}
+{{- end -}}
+{{- range $key, $value := $children -}}
+{{- $path := ternary $key (printf "%s.%s" $.path $key) (eq $.path "") -}}
+{{- if or (kindIs "float64" $value) (kindIs "int" $value) (kindIs "int64" $value) -}}
+{{- if ne (float64 $value) 0.0 -}}
+{{- range $pattern := get $.durations $key | default list -}}
+{{- if regexMatch $pattern $path -}}
+{{- $found = append $found $path -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- else -}}
+{{- $found = concat $found (include "tempo.validate.bareDurations" (dict "node" $value "path" $path "durations" $.durations) | fromJsonArray) -}}
+{{- end -}}
+{{- end -}}
+{{- toJson (uniq $found) -}}
+{{- end -}}
+
+{{- /*
+tempo.validate.pod: values that would leave the pod unable to start, or that the API server refuses:
+selector labels in podLabels, the data directory inside the configuration mount, a request above
+its limit, flags the chart sets itself, a security context that contradicts itself, and a probe
+aimed where nothing listens.
+Usage: {{ include "tempo.validate.pod" . | fromJsonArray }}
+*/ -}}
+{{- define "tempo.validate.pod" -}}
+{{- $messages := list -}}
+{{- $tempo := .Values.tempo -}}
 {{- range $label := list "app.kubernetes.io/name" "app.kubernetes.io/instance" -}}
 {{- if hasKey $.Values.podLabels $label -}}
-{{- fail (printf "ERROR: podLabels sets %s, which the chart uses to select Tempo's pods. Remove it from podLabels (use nameOverride to change the name)." $label) -}}
+{{- $messages = append $messages (printf "ERROR: podLabels sets %s, which the chart uses to select Tempo's pods. Remove it from podLabels (use nameOverride to change the name)." $label) -}}
 {{- end -}}
+{{- end -}}
+{{- if or (eq $tempo.dataDir "/conf") (hasPrefix "/conf/" $tempo.dataDir) -}}
+{{- $messages = append $messages (printf "ERROR: tempo.dataDir is %s, inside /conf where the read-only configuration is mounted. Choose another directory, for example /var/tempo." $tempo.dataDir) -}}
 {{- end -}}
 
 {{- /* The API server refuses a request above its limit; with a preset in play, say where each one comes from. */ -}}
@@ -119,11 +184,162 @@ Usage: {{- include "tempo.validate" . -}}
 {{- range $name, $limit := $resources.limits | default dict -}}
 {{- $request := get ($resources.requests | default dict) $name -}}
 {{- if and $request (gt (include "tempo.util.quantity" $request | float64) (include "tempo.util.quantity" $limit | float64)) -}}
-{{- fail (printf "ERROR: the %s request (%v) is above its limit (%v), which Kubernetes refuses. With sizing.preset %s, set resources.limits.%s at least as high, or lower resources.requests.%s." $name $request $limit $.Values.sizing.preset $name $name) -}}
+{{- $messages = append $messages (printf "ERROR: the %s request (%v) is above its limit (%v), which Kubernetes refuses. With sizing.preset %s, set resources.limits.%s at least as high, or lower resources.requests.%s." $name $request $limit $.Values.sizing.preset $name $name) -}}
 {{- end -}}
 {{- end -}}
 
-{{- if or (eq $tempo.dataDir "/conf") (hasPrefix "/conf/" $tempo.dataDir) -}}
-{{- fail (printf "ERROR: tempo.dataDir is %s, inside /conf where the read-only configuration is mounted. Choose another directory, for example /var/tempo." $tempo.dataDir) -}}
+{{- /* Flags the chart sets: a second one would leave two sources of the same setting. */ -}}
+{{- range $arg := $tempo.extraArgs -}}
+{{- if regexMatch "^--?config\\.file(=|$)" $arg -}}
+{{- $messages = append $messages (printf "ERROR: tempo.extraArgs has %s, but the chart starts Tempo with -config.file=/conf/tempo.yaml, from its ConfigMap. Remove it, and add to the configuration through tempo.structuredConfig." $arg) -}}
+{{- else if regexMatch "^--?target(=|$)" $arg -}}
+{{- $messages = append $messages (printf "ERROR: tempo.extraArgs has %s, but the chart chooses the target: all with storage.backend local, scalable-single-binary with an object store. Remove it." $arg) -}}
 {{- end -}}
+{{- end -}}
+
+{{- /* The kubelet refuses to start a container whose security context contradicts itself. */ -}}
+{{- $pod := .Values.podSecurityContext | default dict -}}
+{{- $container := .Values.securityContext | default dict -}}
+{{- $nonRootFrom := ternary "securityContext.runAsNonRoot" "podSecurityContext.runAsNonRoot" (hasKey $container "runAsNonRoot") -}}
+{{- $userFrom := ternary "securityContext.runAsUser" "podSecurityContext.runAsUser" (hasKey $container "runAsUser") -}}
+{{- $nonRoot := ternary $container.runAsNonRoot $pod.runAsNonRoot (hasKey $container "runAsNonRoot") -}}
+{{- $user := ternary $container.runAsUser $pod.runAsUser (hasKey $container "runAsUser") -}}
+{{- if and $nonRoot (not (kindIs "invalid" $user)) (eq (int $user) 0) -}}
+{{- $messages = append $messages (printf "ERROR: %s is 0 (root) while %s is true, so the kubelet would refuse to start the container. Run as Tempo's user: set %s to 10001." $userFrom $nonRootFrom $userFrom) -}}
+{{- end -}}
+{{- if and $container.privileged (hasKey $container "allowPrivilegeEscalation") (not $container.allowPrivilegeEscalation) -}}
+{{- $messages = append $messages "ERROR: securityContext.privileged is true while securityContext.allowPrivilegeEscalation is false, which the API server refuses. Tempo needs no privileges: remove securityContext.privileged." -}}
+{{- end -}}
+
+{{- /* A probe aimed where nothing listens fails for ever: the pod is never ready, or is restarted in a loop. */ -}}
+{{- $listeners := include "tempo.config.listeners" . | fromJsonArray -}}
+{{- $names := list -}}
+{{- $ports := list -}}
+{{- $described := list -}}
+{{- range $listeners -}}
+{{- if .exposed -}}
+{{- $names = append $names .name -}}
+{{- end -}}
+{{- $ports = append $ports (int .port) -}}
+{{- $described = append $described (printf "%s %d" .name (int .port)) -}}
+{{- end -}}
+{{- range $probe := list "readinessProbe" "livenessProbe" -}}
+{{- range $handler := list "httpGet" "tcpSocket" "grpc" -}}
+{{- $action := get (get $.Values $probe | default dict) $handler -}}
+{{- if and (kindIs "map" $action) (hasKey $action "port") -}}
+{{- $port := $action.port -}}
+{{- $listens := ternary (has $port $names) (has (int $port) $ports) (kindIs "string" $port) -}}
+{{- if not $listens -}}
+{{- $messages = append $messages (printf "ERROR: %s.%s.port is %v, but nothing in the pod listens there (Tempo's ports: %s). Aim it at http, Tempo's HTTP API." $probe $handler $port (join ", " $described)) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- toJson $messages -}}
+{{- end -}}
+
+{{- /*
+tempo.validate.storage: a storage setup that can work: scaling out needs an object store, each object
+store its bucket, credentials in one place, and a claim that fits the workload.
+Usage: {{ include "tempo.validate.storage" . | fromJsonArray }}
+*/ -}}
+{{- define "tempo.validate.storage" -}}
+{{- $messages := list -}}
+{{- $storage := .Values.storage -}}
+{{- $persistence := .Values.persistence -}}
+{{- if and (eq $storage.backend "local") (gt (int .Values.replicas) 1) -}}
+{{- $messages = append $messages (printf "ERROR: replicas is %d, but storage.backend is local: each pod would keep its own traces, and queries would see only part of them. To scale out, set storage.backend to s3, gcs or azure with its bucket; otherwise set replicas to 1 (0 stops Tempo)." (int .Values.replicas)) -}}
+{{- end -}}
+{{- if eq $storage.backend "s3" -}}
+{{- $s3 := $storage.s3 -}}
+{{- if not $s3.bucket -}}
+{{- $messages = append $messages "ERROR: storage.backend is s3, but storage.s3.bucket is empty. Set storage.s3.bucket (and storage.s3.endpoint and storage.s3.region for a store other than AWS's default endpoint)." -}}
+{{- end -}}
+{{- if not $s3.endpoint -}}
+{{- $messages = append $messages "ERROR: storage.backend is s3, but storage.s3.endpoint is empty. Set it to host[:port], for example s3.eu-west-1.amazonaws.com." -}}
+{{- end -}}
+{{- if ne (empty $s3.accessKey) (empty $s3.secretKey) -}}
+{{- $messages = append $messages "ERROR: storage.s3.accessKey and storage.s3.secretKey go together: set both, or neither (and use storage.s3.existingSecret, an IAM role or AWS_* variables)." -}}
+{{- end -}}
+{{- if and $s3.existingSecret (or $s3.accessKey $s3.secretKey) -}}
+{{- $messages = append $messages (printf "ERROR: storage.s3.accessKey and storage.s3.secretKey are set together with storage.s3.existingSecret (%s). Keep the keys in one place: remove them from the values, or remove storage.s3.existingSecret." $s3.existingSecret) -}}
+{{- end -}}
+{{- else if eq $storage.backend "gcs" -}}
+{{- $gcs := $storage.gcs -}}
+{{- if not $gcs.bucketName -}}
+{{- $messages = append $messages "ERROR: storage.backend is gcs, but storage.gcs.bucketName is empty. Set storage.gcs.bucketName." -}}
+{{- end -}}
+{{- if and $gcs.existingSecret $gcs.serviceAccountKey -}}
+{{- $messages = append $messages (printf "ERROR: storage.gcs.serviceAccountKey is set together with storage.gcs.existingSecret (%s). Keep the key in one place: remove one of them." $gcs.existingSecret) -}}
+{{- end -}}
+{{- else if eq $storage.backend "azure" -}}
+{{- $azure := $storage.azure -}}
+{{- range $field := list "containerName" "storageAccountName" -}}
+{{- if not (get $azure $field) -}}
+{{- $messages = append $messages (printf "ERROR: storage.backend is azure, but storage.azure.%s is empty. Set storage.azure.%s." $field $field) -}}
+{{- end -}}
+{{- end -}}
+{{- if and $azure.existingSecret $azure.storageAccountKey -}}
+{{- $messages = append $messages (printf "ERROR: storage.azure.storageAccountKey is set together with storage.azure.existingSecret (%s). Keep the key in one place: remove one of them." $azure.existingSecret) -}}
+{{- end -}}
+{{- if and $azure.useFederatedToken (or $azure.existingSecret $azure.storageAccountKey) -}}
+{{- $messages = append $messages "ERROR: storage.azure.useFederatedToken is true together with an account key (storage.azure.storageAccountKey or storage.azure.existingSecret). Choose one way to authenticate: remove the key, or set storage.azure.useFederatedToken to false." -}}
+{{- end -}}
+{{- end -}}
+{{- if $persistence.existingClaim -}}
+{{- if not $persistence.enabled -}}
+{{- $messages = append $messages (printf "ERROR: persistence.existingClaim is %s, but persistence.enabled is false, so the claim would not be used. Set persistence.enabled to true, or remove persistence.existingClaim." $persistence.existingClaim) -}}
+{{- else if include "tempo.workload.clustered" . -}}
+{{- $messages = append $messages (printf "ERROR: persistence.existingClaim names one claim, but with storage.backend %s each of Tempo's pods gets a claim of its own. Remove persistence.existingClaim." $storage.backend) -}}
+{{- end -}}
+{{- end -}}
+{{- toJson $messages -}}
+{{- end -}}
+
+{{- /*
+tempo.validate.paths: every path Tempo writes lies on a writable volume the chart mounts (the root
+filesystem is read-only), and every file it reads is one the chart mounts (build/tempo-config/paths.yaml
+lists both kinds of keys).
+Usage: {{ include "tempo.validate.paths" . | fromJsonArray }}
+*/ -}}
+{{- define "tempo.validate.paths" -}}
+{{- $messages := list -}}
+{{- $config := include "tempo.config.merged" . | fromYaml -}}
+{{- $facts := include "tempo.facts.table" . | fromJson -}}
+{{- $mounts := include "tempo.pod.mounts" . | fromJsonArray -}}
+{{- $writable := list -}}
+{{- $files := list -}}
+{{- range $mount := $mounts -}}
+{{- if not $mount.readOnly -}}
+{{- $writable = append $writable $mount.mountPath -}}
+{{- end -}}
+{{- range $file := $mount.files | default list -}}
+{{- $files = append $files (printf "%s/%s" $mount.mountPath $file) -}}
+{{- end -}}
+{{- end -}}
+{{- range $entry := $facts.writes -}}
+{{- $path := include "tempo.util.valueAt" (dict "values" $config "path" $entry.key) | fromJson | dig "value" "" -}}
+{{- $applies := true -}}
+{{- with $entry.when -}}
+{{- $applies = eq (include "tempo.util.valueAt" (dict "values" $config "path" .key) | fromJson | dig "value" "" | toString) .equals -}}
+{{- end -}}
+{{- if and $applies (kindIs "string" $path) (ne $path "") -}}
+{{- $under := false -}}
+{{- range $dir := $writable -}}
+{{- if or (eq $path $dir) (hasPrefix (printf "%s/" (trimSuffix "/" $dir)) $path) -}}
+{{- $under = true -}}
+{{- end -}}
+{{- end -}}
+{{- if not $under -}}
+{{- $messages = append $messages (printf "ERROR: tempo.structuredConfig.%s is %s, where Tempo cannot write: the container's root filesystem is read-only. Put it under a writable volume: %s (tempo.dataDir)." $entry.key $path (join ", " $writable)) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- range $entry := $facts.reads -}}
+{{- $path := include "tempo.util.valueAt" (dict "values" $config "path" $entry.key) | fromJson | dig "value" "" -}}
+{{- if and (kindIs "string" $path) (ne $path "") (not (has $path $files)) -}}
+{{- $messages = append $messages (printf "ERROR: tempo.structuredConfig.%s is %s, but the pod has no such file: the chart mounts %s only. Remove it; this chart version cannot mount other files into Tempo's pod." $entry.key $path (join ", " $files)) -}}
+{{- end -}}
+{{- end -}}
+{{- toJson $messages -}}
 {{- end -}}

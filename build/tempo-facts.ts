@@ -1,0 +1,59 @@
+import { readFileSync } from 'node:fs';
+import YAML from 'yaml';
+import { BuildError } from './errors.ts';
+import { relative } from './paths.ts';
+import type { SchemaNode } from './schema.ts';
+import { goDurationPattern } from './tempo-schema.ts';
+
+/** A configuration key that names a place on disk; `when` restricts it to one setting of another key. */
+export interface PathKey {
+  key: string;
+  when?: { key: string; equals: string };
+}
+
+/**
+ * What the chart's templates must know about Tempo's configuration file to refuse what would stop
+ * Tempo: which keys are Go durations (a bare number there is nanoseconds), and which keys name paths
+ * Tempo writes or reads (build/tempo-config/paths.yaml).
+ */
+export interface TempoFacts {
+  /**
+   * Go-duration keys, grouped by their last segment: each a regular expression for the dotted path,
+   * where [^.]+ stands for a map key or a list index.
+   */
+  durationKeys: Record<string, string[]>;
+  writes: PathKey[];
+  reads: PathKey[];
+}
+
+export function tempoFacts(tempoSchema: SchemaNode, pathsFile: string): TempoFacts {
+  const durationKeys: Record<string, string[]> = {};
+  const walk = (node: SchemaNode, path: string[]) => {
+    if (node.pattern === goDurationPattern && path.length > 0) {
+      const name = path[path.length - 1]!;
+      const pattern = `^${path.map((part) => (part === '*' ? '[^.]+' : part.replaceAll('.', '\\.'))).join('\\.')}$`;
+      (durationKeys[name] ??= []).push(pattern);
+    }
+    for (const [key, child] of Object.entries(node.properties ?? {})) walk(child, [...path, key]);
+    if (typeof node.additionalProperties === 'object') walk(node.additionalProperties, [...path, '*']);
+    if (node.items) walk(node.items, [...path, '*']);
+  };
+  walk(tempoSchema, []);
+
+  const name = relative(pathsFile);
+  const parsed = YAML.parse(readFileSync(pathsFile, 'utf8')) as { writes?: PathKey[]; reads?: PathKey[] };
+  const problems: string[] = [];
+  const exists = (key: string) => {
+    let node: SchemaNode | undefined = tempoSchema;
+    for (const part of key.split('.')) node = node?.properties?.[part];
+    return node !== undefined;
+  };
+  for (const entry of [...(parsed.writes ?? []), ...(parsed.reads ?? [])]) {
+    for (const key of [entry.key, entry.when?.key].filter((candidate): candidate is string => candidate !== undefined)) {
+      if (!exists(key)) problems.push(`${key} is not a key of Tempo's configuration`);
+    }
+  }
+  if (!parsed.writes?.length || !parsed.reads?.length) problems.push('needs writes and reads');
+  if (problems.length > 0) throw new BuildError(name, problems.join('; '));
+  return { durationKeys, writes: parsed.writes!, reads: parsed.reads! };
+}

@@ -1,0 +1,87 @@
+import { BuildError } from './errors.ts';
+import type { SchemaNode, ValuesSchema } from './schema.ts';
+
+/**
+ * The wiring table: which value becomes which Tempo configuration key, and which values are ports
+ * Tempo listens on. values.schema.json says it once per value with two annotation keywords, which
+ * the build strips from the chart's schema:
+ *   "x-tempo-key": "server.http_listen_port"      (or a list of keys the value sets)
+ *   "x-listener": { "name": "http", "exposed": true, "enabledBy": "tempo.receivers.otlp.grpc.enabled" }
+ * From it the build generates the owned-key list (structuredConfig may not set those keys), the
+ * listener list with each port's default, and the "Tempo key" column of the values table.
+ */
+
+/** A Tempo configuration key a value sets: only that value may set it. */
+export interface OwnedKey {
+  key: string;
+  value: string;
+}
+
+/** A port Tempo binds, set by a value. */
+export interface Listener {
+  /** Port name on the container and the Service (at most 15 characters). */
+  name: string;
+  /** The value holding the port. */
+  value: string;
+  default: number;
+  /** Whether the port is a container and Service port; internal ones are only checked for collisions. */
+  exposed: boolean;
+  /** A boolean value that switches the listener on; always on without it. */
+  enabledBy?: string;
+}
+
+export interface Wiring {
+  ownedKeys: OwnedKey[];
+  listeners: Listener[];
+}
+
+const tempoKeyPattern = /^[a-z_]+(\.[a-z0-9_]+)*$/;
+
+export function wiringOf(schema: ValuesSchema): Wiring {
+  const wiring: Wiring = { ownedKeys: [], listeners: [] };
+  const problems: string[] = [];
+  const entries = schema.entries();
+  const valuePaths = new Map(entries.map((entry) => [entry.path.join('.'), entry.schema]));
+  for (const entry of entries) {
+    const value = entry.path.join('.');
+    const keys = tempoKeysOf(entry.schema);
+    for (const key of keys) {
+      if (!tempoKeyPattern.test(key)) problems.push(`${value}: x-tempo-key "${key}" is not a dotted Tempo key`);
+      else wiring.ownedKeys.push({ key, value });
+    }
+    const listener = entry.schema['x-listener'] as Partial<Listener> | undefined;
+    if (listener === undefined) continue;
+    const enabledBy = listener.enabledBy;
+    if (typeof listener.name !== 'string' || !/^[a-z]([-a-z0-9]{0,13}[a-z0-9])?$/.test(listener.name)) problems.push(`${value}: x-listener needs a name of at most 15 characters`);
+    else if (typeof listener.exposed !== 'boolean') problems.push(`${value}: x-listener needs exposed: true or false`);
+    else if (!Number.isInteger(entry.schema.default)) problems.push(`${value}: a listener needs an integer default`);
+    else if (enabledBy !== undefined && valuePaths.get(enabledBy)?.type !== 'boolean') problems.push(`${value}: x-listener enabledBy "${enabledBy}" is not a boolean value`);
+    else wiring.listeners.push({ name: listener.name, value, default: entry.schema.default as number, exposed: listener.exposed, ...(enabledBy ? { enabledBy } : {}) });
+  }
+  for (const key of duplicates(wiring.ownedKeys.map((owned) => owned.key))) problems.push(`the Tempo key ${key} is set by more than one value`);
+  for (const name of duplicates(wiring.listeners.map((listener) => listener.name))) problems.push(`the listener name ${name} is used twice`);
+  if (problems.length > 0) throw new BuildError(schema.file, problems.join('; '));
+  return wiring;
+}
+
+export function tempoKeysOf(node: SchemaNode): string[] {
+  const keys = node['x-tempo-key'];
+  if (keys === undefined) return [];
+  return Array.isArray(keys) ? (keys as string[]) : [keys as string];
+}
+
+/** A copy of a schema without the x- annotation keywords, which only the build reads. */
+export function withoutAnnotations<T>(node: T, isNameMap = false): T {
+  if (Array.isArray(node)) return node.map((child) => withoutAnnotations(child)) as T;
+  if (typeof node !== 'object' || node === null) return node;
+  // Under properties and definitions the keys are names, not keywords: a value may be called x-anything.
+  return Object.fromEntries(
+    Object.entries(node)
+      .filter(([key]) => isNameMap || !key.startsWith('x-'))
+      .map(([key, child]) => [key, withoutAnnotations(child, !isNameMap && (key === 'properties' || key === 'definitions' || key === 'patternProperties'))]),
+  ) as T;
+}
+
+function duplicates(items: string[]): string[] {
+  return [...new Set(items.filter((item, index) => items.indexOf(item) !== index))];
+}

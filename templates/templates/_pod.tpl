@@ -1,0 +1,263 @@
+{{- /*
+tempo.workload.clustered: "true" when Tempo runs as a StatefulSet of scalable single binaries sharing
+an object store (storage.backend other than local), "" when it runs as the design's Deployment.
+Usage: {{ if include "tempo.workload.clustered" . }}
+*/ -}}
+{{- define "tempo.workload.clustered" -}}
+{{- if ne .Values.storage.backend "local" }}true{{ end -}}
+{{- end -}}
+
+{{- /*
+tempo.storage.credentials: how the object store's credentials reach Tempo, as JSON: {secretName,
+secretData (what the chart's own Secret holds; empty with an existing Secret or workload identity),
+env (EnvVars), volumes and mounts (a GCS key file), expandEnv (the configuration holds ${VAR}
+references)}. Credentials never enter the ConfigMap.
+Usage: {{ include "tempo.storage.credentials" . | fromJson }}
+*/ -}}
+{{- define "tempo.storage.credentials" -}}
+{{- $storage := .Values.storage -}}
+{{- $ownSecret := printf "%s-storage" (include "tempo.names.fullname" .) -}}
+{{- $result := dict "secretName" "" "secretData" dict "env" list "volumes" list "mounts" list "expandEnv" false -}}
+{{- $secretKeyRef := dict -}}
+{{- if eq $storage.backend "s3" -}}
+{{- $s3 := $storage.s3 -}}
+{{- if or $s3.existingSecret $s3.accessKey -}}
+{{- $_ := set $result "secretName" (default $ownSecret $s3.existingSecret) -}}
+{{- if not $s3.existingSecret -}}
+{{- $_ := set $result "secretData" (dict "access-key" $s3.accessKey "secret-key" $s3.secretKey) -}}
+{{- end -}}
+{{- $_ := set $secretKeyRef "S3_ACCESS_KEY" "access-key" -}}
+{{- $_ := set $secretKeyRef "S3_SECRET_KEY" "secret-key" -}}
+{{- end -}}
+{{- else if eq $storage.backend "azure" -}}
+{{- $azure := $storage.azure -}}
+{{- if or $azure.existingSecret $azure.storageAccountKey -}}
+{{- $_ := set $result "secretName" (default $ownSecret $azure.existingSecret) -}}
+{{- if not $azure.existingSecret -}}
+{{- $_ := set $result "secretData" (dict "account-key" $azure.storageAccountKey) -}}
+{{- end -}}
+{{- $_ := set $secretKeyRef "AZURE_STORAGE_KEY" "account-key" -}}
+{{- end -}}
+{{- else if eq $storage.backend "gcs" -}}
+{{- $gcs := $storage.gcs -}}
+{{- if or $gcs.existingSecret $gcs.serviceAccountKey -}}
+{{- $name := default $ownSecret $gcs.existingSecret -}}
+{{- $_ := set $result "secretName" $name -}}
+{{- if not $gcs.existingSecret -}}
+{{- $_ := set $result "secretData" (dict "key.json" $gcs.serviceAccountKey) -}}
+{{- end -}}
+{{- $_ := set $result "volumes" (list (dict "name" "gcs-credentials" "secret" (dict "secretName" $name "items" (list (dict "key" "key.json" "path" "key.json"))))) -}}
+{{- $_ := set $result "mounts" (list (dict "name" "gcs-credentials" "mountPath" "/var/secrets/gcs" "readOnly" true)) -}}
+{{- $_ := set $result "env" (list (dict "name" "GOOGLE_APPLICATION_CREDENTIALS" "value" "/var/secrets/gcs/key.json")) -}}
+{{- end -}}
+{{- end -}}
+{{- range $variable, $key := $secretKeyRef -}}
+{{- $_ := set $result "env" (append $result.env (dict "name" $variable "valueFrom" (dict "secretKeyRef" (dict "name" $result.secretName "key" $key)))) -}}
+{{- $_ := set $result "expandEnv" true -}}
+{{- end -}}
+{{- toJson $result -}}
+{{- end -}}
+
+{{- /*
+tempo.pod.dataVolume: the data volume at tempo.dataDir, as JSON: {volume (the pod's volume entry, or
+none when a StatefulSet's volumeClaimTemplates provide it), claimTemplate (the StatefulSet's claim),
+claim (the Deployment's own claim to create)}.
+Usage: {{ include "tempo.pod.dataVolume" . | fromJson }}
+*/ -}}
+{{- define "tempo.pod.dataVolume" -}}
+{{- $persistence := .Values.persistence -}}
+{{- $claimSpec := dict "accessModes" $persistence.accessModes "resources" (dict "requests" (dict "storage" $persistence.size)) -}}
+{{- with $persistence.storageClassName -}}
+{{- $_ := set $claimSpec "storageClassName" . -}}
+{{- end -}}
+{{- $result := dict -}}
+{{- if not $persistence.enabled -}}
+{{- /* Ephemeral, as in the design: the data goes with the pod. */ -}}
+{{- $emptyDir := dict -}}
+{{- with $persistence.emptyDirSizeLimit -}}
+{{- $_ := set $emptyDir "sizeLimit" . -}}
+{{- end -}}
+{{- $_ := set $result "volume" (dict "name" "storage" "emptyDir" $emptyDir) -}}
+{{- else if include "tempo.workload.clustered" . -}}
+{{- $_ := set $result "claimTemplate" (dict "metadata" (dict "name" "storage") "spec" $claimSpec) -}}
+{{- else if $persistence.existingClaim -}}
+{{- $_ := set $result "volume" (dict "name" "storage" "persistentVolumeClaim" (dict "claimName" $persistence.existingClaim)) -}}
+{{- else -}}
+{{- $name := include "tempo.names.fullname" . -}}
+{{- $_ := set $result "volume" (dict "name" "storage" "persistentVolumeClaim" (dict "claimName" $name)) -}}
+{{- $_ := set $result "claim" (dict "name" $name "spec" $claimSpec) -}}
+{{- end -}}
+{{- toJson $result -}}
+{{- end -}}
+
+{{- /*
+tempo.pod.mounts: every volume mount of the Tempo container, as JSON: [{name, mountPath, readOnly,
+files (for the configuration: the file names it holds)}]. The pod template mounts exactly these, and
+the validation checks against them the paths Tempo writes and reads.
+Usage: {{ include "tempo.pod.mounts" . | fromJsonArray }}
+*/ -}}
+{{- define "tempo.pod.mounts" -}}
+{{- $mounts := list
+  (dict "name" "config" "mountPath" "/conf" "readOnly" true "files" (list "tempo.yaml"))
+  (dict "name" "storage" "mountPath" .Values.tempo.dataDir "readOnly" false)
+-}}
+{{- toJson (concat $mounts (include "tempo.storage.credentials" . | fromJson).mounts) -}}
+{{- end -}}
+
+{{- /*
+tempo.pod.args: the Tempo container's arguments: the configuration file, environment expansion when
+the chart's own configuration needs it, then tempo.extraArgs.
+Usage: {{ include "tempo.pod.args" . | fromJsonArray }}
+*/ -}}
+{{- define "tempo.pod.args" -}}
+{{- $args := list "-config.file=/conf/tempo.yaml" -}}
+{{- if and (include "tempo.storage.credentials" . | fromJson).expandEnv (not (has "-config.expand-env=true" .Values.tempo.extraArgs)) -}}
+{{- $args = append $args "-config.expand-env=true" -}}
+{{- end -}}
+{{- toJson (concat $args .Values.tempo.extraArgs) -}}
+{{- end -}}
+
+{{- /*
+tempo.pod.template: the Tempo pod template (metadata and spec), shared by the Deployment and the
+StatefulSet.
+Usage: {{- include "tempo.pod.template" . | nindent 4 }}
+*/ -}}
+{{- define "tempo.pod.template" -}}
+{{- $credentials := include "tempo.storage.credentials" . | fromJson -}}
+{{- $dataVolume := include "tempo.pod.dataVolume" . | fromJson -}}
+{{- $resources := include "tempo.sizing.resources" . | fromJson -}}
+{{- with .Values.persistence.emptyDirSizeLimit -}}
+{{- /* Requested too, so the scheduler places the pod where the space is and pressure is visible. */ -}}
+{{- if and (not $.Values.persistence.enabled) (not (hasKey ($resources.requests | default dict) "ephemeral-storage")) -}}
+{{- $_ := set $resources "requests" (merge ($resources.requests | default dict) (dict "ephemeral-storage" .)) -}}
+{{- end -}}
+{{- end -}}
+metadata:
+  labels:
+    {{- include "tempo.labels.pod" . | nindent 4 }}
+    {{- with .Values.podLabels }}
+    {{- toYaml . | nindent 4 }}
+    {{- end }}
+  annotations:
+    {{- /* A changed configuration or credential rolls the pod: Tempo reads both only at start-up. */}}
+    checksum/config: {{ include "tempo.config.merged" . | sha256sum }}
+    {{- with $credentials.secretData }}
+    checksum/storage-credentials: {{ toJson . | sha256sum }}
+    {{- end }}
+    {{- with .Values.podAnnotations }}
+    {{- toYaml . | nindent 4 }}
+    {{- end }}
+spec:
+  serviceAccountName: {{ include "tempo.names.serviceAccount" . }}
+  automountServiceAccountToken: {{ .Values.serviceAccount.automountToken }}
+  {{- /* Tempo needs no service-discovery variables; thousands of them slow start-up in busy namespaces. */}}
+  enableServiceLinks: false
+  {{- with .Values.imagePullSecrets }}
+  imagePullSecrets:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  {{- with .Values.podSecurityContext }}
+  securityContext:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  containers:
+    - name: tempo
+      image: {{ include "tempo.image.reference" . }}
+      imagePullPolicy: {{ .Values.image.pullPolicy }}
+      args:
+        {{- range include "tempo.pod.args" . | fromJsonArray }}
+        - {{ . | quote }}
+        {{- end }}
+      {{- $env := list }}
+      {{- with (include "tempo.sizing.protection" . | fromJson).goMemLimit }}
+      {{- $env = list (dict "name" "GOMEMLIMIT" "value" .) }}
+      {{- end }}
+      {{- /* A GOMEMLIMIT of the user's own wins over the derived one; two would be ambiguous. */}}
+      {{- range .Values.tempo.extraEnv }}
+      {{- if eq .name "GOMEMLIMIT" }}
+      {{- $env = list }}
+      {{- end }}
+      {{- end }}
+      {{- with concat $env $credentials.env .Values.tempo.extraEnv }}
+      env:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+      ports:
+        {{- range $listener := include "tempo.config.listeners" . | fromJsonArray }}
+        {{- if $listener.exposed }}
+        - name: {{ $listener.name }}
+          containerPort: {{ int $listener.port }}
+          protocol: TCP
+        {{- end }}
+        {{- end }}
+        {{- if include "tempo.workload.clustered" . }}
+        - name: gossip
+          containerPort: {{ int .Values.tempo.memberlist.bindPort }}
+          protocol: TCP
+        {{- end }}
+      {{- with .Values.readinessProbe }}
+      readinessProbe:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+      {{- with .Values.livenessProbe }}
+      livenessProbe:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+      resources:
+        {{- toYaml $resources | nindent 8 }}
+      {{- with .Values.securityContext }}
+      securityContext:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+      volumeMounts:
+        {{- range include "tempo.pod.mounts" . | fromJsonArray }}
+        - name: {{ .name }}
+          mountPath: {{ .mountPath }}
+          {{- if .readOnly }}
+          readOnly: true
+          {{- end }}
+        {{- end }}
+  {{- with .Values.nodeSelector }}
+  nodeSelector:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  {{- with .Values.affinity }}
+  affinity:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  {{- with .Values.tolerations }}
+  tolerations:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  {{- with include "tempo.pod.topologySpread" . | fromJsonArray }}
+  topologySpreadConstraints:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  volumes:
+    - name: config
+      configMap:
+        name: {{ include "tempo.names.fullname" . }}
+    {{- with $dataVolume.volume }}
+    - name: {{ .name }}
+      {{- omit . "name" | toYaml | nindent 6 }}
+    {{- end }}
+    {{- with $credentials.volumes }}
+    {{- toYaml . | nindent 4 }}
+    {{- end }}
+{{- end -}}
+
+{{- /*
+tempo.pod.topologySpread: topologySpreadConstraints; the user's, or with more than one replica the
+chart's default spread over nodes and zones, which never blocks scheduling (ScheduleAnyway).
+Usage: {{ include "tempo.pod.topologySpread" . | fromJsonArray }}
+*/ -}}
+{{- define "tempo.pod.topologySpread" -}}
+{{- $constraints := .Values.topologySpreadConstraints -}}
+{{- if and (not $constraints) (gt (int .Values.replicas) 1) -}}
+{{- $selector := dict "matchLabels" (include "tempo.labels.selector" . | fromYaml) -}}
+{{- range $topologyKey := list "kubernetes.io/hostname" "topology.kubernetes.io/zone" -}}
+{{- $constraints = append $constraints (dict "maxSkew" 1 "topologyKey" $topologyKey "whenUnsatisfiable" "ScheduleAnyway" "labelSelector" $selector) -}}
+{{- end -}}
+{{- end -}}
+{{- toJson $constraints -}}
+{{- end -}}
