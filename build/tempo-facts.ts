@@ -9,6 +9,8 @@ import { goDurationPattern } from './tempo-schema.ts';
 export interface PathKey {
   key: string;
   when?: { key: string; equals: string };
+  /** Where Tempo writes when the key is not set. */
+  default?: string;
 }
 
 /**

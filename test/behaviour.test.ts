@@ -3,11 +3,11 @@ import type { ValuesOverride } from '../build/generated/values.ts';
 import { helmReleases, render, renderError, renderNotes, type Manifest, type Rendered } from './helpers/helm.ts';
 
 function tempoContainer(rendered: Rendered, name = 'tempo'): Manifest {
-  return rendered.get('Deployment', name).spec.template.spec.containers[0];
+  return rendered.tempoContainer(name);
 }
 
 function podSpec(rendered: Rendered, name = 'tempo'): Manifest {
-  return rendered.get('Deployment', name).spec.template.spec;
+  return rendered.workload(name).spec.template.spec;
 }
 
 describe.each(helmReleases)('behaviour ($label)', (helm) => {
@@ -28,7 +28,7 @@ describe.each(helmReleases)('behaviour ($label)', (helm) => {
 
     test('nameOverride replaces the chart name in names and the name label', async () => {
       const rendered = await renderValues({ nameOverride: 'tracing' }, 'prod');
-      const deployment = rendered.get('Deployment', 'prod-tracing');
+      const deployment = rendered.workload('prod-tracing');
       expect(deployment.spec.selector.matchLabels['app.kubernetes.io/name']).toBe('tracing');
     });
 
@@ -206,7 +206,7 @@ describe.each(helmReleases)('behaviour ($label)', (helm) => {
         external: ['Secret/tempo-s3'],
       });
       expect(rendered.tempoConfig().storage.trace.s3.session_token).toBe('${S3_SESSION_TOKEN}');
-      const container = rendered.get('StatefulSet', 'tempo').spec.template.spec.containers[0];
+      const container = rendered.tempoContainer();
       expect(container.args).toContain('-config.expand-env=true');
       const token = container.env.find((variable: Manifest) => variable.name === 'S3_SESSION_TOKEN');
       expect(token.valueFrom.secretKeyRef).toEqual({ name: 'tempo-s3', key: 'session-token' });
@@ -239,7 +239,7 @@ describe.each(helmReleases)('behaviour ($label)', (helm) => {
     test('a changed configuration changes the pod template, so the pod restarts', async () => {
       const before = await renderValues({});
       const after = await renderValues({ tempo: { retention: '2h' } });
-      const checksum = (rendered: Rendered) => rendered.get('Deployment', 'tempo').spec.template.metadata.annotations['checksum/config'];
+      const checksum = (rendered: Rendered) => rendered.workload().spec.template.metadata.annotations['checksum/config'];
       expect(checksum(before)).toMatch(/^[a-f0-9]{64}$/);
       expect(checksum(after)).not.toBe(checksum(before));
     });
@@ -261,7 +261,7 @@ describe.each(helmReleases)('behaviour ($label)', (helm) => {
 
     test('pod annotations and labels are added to the pod template', async () => {
       const rendered = await renderValues({ podAnnotations: { 'example.com/a': 'x' }, podLabels: { team: 'tracing' } });
-      const metadata = rendered.get('Deployment', 'tempo').spec.template.metadata;
+      const metadata = rendered.workload().spec.template.metadata;
       expect(metadata.annotations['example.com/a']).toBe('x');
       expect(metadata.labels.team).toBe('tracing');
     });
@@ -280,7 +280,7 @@ describe.each(helmReleases)('behaviour ($label)', (helm) => {
 
     test('replicas 0 scales Tempo down', async () => {
       const rendered = await renderValues({ replicas: 0 });
-      expect(rendered.get('Deployment', 'tempo').spec.replicas).toBe(0);
+      expect(rendered.workload().spec.replicas).toBe(0);
     });
 
     test('more than one replica is refused while storage is local', async () => {

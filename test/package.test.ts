@@ -22,7 +22,7 @@ describe('npm run package', () => {
     expect(sha256(second)).toBe(sha256(first));
     for (const helm of helmReleases) {
       const rendered = await render(helm, { chartDir: first });
-      expect(rendered.get('Deployment', 'tempo').spec.template.spec.containers[0].image).toBe('docker.io/grafana/tempo:2.5.0');
+      expect(rendered.tempoContainer().image).toBe('docker.io/grafana/tempo:2.5.0');
     }
   });
 

@@ -63,7 +63,7 @@ describe('the sizing data', () => {
 
 /** What sizing decides in a rendering: the container's resources and environment, and the protective Tempo keys. */
 function sizingOf(rendered: Rendered) {
-  const container = rendered.get('Deployment', 'tempo').spec.template.spec.containers[0] as Manifest;
+  const container = rendered.tempoContainer();
   const config = rendered.tempoConfig();
   return {
     resources: container.resources,
@@ -170,7 +170,7 @@ describe.each(helmReleases)('sizing ($label)', (helm) => {
 
     test('GOMEMLIMIT in tempo.extraEnv replaces the derived one instead of doubling it', async () => {
       const rendered = await renderValues({ tempo: { extraEnv: [{ name: 'GOMEMLIMIT', value: '200MiB' }, { name: 'GOGC', value: '50' }] } });
-      const container = rendered.get('Deployment', 'tempo').spec.template.spec.containers[0];
+      const container = rendered.tempoContainer();
       expect(container.env).toEqual([{ name: 'GOMEMLIMIT', value: '200MiB' }, { name: 'GOGC', value: '50' }]);
     });
 

@@ -66,8 +66,8 @@ describe.each(helmReleases)('a chart version bump alone ($label)', (helm) => {
     const chartYaml = path.join(bumped, 'Chart.yaml');
     writeFileSync(chartYaml, readFileSync(chartYaml, 'utf8').replace(/^version: .*$/m, 'version: 99.0.0'));
     const [current, next] = await Promise.all([render(helm), render(helm, { chartDir: bumped })]);
-    expect(next.get('Deployment', 'tempo').metadata.labels?.['helm.sh/chart']).toBe('tempo-99.0.0');
-    expect(next.get('Deployment', 'tempo').spec.template).toEqual(current.get('Deployment', 'tempo').spec.template);
+    expect(next.workload().metadata.labels?.['helm.sh/chart']).toBe('tempo-99.0.0');
+    expect(next.workload().spec.template).toEqual(current.workload().spec.template);
   });
 });
 

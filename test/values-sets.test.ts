@@ -54,9 +54,12 @@ describe.concurrent.each(cases)('values set $label', ({ helm, set }) => {
     if (!ownImage) for (const image of deployed) expect(listed).toContain(image);
   });
 
-  test('renders a Deployment, a Service and a ConfigMap', async () => {
+  test('renders one Tempo workload (a Deployment, or a StatefulSet with an object store), its Service and its ConfigMap', async () => {
     const rendered = await rendering();
-    for (const kind of ['Deployment', 'Service', 'ConfigMap']) expect(rendered.ofKind(kind)).toHaveLength(1);
+    const fullname = rendered.ofKind('ConfigMap')[0]!.metadata.name;
+    expect(rendered.ofKind('ConfigMap')).toHaveLength(1);
+    expect(rendered.workload(fullname).kind).toBe(rendered.tempoConfig(fullname).storage.trace.backend === 'local' ? 'Deployment' : 'StatefulSet');
+    expect(rendered.get('Service', fullname).spec.type).toBeDefined();
   });
 
   test('puts every resource in the release namespace', async () => {
@@ -82,7 +85,7 @@ describe.each(helmReleases)('the per-environment examples ($label)', (helm) => {
   test('layer an environment over the shared base, key by key: prod gets base.yaml and prod.yaml', async () => {
     const prod = sets.find((set) => set.name === 'example-prod')!;
     const rendered = await render(helm, { valuesFiles: prod.files });
-    const pod = rendered.get('Deployment', 'tempo').spec.template;
+    const pod = rendered.workload().spec.template;
     expect(pod.metadata.annotations['example.com/owner']).toBe('platform-team');
     expect(rendered.tempoConfig().server.log_format).toBe('json');
     expect(rendered.tempoConfig().compactor.compaction.block_retention).toBe('168h');

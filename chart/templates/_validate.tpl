@@ -319,7 +319,7 @@ Usage: {{ include "tempo.validate.paths" . | fromJsonArray }}
 {{- end -}}
 {{- end -}}
 {{- range $entry := $facts.writes -}}
-{{- $path := include "tempo.util.valueAt" (dict "values" $config "path" $entry.key) | fromJson | dig "value" "" -}}
+{{- $path := include "tempo.util.valueAt" (dict "values" $config "path" $entry.key) | fromJson | dig "value" "" | default $entry.default -}}
 {{- $applies := true -}}
 {{- with $entry.when -}}
 {{- $applies = eq (include "tempo.util.valueAt" (dict "values" $config "path" .key) | fromJson | dig "value" "" | toString) .equals -}}

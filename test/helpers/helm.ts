@@ -56,6 +56,21 @@ export class Rendered {
     return found;
   }
 
+  /**
+   * The workload that runs Tempo, whatever its kind: the design's Deployment, or the StatefulSet of a
+   * scaled-out Tempo. Tests reach pods through it, so they hold for both.
+   */
+  workload(name = 'tempo'): Manifest {
+    const found = this.documents.filter((doc) => (doc.kind === 'Deployment' || doc.kind === 'StatefulSet') && doc.metadata.name === name);
+    if (found.length !== 1) throw new Error(`expected one Deployment or StatefulSet ${name}, found ${found.length} among: ${this.keys().join(', ')}`);
+    return found[0]!;
+  }
+
+  /** The Tempo container of the workload. */
+  tempoContainer(name = 'tempo'): Manifest {
+    return this.workload(name).spec.template.spec.containers.find((container: Manifest) => container.name === 'tempo');
+  }
+
   ofKind(kind: string): Manifest[] {
     return this.documents.filter((doc) => doc.kind === kind);
   }

@@ -1,5 +1,13 @@
 import type { Manifest } from './helm.ts';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import YAML from 'yaml';
+import { paths } from '../../build/paths.ts';
+import type { PathKey } from '../../build/tempo-facts.ts';
 import { parseYamlOrUndefined, tempoConfigOf } from './tempo-config.ts';
+
+/** Keys of Tempo's configuration that name paths it writes and reads: the same list the chart checks. */
+const tempoPathKeys = YAML.parse(readFileSync(path.join(paths.tempoConfigSources, 'paths.yaml'), 'utf8')) as { writes: PathKey[]; reads: PathKey[] };
 
 /**
  * Rules every rendering of the chart must keep, whatever the values: Pod Security "restricted",
@@ -45,6 +53,8 @@ interface PodTemplate {
   namespace: string | undefined;
   labels: Record<string, string>;
   spec: Json;
+  /** A StatefulSet's volumeClaimTemplates: volumes each pod gets as its own claim. */
+  claimTemplates: string[];
 }
 
 const selectorKeys = ['app.kubernetes.io/instance', 'app.kubernetes.io/name'];
@@ -87,7 +97,8 @@ export function podTemplates(documents: Manifest[]): PodTemplate[] {
     const template =
       doc.kind === 'Pod' ? { metadata: doc.metadata, spec: doc.spec } : doc.kind === 'CronJob' ? doc.spec?.jobTemplate?.spec?.template : doc.spec?.template;
     if (!template?.spec?.containers) return [];
-    return [{ owner, namespace: doc.metadata.namespace, labels: template.metadata?.labels ?? {}, spec: template.spec }];
+    const claimTemplates = doc.kind === 'StatefulSet' ? (doc.spec?.volumeClaimTemplates ?? []).map((claim: Json) => claim.metadata?.name) : [];
+    return [{ owner, namespace: doc.metadata.namespace, labels: template.metadata?.labels ?? {}, spec: template.spec, claimTemplates }];
   });
 }
 
@@ -281,7 +292,9 @@ function checkTempo(documents: Manifest[], pods: PodTemplate[], report: Report):
 
     const mounts: Json[] = container.volumeMounts ?? [];
     const volumes = new Map<string, Json>((pod.spec.volumes ?? []).map((volume: Json) => [volume.name, volume]));
-    const writable = mounts.filter((mount) => !mount.readOnly && writableVolumeTypes.some((type) => volumes.get(mount.name)?.[type] !== undefined));
+    const writable = mounts.filter(
+      (mount) => !mount.readOnly && (pod.claimTemplates.includes(mount.name) || writableVolumeTypes.some((type) => volumes.get(mount.name)?.[type] !== undefined)),
+    );
     const writePaths = tempoWritePaths(config);
     const under = (file: string, dir: string) => file === dir || file.startsWith(dir.endsWith('/') ? dir : `${dir}/`);
     for (const { setting, path } of writePaths) {
@@ -332,16 +345,14 @@ export function tempoListeners(config: Json): TempoListener[] {
   return listeners;
 }
 
-/** The directories Tempo writes to with this configuration. */
+/** The paths Tempo writes to with this configuration (build/tempo-config/paths.yaml). */
 export function tempoWritePaths(config: Json): Array<{ setting: string; path: string }> {
-  const trace = config.storage?.trace ?? {};
-  const paths: Array<{ setting: string; path: string | undefined }> = [
-    { setting: 'storage.trace.wal.path', path: trace.wal?.path ?? '/var/tempo/wal' },
-    { setting: 'storage.trace.local.path', path: trace.backend === 'local' ? trace.local?.path : undefined },
-    { setting: 'metrics_generator.storage.path', path: config.metrics_generator?.storage?.path || undefined },
-    { setting: 'metrics_generator.traces_storage.path', path: config.metrics_generator?.traces_storage?.path || undefined },
-  ];
-  return paths.filter((entry): entry is { setting: string; path: string } => typeof entry.path === 'string' && entry.path !== '');
+  const at = (key: string): unknown => key.split('.').reduce<unknown>((node, part) => (node as Json | undefined)?.[part], config);
+  return tempoPathKeys.writes.flatMap((entry) => {
+    if (entry.when && at(entry.when.key) !== entry.when.equals) return [];
+    const written = at(entry.key) || entry.default;
+    return typeof written === 'string' && written !== '' ? [{ setting: entry.key, path: written }] : [];
+  });
 }
 
 /** A credential is fine in a ConfigMap only as an environment reference that -config.expand-env fills in. */
