@@ -44,10 +44,10 @@ export function loadValuesSchema(
   tempoConfig = tempoConfigSchema(tempoConfigSourcesIn(sources.tempoConfigSources)),
   sizing = loadSizing(sources.sizingPresets),
 ): ValuesSchema {
-  const { $schema: _draft, $comment: _notice, ...definition } = tempoConfig;
+  const { $schema: _draft, $comment: _notice, definitions, ...definition } = tempoConfig;
   return ValuesSchema.load(sources.valuesSchema, (root) => {
     describePresetValue(root, relative(sources.valuesSchema), sizing);
-    return { tempoConfig: definition, ...referencedKubernetesDefinitions(root) };
+    return { tempoConfig: definition, ...definitions, ...referencedKubernetesDefinitions(root) };
   });
 }
 

@@ -3,7 +3,7 @@ import YAML from 'yaml';
 import { BuildError } from './errors.ts';
 import { relative } from './paths.ts';
 import type { SchemaNode } from './schema.ts';
-import { goDurationPattern } from './tempo-schema.ts';
+import { goDurationRef } from './tempo-schema.ts';
 
 /** A configuration key that names a place on disk; `when` restricts it to one setting of another key. */
 export interface PathKey {
@@ -24,14 +24,19 @@ export interface TempoFacts {
    * where [^.]+ stands for a map key or a list index.
    */
   durationKeys: Record<string, string[]>;
-  writes: PathKey[];
-  reads: PathKey[];
+  paths: { writes: PathKey[]; reads: PathKey[] };
 }
 
 export function tempoFacts(tempoSchema: SchemaNode, pathsFile: string): TempoFacts {
+  // Blocks Tempo repeats are shared definitions: follow them, but not into the duration types.
+  const resolve = (node: SchemaNode): SchemaNode => {
+    const name = node.$ref !== goDurationRef ? /^#\/definitions\/(.+)$/.exec(node.$ref ?? '')?.[1] : undefined;
+    return name ? resolve(tempoSchema.definitions![name]!) : node;
+  };
   const durationKeys: Record<string, string[]> = {};
-  const walk = (node: SchemaNode, path: string[]) => {
-    if (node.pattern === goDurationPattern && path.length > 0) {
+  const walk = (reference: SchemaNode, path: string[]) => {
+    const node = resolve(reference);
+    if (reference.$ref === goDurationRef && path.length > 0) {
       const name = path[path.length - 1]!;
       const pattern = `^${path.map((part) => (part === '*' ? '[^.]+' : part.replaceAll('.', '\\.'))).join('\\.')}$`;
       (durationKeys[name] ??= []).push(pattern);
@@ -47,7 +52,7 @@ export function tempoFacts(tempoSchema: SchemaNode, pathsFile: string): TempoFac
   const problems: string[] = [];
   const exists = (key: string) => {
     let node: SchemaNode | undefined = tempoSchema;
-    for (const part of key.split('.')) node = node?.properties?.[part];
+    for (const part of key.split('.')) node = node && resolve(node).properties?.[part];
     return node !== undefined;
   };
   for (const entry of [...(parsed.writes ?? []), ...(parsed.reads ?? [])]) {
@@ -57,5 +62,5 @@ export function tempoFacts(tempoSchema: SchemaNode, pathsFile: string): TempoFac
   }
   if (!parsed.writes?.length || !parsed.reads?.length) problems.push('needs writes and reads');
   if (problems.length > 0) throw new BuildError(name, problems.join('; '));
-  return { durationKeys, writes: parsed.writes!, reads: parsed.reads! };
+  return { durationKeys, paths: { writes: parsed.writes!, reads: parsed.reads! } };
 }

@@ -71,10 +71,21 @@ function overlay(base: unknown, over: unknown): unknown {
 
 const nullable = (type: string): string[] => [type, 'null'];
 
+/**
+ * The two duration types, defined once and referred to from every duration key. Helm compiles the
+ * chart's schema on every install: one regular expression instead of one per key keeps that fast.
+ * The names are prefixed because the chart's schema embeds these beside its own definitions.
+ */
+export const durationDefinitions = {
+  tempoGoDuration: { type: ['string', 'integer', 'null'], pattern: goDurationPattern },
+  tempoPrometheusDuration: { type: nullable('string'), pattern: prometheusDurationPattern },
+} satisfies Record<string, SchemaNode>;
+export const goDurationRef = '#/definitions/tempoGoDuration';
+
 /** The schema of a key, inferred from its default. */
 function schemaOf(value: unknown, where: string, file: string): SchemaNode {
   if (value === null || value instanceof AnyValue) return {};
-  if (value instanceof PrometheusDuration) return { type: nullable('string'), pattern: prometheusDurationPattern };
+  if (value instanceof PrometheusDuration) return { $ref: '#/definitions/tempoPrometheusDuration' };
   if (value instanceof StringEnum) return { type: nullable('string'), enum: [...value.members, null] };
   switch (typeof value) {
     case 'boolean':
@@ -84,7 +95,7 @@ function schemaOf(value: unknown, where: string, file: string): SchemaNode {
       return { type: nullable('number') };
     case 'string':
       // Tempo's YAML decoder also takes an integer count of nanoseconds (Tempo's own tests write 0).
-      if (printedGoDuration.test(value)) return { type: ['string', 'integer', 'null'], pattern: goDurationPattern };
+      if (printedGoDuration.test(value)) return { $ref: goDurationRef };
       // Tempo's YAML decoder turns any scalar into a string field's text, so numbers and booleans pass.
       return { type: ['string', 'number', 'boolean', 'null'] };
   }
@@ -128,12 +139,57 @@ export function tempoConfigSchema(sources = tempoConfigSourcesIn(paths.tempoConf
   overrides.properties = { ...overrides.properties, ...legacy.properties };
 
   const sourceList = Object.values(sources).map(relative).join(', ');
+  const body: SchemaNode = { type: 'object', properties: schema.properties, additionalProperties: false };
+  const shared = shareRepeatedBlocks(body);
   return {
     $schema: 'http://json-schema.org/draft-07/schema#',
     $comment: generatedNotice(sourceList),
     title: `Grafana Tempo ${tempoVersion} configuration file`,
-    type: 'object',
-    properties: schema.properties,
-    additionalProperties: false,
+    ...body,
+    definitions: { ...durationDefinitions, ...shared },
   };
+}
+
+/** Blocks smaller than this stay where they are: a $ref costs about as much as a small block. */
+const sharedBlockMinimumNodes = 8;
+
+/**
+ * Moves every block (an object schema with properties) that occurs more than once into a definition
+ * of its own, named tempo.<the first path where it occurs>, and refers to it from each place. Ring
+ * stores, TLS settings and caches repeat across Tempo's modules: sharing them makes the chart's schema
+ * about a fifth smaller, and helm compiles it on every command. Error messages name the same keys.
+ */
+function shareRepeatedBlocks(root: SchemaNode): Record<string, SchemaNode> {
+  const size = (node: unknown): number =>
+    Array.isArray(node) ? node.reduce((sum: number, child) => sum + size(child), 0) : isTree(node) ? 1 + Object.values(node).reduce((sum: number, child) => sum + size(child), 0) : 0;
+  const counts = new Map<string, number>();
+  const visit = (node: unknown) => {
+    if (Array.isArray(node)) return node.forEach(visit);
+    if (!isTree(node)) return;
+    if (isTree(node.properties) && size(node) >= sharedBlockMinimumNodes) {
+      const key = JSON.stringify(node);
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    Object.values(node).forEach(visit);
+  };
+  visit(root.properties);
+
+  const names = new Map<string, string>();
+  const definitions: Record<string, SchemaNode> = {};
+  const replace = (node: unknown, path: string[], isDefinition = false): unknown => {
+    if (Array.isArray(node)) return node.map((child) => replace(child, path));
+    if (!isTree(node)) return node;
+    const key = JSON.stringify(node);
+    if (!isDefinition && (counts.get(key) ?? 0) > 1) {
+      if (!names.has(key)) {
+        const name = `tempo.${path.join('.')}`;
+        names.set(key, name);
+        definitions[name] = replace(node, path, true) as SchemaNode;
+      }
+      return { $ref: `#/definitions/${names.get(key)}` };
+    }
+    return Object.fromEntries(Object.entries(node).map(([name, child]) => [name, replace(child, name === 'properties' || name === 'items' || name === 'additionalProperties' ? path : [...path, name])]));
+  };
+  root.properties = replace(root.properties, []) as Record<string, SchemaNode>;
+  return definitions;
 }

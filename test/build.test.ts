@@ -12,7 +12,7 @@ import { extractZipEntry, helmBinary, helmReleases } from '../build/helm.ts';
 import { driftedFiles, writeOutput } from '../build/output.ts';
 import { packageVersion, paths } from '../build/paths.ts';
 import { describePresetValue, loadSizing } from '../build/sizing.ts';
-import { withoutAnnotations } from '../build/wiring.ts';
+import { wiringOf, withoutAnnotations } from '../build/wiring.ts';
 
 describe('generated files', () => {
   const output = buildChart();
@@ -58,9 +58,9 @@ describe('generated files', () => {
     const { $comment, ...chartSchema } = JSON.parse(readFileSync(path.join(paths.chart, 'values.schema.json'), 'utf8'));
     expect($comment).toBeTypeOf('string');
     const source = JSON.parse(readFileSync(paths.valuesSchema, 'utf8'));
-    const { $schema: _draft, $comment: _notice, ...tempoConfig } = JSON.parse(readFileSync(paths.tempoConfigSchema, 'utf8'));
+    const { $schema: _draft, $comment: _notice, definitions: durations, ...tempoConfig } = JSON.parse(readFileSync(paths.tempoConfigSchema, 'utf8'));
     describePresetValue(source, 'values.schema.json', loadSizing(paths.sizingPresets));
-    source.definitions = { ...source.definitions, tempoConfig, ...referencedKubernetesDefinitions(source) };
+    source.definitions = { ...source.definitions, tempoConfig, ...durations, ...referencedKubernetesDefinitions(source) };
     expect(chartSchema).toEqual(withoutAnnotations(source));
     expect(JSON.stringify(chartSchema)).not.toMatch(/"x-(tempo-key|listener)"/);
     expect(Object.keys(chartSchema.definitions)).toEqual(
@@ -82,6 +82,45 @@ describe('generated files', () => {
     for (const entry of loadValuesSchema().entries().filter((e) => !e.isGroup)) {
       expect(readme).toContain(`| \`${entry.path.join('.')}\` |`);
     }
+  });
+});
+
+describe('the wiring table', () => {
+  const schema = loadValuesSchema();
+  const wiring = wiringOf(schema);
+
+  test('lists every value that sets a Tempo key, from the schema', () => {
+    expect(wiring.ownedKeys).toEqual(
+      expect.arrayContaining([
+        { key: 'server.http_listen_port', value: 'tempo.server.httpListenPort' },
+        { key: 'compactor.compaction.block_retention', value: 'tempo.retention' },
+        { key: 'ingester.max_block_duration', value: 'tempo.maxBlockDuration' },
+        { key: 'storage.trace.wal.path', value: 'tempo.dataDir' },
+        { key: 'storage.trace.local.path', value: 'tempo.dataDir' },
+        { key: 'storage.trace.backend', value: 'storage.backend' },
+        { key: 'storage.trace.s3.bucket', value: 'storage.s3.bucket' },
+        { key: 'memberlist.bind_port', value: 'tempo.memberlist.bindPort' },
+      ]),
+    );
+    const annotated = schema.entries().filter((entry) => entry.schema['x-tempo-key'] !== undefined);
+    expect(new Set(wiring.ownedKeys.map((owned) => owned.value))).toEqual(new Set(annotated.map((entry) => entry.path.join('.'))));
+  });
+
+  test('lists every listener with its default port taken from the schema', () => {
+    expect(wiring.listeners).toEqual([
+      { name: 'http', value: 'tempo.server.httpListenPort', default: 3200, exposed: true },
+      { name: 'grpc', value: 'tempo.server.grpcListenPort', default: 9095, exposed: false },
+      { name: 'otlp-grpc', value: 'tempo.receivers.otlp.grpc.port', default: 4317, exposed: true, enabledBy: 'tempo.receivers.otlp.grpc.enabled' },
+      { name: 'otlp-http', value: 'tempo.receivers.otlp.http.port', default: 4318, exposed: true, enabledBy: 'tempo.receivers.otlp.http.enabled' },
+      { name: 'gossip', value: 'tempo.memberlist.bindPort', default: 7946, exposed: false },
+    ]);
+  });
+
+  test("is what the chart's templates read, and the README's Tempo key column", () => {
+    const template = readFileSync(path.join(paths.chart, 'templates', '_wiring.tpl'), 'utf8');
+    const table = JSON.parse(/define "tempo\.wiring\.table" -\}\}\n(.*)\n/.exec(template)![1]!);
+    expect(table).toEqual(wiring);
+    expect(readFileSync(paths.readme, 'utf8')).toContain('| `tempo.retention` | string | `"1h"` | `compactor.compaction.block_retention` |');
   });
 });
 
@@ -203,6 +242,24 @@ describe('build errors name the file at fault', () => {
   test('a sizing.preset enum written by hand', () => {
     const build = buildWith((s) => editJson(s.valuesSchema, (schema) => (schema.properties.sizing.properties.preset.enum = ['design'])));
     expect(build).toThrow(/values\.schema\.json: sizing\.preset takes its enum from build\/sizing\/presets\.yaml/);
+  });
+
+  test('a Tempo key owned by two values, a listener without an integer default, a listener switched by a non-boolean', () => {
+    const build = buildWith((s) =>
+      editJson(s.valuesSchema, (schema) => {
+        schema.properties.tempo.properties.retention['x-tempo-key'] = 'ingester.max_block_duration';
+        schema.properties.tempo.properties.server.properties.logLevel['x-listener'] = { name: 'level', exposed: false };
+        schema.properties.tempo.properties.memberlist.properties.bindPort['x-listener'].enabledBy = 'tempo.dataDir';
+      }),
+    );
+    expect(build).toThrow(/values\.schema\.json: .*tempo\.server\.logLevel: a listener needs an integer default/);
+    expect(build).toThrow(/tempo\.memberlist\.bindPort: x-listener enabledBy "tempo\.dataDir" is not a boolean value/);
+    expect(build).toThrow(/the Tempo key ingester\.max_block_duration is set by more than one value/);
+  });
+
+  test('a path key that is not in Tempo\'s configuration', () => {
+    const build = buildWith((s) => editText(path.join(s.tempoConfigSources, 'paths.yaml'), (t) => t.replace('metrics_generator.storage.path', 'metrics_generator.storage.pth')));
+    expect(build).toThrow(/paths\.yaml: metrics_generator\.storage\.pth is not a key of Tempo's configuration/);
   });
 
   test('drift is reported file by file: a changed file and a stray one', () => {

@@ -17,7 +17,7 @@ describe.each(helmReleases)('storage and scaling ($label)', (helm) => {
       const claim = rendered.get('PersistentVolumeClaim', 'tempo');
       expect(claim.spec).toEqual({ accessModes: ['ReadWriteOncePod'], storageClassName: 'fast', resources: { requests: { storage: '20Gi' } } });
       expect(claim.metadata.annotations).toEqual({ 'helm.sh/resource-policy': 'keep', 'example.com/a': 'b' });
-      expect(claim.metadata.labels.tier).toBe('tracing');
+      expect(claim.metadata.labels?.tier).toBe('tracing');
       const workload = rendered.workload();
       expect(workload.spec.strategy).toEqual({ type: 'Recreate' });
       expect(workload.spec.template.spec.volumes).toContainEqual({ name: 'storage', persistentVolumeClaim: { claimName: 'tempo' } });

@@ -24,10 +24,12 @@ test('knows every key of the documented default configuration', () => {
   const schema = JSON.parse(readFileSync(paths.tempoConfigSchema, 'utf8'));
   const manifest = parseTempoConfig(readFileSync(path.join(paths.tempoConfigSources, 'manifest.yaml'), 'utf8'));
   const missing: string[] = [];
+  // Blocks Tempo repeats are shared definitions ($ref): follow them.
+  const resolve = (node: Record<string, any>): Record<string, any> => (node.$ref ? resolve(schema.definitions[node.$ref.replace('#/definitions/', '')]) : node);
   const walk = (value: unknown, node: Record<string, any>, where: string) => {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) return;
     for (const [key, child] of Object.entries(value)) {
-      const childSchema = node.properties?.[key];
+      const childSchema = resolve(node).properties?.[key];
       if (!childSchema) missing.push(`${where}${key}`);
       else walk(child, childSchema, `${where}${key}.`);
     }

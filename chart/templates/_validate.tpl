@@ -122,7 +122,10 @@ Usage: {{ include "tempo.validate.structuredConfig" . | fromJsonArray }}
 {{- end -}}
 
 {{- /* Tempo reads a bare number as nanoseconds: trace_idle_period: 10 is 10ns. */ -}}
-{{- $durations := (include "tempo.facts.table" . | fromJson).durationKeys -}}
+{{- $durations := dict -}}
+{{- if $structured -}}
+{{- $durations = include "tempo.facts.durations" . | fromJson -}}
+{{- end -}}
 {{- range $path := include "tempo.validate.bareDurations" (dict "node" $structured "path" "" "durations" $durations) | fromJsonArray -}}
 {{- $messages = append $messages (printf "ERROR: tempo.structuredConfig.%s is a number without a unit, which Tempo reads as nanoseconds. Add a unit, e.g. 30s (0 alone needs none)." $path) -}}
 {{- end -}}
@@ -305,8 +308,10 @@ Usage: {{ include "tempo.validate.paths" . | fromJsonArray }}
 */ -}}
 {{- define "tempo.validate.paths" -}}
 {{- $messages := list -}}
+{{- /* The paths the chart itself writes lie on its volumes by construction: only structuredConfig can stray. */ -}}
+{{- if .Values.tempo.structuredConfig -}}
 {{- $config := include "tempo.config.merged" . | fromYaml -}}
-{{- $facts := include "tempo.facts.table" . | fromJson -}}
+{{- $facts := include "tempo.facts.paths" . | fromJson -}}
 {{- $mounts := include "tempo.pod.mounts" . | fromJsonArray -}}
 {{- $writable := list -}}
 {{- $files := list -}}
@@ -340,6 +345,7 @@ Usage: {{ include "tempo.validate.paths" . | fromJsonArray }}
 {{- $path := include "tempo.util.valueAt" (dict "values" $config "path" $entry.key) | fromJson | dig "value" "" -}}
 {{- if and (kindIs "string" $path) (ne $path "") (not (has $path $files)) -}}
 {{- $messages = append $messages (printf "ERROR: tempo.structuredConfig.%s is %s, but the pod has no such file: the chart mounts %s only. Remove it; this chart version cannot mount other files into Tempo's pod." $entry.key $path (join ", " $files)) -}}
+{{- end -}}
 {{- end -}}
 {{- end -}}
 {{- toJson $messages -}}
