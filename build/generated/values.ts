@@ -229,7 +229,7 @@ export interface Values {
     "dataDir": string;
     /** Send Grafana Labs anonymous usage statistics. Tempo's own default is on. */
     "reportingEnabled": boolean;
-    /** Tempo configuration deep-merged over the one the chart generates, in Tempo's own snake_case keys. Maps merge key by key, anything else replaces, and null removes a key. Keys the chart wires into the pod (listen ports, receiver endpoints, storage paths) are refused: set their values instead. See https://grafana.com/docs/tempo/v2.5.x/configuration/ */
+    /** Tempo configuration deep-merged over the one the chart generates, in Tempo's own snake_case keys. Maps merge key by key, anything else replaces, and null removes a key. A key that has a value of its own (listen ports, receiver endpoints, logging, block duration, retention, storage backend and bucket, paths: the values table's Tempo key column) is refused here: set that value instead. See https://grafana.com/docs/tempo/v2.5.x/configuration/ */
     "structuredConfig": Record<string, unknown>;
     /** Extra command-line flags of Tempo. For example: [-log.level=debug]. */
     "extraArgs": Array<string>;
