@@ -174,6 +174,11 @@ Usage: {{ include "tempo.validate.pod" . | fromJsonArray }}
 {{- define "tempo.validate.pod" -}}
 {{- $messages := list -}}
 {{- $tempo := .Values.tempo -}}
+{{- /*
+The first two rules are about one value each, but stay here: as schema (propertyNames/not, not/pattern)
+Helm 4 reports the podLabels one at '' without naming podLabels, and both helms say only that "not"
+failed, never what to set instead.
+*/ -}}
 {{- range $label := list "app.kubernetes.io/name" "app.kubernetes.io/instance" -}}
 {{- if hasKey $.Values.podLabels $label -}}
 {{- $messages = append $messages (printf "ERROR: podLabels sets %s, which the chart uses to select Tempo's pods. Remove it from podLabels (use nameOverride to change the name)." $label) -}}
