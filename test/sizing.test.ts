@@ -198,10 +198,8 @@ describe.each(helmReleases)('sizing ($label)', (helm) => {
 });
 
 describe.concurrent('NOTES.txt on sizing (helm4)', () => {
-  const notes = renderNotes;
-
   test('state the preset, its measured capacity, what overload looks like and the metric to watch', async () => {
-    const text = await notes();
+    const text = await renderNotes();
     expect(text).toContain('Sizing: preset design, limits 200m CPU / 256Mi memory.');
     expect(text).toContain('Measured capacity: about 2,000 spans/s');
     expect(text).toContain('past 300000 bytes/s of spans per tenant (bursts up to 450000 bytes)');
@@ -210,14 +208,14 @@ describe.concurrent('NOTES.txt on sizing (helm4)', () => {
   });
 
   test('say "not measured" for a preset without a measurement, or for resources of ones own', async () => {
-    expect(await notes({ sizing: { preset: 'large' } })).toContain('Capacity of this pod: not measured');
-    const own = await notes({ resources: { limits: { memory: '1Gi' } } });
+    expect(await renderNotes({ sizing: { preset: 'large' } })).toContain('Capacity of this pod: not measured');
+    const own = await renderNotes({ resources: { limits: { memory: '1Gi' } } });
     expect(own).toContain('Capacity of this pod: not measured');
     expect(own).toContain('past 1200000 bytes/s');
   });
 
   test('describe the rendered configuration: a rate limit from structuredConfig, the retention', async () => {
-    const text = await notes({ tempo: { retention: '48h', structuredConfig: { overrides: { ingestion_rate_limit_bytes: 5_000_000 } } } });
+    const text = await renderNotes({ tempo: { retention: '48h', structuredConfig: { overrides: { ingestion_rate_limit_bytes: 5_000_000 } } } });
     expect(text).toContain('kept for 48h');
     expect(text).toContain('past 5000000 bytes/s of spans per tenant (bursts up to 20000000 bytes)');
   });

@@ -191,6 +191,7 @@ spec:
           protocol: TCP
         {{- end }}
         {{- end }}
+        {{- /* Gossip is internal, but a scaled-out Tempo's headless Service targets it by name. */}}
         {{- if include "tempo.workload.clustered" . }}
         - name: gossip
           containerPort: {{ int .Values.tempo.memberlist.bindPort }}
