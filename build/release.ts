@@ -8,7 +8,7 @@ import { BuildError } from './errors.ts';
 import { writeOutput } from './output.ts';
 import { packageChartDir } from './package.ts';
 import { packageVersion, paths, relative } from './paths.ts';
-import { latestReleaseUpTo, parseVersion, readChartArchive } from './releases.ts';
+import { compareVersions, latestReleaseUpTo, nextBreakingVersion, parseVersion, readChartArchive, upgradeNoteHeading } from './releases.ts';
 import type { SchemaNode } from './schema.ts';
 
 export type Bump = 'patch' | 'minor' | 'major';
@@ -20,18 +20,14 @@ export function nextVersion(version: string, bump: Bump): string {
   return `${major}.${minor}.${patch + 1}`;
 }
 
-/** The README heading a major version's upgrade note must carry. */
-export function upgradeNoteHeading(version: string): string {
-  return `### Upgrading to ${version}`;
-}
-
 /**
  * npm run release -- <patch|minor|major>: cuts a release of the chart in one step, and refuses
  * before touching anything when it should not:
  *   - a working tree with uncommitted changes (the release must be exactly what is committed);
  *   - an empty Unreleased section in CHANGELOG.md (a release says what it changes);
  *   - a major version without its upgrade note in README.md;
- *   - values the previous release accepted and this one refuses, unless the bump is major.
+ *   - values the previous release accepted and this one refuses, unless the version may break them
+ *     (a major, or a minor before 1.0.0) and README.md has its upgrade note.
  * It then files the Unreleased changes under the new version, sets the version in package.json,
  * rebuilds the chart, keeps its package in build/releases/ (what the upgrade guard checks later
  * changes against), commits and tags vX.Y.Z.
@@ -55,13 +51,16 @@ export function cutRelease(bump: Bump, date = new Date().toISOString().slice(0, 
     throw new Error(`a major version needs an upgrade note in README.md under "${upgradeNoteHeading(version)}": what users must change, and why`);
   }
   const previous = latestReleaseUpTo(current);
-  if (previous && bump !== 'major') {
+  if (previous) {
     const released = JSON.parse(readChartArchive(previous.archive).get('tempo/values.schema.json')!) as SchemaNode;
     const built = buildChart();
     const now = JSON.parse(built.get(path.join(paths.chart, 'values.schema.json'))!) as SchemaNode;
     const narrowings = schemaNarrowings(released, now);
-    if (narrowings.length > 0) {
-      throw new Error(`values that ${previous.version} accepts would be refused, which needs a major version:\n  ${narrowings.join('\n  ')}`);
+    const breaking = compareVersions(version, nextBreakingVersion(previous.version)) >= 0;
+    if (narrowings.length > 0 && !(breaking && readFileSync(paths.readme, 'utf8').includes(upgradeNoteHeading(version)))) {
+      throw new Error(
+        `values that ${previous.version} accepts would be refused, which needs version ${nextBreakingVersion(previous.version)} or later and its upgrade note "${upgradeNoteHeading(version)}" in README.md:\n  ${narrowings.join('\n  ')}`,
+      );
     }
   }
 

@@ -15,6 +15,20 @@ export function compareVersions(a: string, b: string): number {
   return x[0] - y[0] || x[1] - y[1] || x[2] - y[2];
 }
 
+/**
+ * The first version after `version` that may break what users run: the next minor before 1.0.0 (as
+ * semantic versioning allows), the next major from then on.
+ */
+export function nextBreakingVersion(version: string): string {
+  const [major, minor] = parseVersion(version);
+  return major === 0 ? `0.${minor + 1}.0` : `${major + 1}.0.0`;
+}
+
+/** The README heading of a release's upgrade note, which a breaking release must have. */
+export function upgradeNoteHeading(version: string): string {
+  return `### Upgrading to ${version}`;
+}
+
 export interface StoredRelease {
   version: string;
   archive: string;

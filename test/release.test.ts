@@ -7,6 +7,7 @@ import { afterAll, describe, expect, test } from 'vitest';
 import YAML from 'yaml';
 import { paths } from '../build/paths.ts';
 import { nextVersion } from '../build/release.ts';
+import { nextBreakingVersion } from '../build/releases.ts';
 
 /**
  * npm run release, run for real in throwaway clones of this repository (so it commits and tags there,
@@ -45,6 +46,9 @@ test('versions bump by semantic versioning', () => {
   expect(nextVersion('0.2.9', 'patch')).toBe('0.2.10');
   expect(nextVersion('0.2.9', 'minor')).toBe('0.3.0');
   expect(nextVersion('0.2.9', 'major')).toBe('1.0.0');
+  // Semantic versioning lets 0.x break in a minor; from 1.0.0 only a major may.
+  expect(nextBreakingVersion('0.3.2')).toBe('0.4.0');
+  expect(nextBreakingVersion('1.2.3')).toBe('2.0.0');
 });
 
 describe.concurrent('npm run release', () => {
@@ -100,7 +104,7 @@ describe.concurrent('npm run release', () => {
     expect(git('status', '--porcelain')).toBe('');
   });
 
-  test('refuses to narrow the values of the previous release without a major version', async () => {
+  test('refuses to narrow the values of the previous release in a version that may not break them', async () => {
     const { dir, commitAll } = cloneRepository();
     setUnreleased(dir, '### Changed\n- Fewer replicas.');
     const schemaFile = path.join(dir, 'values.schema.json');
@@ -108,8 +112,8 @@ describe.concurrent('npm run release', () => {
     schema.properties.replicas.maximum = 1;
     writeFileSync(schemaFile, JSON.stringify(schema, null, 2));
     commitAll('Narrow replicas');
-    const result = await release(dir, 'minor');
+    const result = await release(dir, 'patch');
     expect(result.exitCode).toBe(1);
-    expect(result.stderr).toContain('which needs a major version:\n  replicas: maximum lowered from none to 1');
+    expect(result.stderr).toMatch(/values that \d+\.\d+\.\d+ accepts would be refused, which needs version \d+\.\d+\.0 or later and its upgrade note "### Upgrading to [\d.]+" in README\.md:\n {2}replicas: maximum lowered from none to 1/);
   });
 });
