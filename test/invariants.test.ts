@@ -120,6 +120,23 @@ test('every invariant has a case that breaks it', () => {
   expect([...invariantNames].filter((name) => !covered.has(name))).toEqual([]);
 });
 
+describe('a StatefulSet', () => {
+  let scaledOut: Manifest[];
+  beforeAll(async () => {
+    scaledOut = (await render(helmReleases[0]!, { values: { storage: { backend: 's3', s3: { bucket: 'traces' } }, replicas: 3, persistence: { enabled: true } } })).documents;
+  });
+
+  test('writes its WAL to the claim its volumeClaimTemplates give each pod', () => {
+    expect(checkInvariants(scaledOut)).toEqual([]);
+  });
+
+  test('without that claim template, the WAL is on no writable volume', () => {
+    const documents = structuredClone(scaledOut);
+    documents.find((doc) => doc.kind === 'StatefulSet')!.spec.volumeClaimTemplates[0].metadata.name = 'other';
+    expect(checkInvariants(documents)).toContain('[tempoWritesToVolumes] StatefulSet/tempo container tempo: storage.trace.wal.path (/var/tempo/wal) is not on a writable volume');
+  });
+});
+
 test('an environment reference is the way to pass a credential', () => {
   const documents = broken((_pod, docs) => editTempoConfig(docs, (config) => (config.storage.trace.s3 = { secret_key: '${S3_SECRET_KEY}' })));
   expect(checkInvariants(documents)).toEqual([]);
