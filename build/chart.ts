@@ -63,7 +63,7 @@ export function buildChart(sources: BuildSources = paths, chartDir = paths.chart
     valuesTable: renderValuesTable(schema),
     sizing: sizingForChart(sizing),
     wiring: wiringOf(schema),
-    tempoFacts: tempoFacts(tempoConfig, path.join(sources.tempoConfigSources, 'paths.yaml')),
+    tempoFacts: tempoFacts(tempoConfig, path.join(sources.tempoConfigSources, 'facts.yaml')),
     changes: changesFor(path.basename(sources.changelog), readFileSync(sources.changelog, 'utf8'), version),
   };
 

@@ -15,8 +15,8 @@ export interface PathKey {
 
 /**
  * What the chart's templates must know about Tempo's configuration file to refuse what would stop
- * Tempo: which keys are Go durations (a bare number there is nanoseconds), and which keys name paths
- * Tempo writes or reads (build/tempo-config/paths.yaml).
+ * Tempo: which keys are Go durations (a bare number there is nanoseconds), which keys name paths
+ * Tempo writes or reads, and which hold credentials (build/tempo-config/facts.yaml).
  */
 export interface TempoFacts {
   /**
@@ -25,9 +25,11 @@ export interface TempoFacts {
    */
   durationKeys: Record<string, string[]>;
   paths: { writes: PathKey[]; reads: PathKey[] };
+  /** Keys that hold credentials, and the environment reference that is the only value they may hold. */
+  credentials: { keys: string[]; environmentReference: string };
 }
 
-export function tempoFacts(tempoSchema: SchemaNode, pathsFile: string): TempoFacts {
+export function tempoFacts(tempoSchema: SchemaNode, factsFile: string): TempoFacts {
   // Blocks Tempo repeats are shared definitions: follow them, but not into the duration types.
   const resolve = (node: SchemaNode): SchemaNode => {
     const name = node.$ref !== goDurationRef ? /^#\/definitions\/(.+)$/.exec(node.$ref ?? '')?.[1] : undefined;
@@ -47,8 +49,13 @@ export function tempoFacts(tempoSchema: SchemaNode, pathsFile: string): TempoFac
   };
   walk(tempoSchema, []);
 
-  const name = relative(pathsFile);
-  const parsed = YAML.parse(readFileSync(pathsFile, 'utf8')) as { writes?: PathKey[]; reads?: PathKey[] };
+  const name = relative(factsFile);
+  const parsed = YAML.parse(readFileSync(factsFile, 'utf8')) as {
+    writes?: PathKey[];
+    reads?: PathKey[];
+    credentialKeys?: string[];
+    environmentReference?: string;
+  };
   const problems: string[] = [];
   const exists = (key: string) => {
     let node: SchemaNode | undefined = tempoSchema;
@@ -61,6 +68,11 @@ export function tempoFacts(tempoSchema: SchemaNode, pathsFile: string): TempoFac
     }
   }
   if (!parsed.writes?.length || !parsed.reads?.length) problems.push('needs writes and reads');
+  if (!parsed.credentialKeys?.length || typeof parsed.environmentReference !== 'string') problems.push('needs credentialKeys and environmentReference');
   if (problems.length > 0) throw new BuildError(name, problems.join('; '));
-  return { durationKeys, paths: { writes: parsed.writes!, reads: parsed.reads! } };
+  return {
+    durationKeys,
+    paths: { writes: parsed.writes!, reads: parsed.reads! },
+    credentials: { keys: parsed.credentialKeys!, environmentReference: parsed.environmentReference! },
+  };
 }

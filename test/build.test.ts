@@ -258,8 +258,8 @@ describe('build errors name the file at fault', () => {
   });
 
   test('a path key that is not in Tempo\'s configuration', () => {
-    const build = buildWith((s) => editText(path.join(s.tempoConfigSources, 'paths.yaml'), (t) => t.replace('metrics_generator.storage.path', 'metrics_generator.storage.pth')));
-    expect(build).toThrow(/paths\.yaml: metrics_generator\.storage\.pth is not a key of Tempo's configuration/);
+    const build = buildWith((s) => editText(path.join(s.tempoConfigSources, 'facts.yaml'), (t) => t.replace('metrics_generator.storage.path', 'metrics_generator.storage.pth')));
+    expect(build).toThrow(/facts\.yaml: metrics_generator\.storage\.pth is not a key of Tempo's configuration/);
   });
 
   test('drift is reported file by file: a changed file and a stray one', () => {

@@ -114,7 +114,7 @@ Usage: {{ include "tempo.validate.structuredConfig" . | fromJsonArray }}
 {{- end -}}
 
 {{- /* The configuration is stored in a ConfigMap, which anyone who can read the namespace can read. */ -}}
-{{- with include "tempo.config.literalCredentials" (dict "node" $structured "path" "") | fromJsonArray -}}
+{{- with include "tempo.config.literalCredentials" (dict "node" $structured "path" "" "credentials" (include "tempo.facts.credentials" . | fromJson)) | fromJsonArray -}}
 {{- $messages = append $messages (printf "ERROR: tempo.structuredConfig.%s holds a credential, which would be stored in a ConfigMap. Write an environment reference such as ${TOKEN} there, add -config.expand-env=true to tempo.extraArgs, and set the variable from a Secret in tempo.extraEnv (valueFrom.secretKeyRef); object store keys have values of their own under storage." (first .)) -}}
 {{- end -}}
 {{- if and (not (has "-config.expand-env=true" (include "tempo.pod.args" . | fromJsonArray))) (contains "${" (toYaml $structured)) -}}
@@ -179,13 +179,14 @@ The first two rules are about one value each, but stay here: as schema (property
 Helm 4 reports the podLabels one at '' without naming podLabels, and both helms say only that "not"
 failed, never what to set instead.
 */ -}}
-{{- range $label := list "app.kubernetes.io/name" "app.kubernetes.io/instance" -}}
+{{- range $label, $_ := include "tempo.labels.selector" . | fromYaml -}}
 {{- if hasKey $.Values.podLabels $label -}}
 {{- $messages = append $messages (printf "ERROR: podLabels sets %s, which the chart uses to select Tempo's pods. Remove it from podLabels (use nameOverride to change the name)." $label) -}}
 {{- end -}}
 {{- end -}}
-{{- if or (eq $tempo.dataDir "/conf") (hasPrefix "/conf/" $tempo.dataDir) -}}
-{{- $messages = append $messages (printf "ERROR: tempo.dataDir is %s, inside /conf where the read-only configuration is mounted. Choose another directory, for example /var/tempo." $tempo.dataDir) -}}
+{{- $configFile := include "tempo.pod.configFile" . | fromJson -}}
+{{- if or (eq $tempo.dataDir $configFile.dir) (hasPrefix (printf "%s/" $configFile.dir) $tempo.dataDir) -}}
+{{- $messages = append $messages (printf "ERROR: tempo.dataDir is %s, inside %s where the read-only configuration is mounted. Choose another directory, for example /var/tempo." $tempo.dataDir $configFile.dir) -}}
 {{- end -}}
 
 {{- /* The API server refuses a request above its limit; with a preset in play, say where each one comes from. */ -}}
@@ -200,7 +201,7 @@ failed, never what to set instead.
 {{- /* Flags the chart sets: a second one would leave two sources of the same setting. */ -}}
 {{- range $arg := $tempo.extraArgs -}}
 {{- if regexMatch "^--?config\\.file(=|$)" $arg -}}
-{{- $messages = append $messages (printf "ERROR: tempo.extraArgs has %s, but the chart starts Tempo with -config.file=/conf/tempo.yaml, from its ConfigMap. Remove it, and add to the configuration through tempo.structuredConfig." $arg) -}}
+{{- $messages = append $messages (printf "ERROR: tempo.extraArgs has %s, but the chart starts Tempo with -config.file=%s, from its ConfigMap. Remove it, and add to the configuration through tempo.structuredConfig." $arg (include "tempo.pod.configFile" $ | fromJson).path) -}}
 {{- else if regexMatch "^--?target(=|$)" $arg -}}
 {{- $messages = append $messages (printf "ERROR: tempo.extraArgs has %s, but the chart chooses the target: all with storage.backend local, scalable-single-binary with an object store. Remove it." $arg) -}}
 {{- end -}}
@@ -307,7 +308,7 @@ Usage: {{ include "tempo.validate.storage" . | fromJsonArray }}
 
 {{- /*
 tempo.validate.paths: every path Tempo writes lies on a writable volume the chart mounts (the root
-filesystem is read-only), and every file it reads is one the chart mounts (build/tempo-config/paths.yaml
+filesystem is read-only), and every file it reads is one the chart mounts (build/tempo-config/facts.yaml
 lists both kinds of keys).
 Usage: {{ include "tempo.validate.paths" . | fromJsonArray }}
 */ -}}

@@ -273,28 +273,28 @@ Usage: {{ include "tempo.config.listeners" . | fromJsonArray }}
 
 {{- /*
 tempo.config.literalCredentials: the dotted paths in (part of) a Tempo configuration where a
-credential (access_key, secret_key, session_token, storage_account_key, password, acl_token)
-holds a literal value rather than an environment reference such as ${S3_SECRET_KEY}, as a JSON list.
-Usage: {{ include "tempo.config.literalCredentials" (dict "node" $config "path" "") | fromJsonArray }}
+credential key (tempo.facts.credentials) holds a literal value rather than an environment reference
+such as ${S3_SECRET_KEY}, as a JSON list.
+Usage: {{ include "tempo.config.literalCredentials" (dict "node" $config "path" "" "credentials" (include "tempo.facts.credentials" . | fromJson)) | fromJsonArray }}
 */ -}}
 {{- define "tempo.config.literalCredentials" -}}
 {{- $found := list -}}
-{{- $credentialKeys := list "access_key" "secret_key" "session_token" "storage_account_key" "password" "acl_token" -}}
+{{- $credentials := .credentials -}}
 {{- if kindIs "map" .node -}}
 {{- range $key, $value := .node -}}
 {{- $path := ternary $key (printf "%s.%s" $.path $key) (eq $.path "") -}}
-{{- if and (has $key $credentialKeys) (not (kindIs "map" $value)) (not (kindIs "slice" $value)) (not (kindIs "invalid" $value)) -}}
+{{- if and (has $key $credentials.keys) (not (kindIs "map" $value)) (not (kindIs "slice" $value)) (not (kindIs "invalid" $value)) -}}
 {{- $text := toString $value -}}
-{{- if and (ne $text "") (not (regexMatch "^\\$\\{[A-Za-z_][A-Za-z0-9_]*(:-[^}]*)?\\}$" $text)) -}}
+{{- if and (ne $text "") (not (regexMatch $credentials.environmentReference $text)) -}}
 {{- $found = append $found $path -}}
 {{- end -}}
 {{- else -}}
-{{- $found = concat $found (include "tempo.config.literalCredentials" (dict "node" $value "path" $path) | fromJsonArray) -}}
+{{- $found = concat $found (include "tempo.config.literalCredentials" (dict "node" $value "path" $path "credentials" $credentials) | fromJsonArray) -}}
 {{- end -}}
 {{- end -}}
 {{- else if kindIs "slice" .node -}}
 {{- range $index, $item := .node -}}
-{{- $found = concat $found (include "tempo.config.literalCredentials" (dict "node" $item "path" (printf "%s.%d" $.path $index)) | fromJsonArray) -}}
+{{- $found = concat $found (include "tempo.config.literalCredentials" (dict "node" $item "path" (printf "%s.%d" $.path $index) "credentials" $credentials) | fromJsonArray) -}}
 {{- end -}}
 {{- end -}}
 {{- toJson $found -}}

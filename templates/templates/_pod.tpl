@@ -91,14 +91,26 @@ Usage: {{ include "tempo.pod.dataVolume" . | fromJson }}
 {{- end -}}
 
 {{- /*
+tempo.pod.configFile: where Tempo reads its configuration: the ConfigMap's key, mounted read-only in
+a directory of its own, as JSON {dir, key, path}.
+Usage: {{ (include "tempo.pod.configFile" . | fromJson).path }}
+*/ -}}
+{{- define "tempo.pod.configFile" -}}
+{{- $dir := "/conf" -}}
+{{- $key := "tempo.yaml" -}}
+{{- toJson (dict "dir" $dir "key" $key "path" (printf "%s/%s" $dir $key)) -}}
+{{- end -}}
+
+{{- /*
 tempo.pod.mounts: every volume mount of the Tempo container, as JSON: [{name, mountPath, readOnly,
 files (for the configuration: the file names it holds)}]. The pod template mounts exactly these, and
 the validation checks against them the paths Tempo writes and reads.
 Usage: {{ include "tempo.pod.mounts" . | fromJsonArray }}
 */ -}}
 {{- define "tempo.pod.mounts" -}}
+{{- $configFile := include "tempo.pod.configFile" . | fromJson -}}
 {{- $mounts := list
-  (dict "name" "config" "mountPath" "/conf" "readOnly" true "files" (list "tempo.yaml"))
+  (dict "name" "config" "mountPath" $configFile.dir "readOnly" true "files" (list $configFile.key))
   (dict "name" "storage" "mountPath" .Values.tempo.dataDir "readOnly" false)
 -}}
 {{- toJson (concat $mounts (include "tempo.storage.credentials" . | fromJson).mounts) -}}
@@ -110,7 +122,7 @@ the chart's own configuration needs it, then tempo.extraArgs.
 Usage: {{ include "tempo.pod.args" . | fromJsonArray }}
 */ -}}
 {{- define "tempo.pod.args" -}}
-{{- $args := list "-config.file=/conf/tempo.yaml" -}}
+{{- $args := list (printf "-config.file=%s" (include "tempo.pod.configFile" . | fromJson).path) -}}
 {{- if and (include "tempo.storage.credentials" . | fromJson).expandEnv (not (has "-config.expand-env=true" .Values.tempo.extraArgs)) -}}
 {{- $args = append $args "-config.expand-env=true" -}}
 {{- end -}}

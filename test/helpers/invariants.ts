@@ -6,8 +6,12 @@ import { paths } from '../../build/paths.ts';
 import type { PathKey } from '../../build/tempo-facts.ts';
 import { parseYamlOrUndefined, tempoConfigOf } from './tempo-config.ts';
 
-/** Keys of Tempo's configuration that name paths it writes and reads: the same list the chart checks. */
-const tempoPathKeys = YAML.parse(readFileSync(path.join(paths.tempoConfigSources, 'paths.yaml'), 'utf8')) as { writes: PathKey[]; reads: PathKey[] };
+/** What the chart knows of Tempo's configuration (paths it writes, credential keys): the same facts the chart checks. */
+const tempoFacts = YAML.parse(readFileSync(path.join(paths.tempoConfigSources, 'facts.yaml'), 'utf8')) as {
+  writes: PathKey[];
+  credentialKeys: string[];
+  environmentReference: string;
+};
 
 /**
  * Rules every rendering of the chart must keep, whatever the values: Pod Security "restricted",
@@ -88,8 +92,6 @@ const singleReceivers: Record<string, { port: number; protocol: 'TCP' }> = {
   opencensus: { port: 55678, protocol: 'TCP' },
 };
 
-/** Keys of a Tempo configuration that hold credentials: they must come from the environment. */
-const credentialKeys = ['secret_key', 'access_key', 'session_token', 'storage_account_key', 'password', 'acl_token'];
 
 export function podTemplates(documents: Manifest[]): PodTemplate[] {
   return documents.flatMap((doc): PodTemplate[] => {
@@ -345,10 +347,10 @@ export function tempoListeners(config: Json): TempoListener[] {
   return listeners;
 }
 
-/** The paths Tempo writes to with this configuration (build/tempo-config/paths.yaml). */
+/** The paths Tempo writes to with this configuration (build/tempo-config/facts.yaml). */
 export function tempoWritePaths(config: Json): Array<{ setting: string; path: string }> {
   const at = (key: string): unknown => key.split('.').reduce<unknown>((node, part) => (node as Json | undefined)?.[part], config);
-  return tempoPathKeys.writes.flatMap((entry) => {
+  return tempoFacts.writes.flatMap((entry) => {
     if (entry.when && at(entry.when.key) !== entry.when.equals) return [];
     const written = at(entry.key) || entry.default;
     return typeof written === 'string' && written !== '' ? [{ setting: entry.key, path: written }] : [];
@@ -356,14 +358,14 @@ export function tempoWritePaths(config: Json): Array<{ setting: string; path: st
 }
 
 /** A credential is fine in a ConfigMap only as an environment reference that -config.expand-env fills in. */
-const environmentReference = /^\$\{[A-Za-z_][A-Za-z0-9_]*(:-[^}]*)?\}$/;
+const environmentReference = new RegExp(tempoFacts.environmentReference);
 
 function literalCredentials(node: unknown, path: string[]): Array<[string, string]> {
   if (Array.isArray(node)) return node.flatMap((child, index) => literalCredentials(child, [...path, String(index)]));
   if (typeof node !== 'object' || node === null) return [];
   return Object.entries(node).flatMap(([key, value]): Array<[string, string]> => {
     const isScalar = typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
-    if (credentialKeys.includes(key) && isScalar && String(value) !== '' && !environmentReference.test(String(value))) {
+    if (tempoFacts.credentialKeys.includes(key) && isScalar && String(value) !== '' && !environmentReference.test(String(value))) {
       return [[[...path, key].join('.'), String(value)]];
     }
     return literalCredentials(value, [...path, key]);
