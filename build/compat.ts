@@ -3,7 +3,8 @@ import type { SchemaNode } from './schema.ts';
 /**
  * What a new values schema refuses that an old one accepted: a value removed or renamed, a type, enum,
  * bound or pattern narrowed, an object closed, a key made required. Any of these can turn an existing
- * user's values file into a failed `helm upgrade`, so each needs a major version. Both schemas are
+ * user's values file into a failed `helm upgrade`, so each needs a breaking version (releases.ts,
+ * nextBreakingVersion) with an upgrade note. Both schemas are
  * whole chart schemas (their $refs point into their own #/definitions). Returns one line per finding,
  * naming the value's path.
  */

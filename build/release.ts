@@ -8,7 +8,7 @@ import { BuildError } from './errors.ts';
 import { writeOutput } from './output.ts';
 import { packageChartDir } from './package.ts';
 import { packageVersion, paths, relative } from './paths.ts';
-import { compareVersions, latestReleaseUpTo, nextBreakingVersion, parseVersion, readChartArchive, upgradeNoteHeading } from './releases.ts';
+import { compareVersions, latestReleaseUpTo, nextBreakingVersion, parseVersion, releasedValuesSchema, upgradeNoteHeading } from './releases.ts';
 import type { SchemaNode } from './schema.ts';
 
 export type Bump = 'patch' | 'minor' | 'major';
@@ -52,7 +52,7 @@ export function cutRelease(bump: Bump, date = new Date().toISOString().slice(0, 
   }
   const previous = latestReleaseUpTo(current);
   if (previous) {
-    const released = JSON.parse(readChartArchive(previous.archive).get('tempo/values.schema.json')!) as SchemaNode;
+    const released = releasedValuesSchema(previous);
     const built = buildChart();
     const now = JSON.parse(built.get(path.join(paths.chart, 'values.schema.json'))!) as SchemaNode;
     const narrowings = schemaNarrowings(released, now);

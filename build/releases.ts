@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { paths } from './paths.ts';
+import type { SchemaNode } from './schema.ts';
 
 /** A version as [major, minor, patch]; pre-release and build suffixes are not used by this chart. */
 export function parseVersion(version: string): [number, number, number] {
@@ -46,6 +47,13 @@ export function storedReleases(dir = paths.releases): StoredRelease[] {
 /** The newest release at or before `version`: what users upgrade from. */
 export function latestReleaseUpTo(version: string, dir = paths.releases): StoredRelease | undefined {
   return storedReleases(dir).filter((release) => compareVersions(release.version, version) <= 0).at(-1);
+}
+
+/** The values schema a released package carries: what its users' values files were checked against. */
+export function releasedValuesSchema(release: StoredRelease): SchemaNode {
+  const text = readChartArchive(release.archive).get('tempo/values.schema.json');
+  if (text === undefined) throw new Error(`${release.archive} holds no tempo/values.schema.json`);
+  return JSON.parse(text) as SchemaNode;
 }
 
 /** The files of a chart archive (a gzipped ustar file, as helm package writes it), by path. */

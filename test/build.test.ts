@@ -77,6 +77,12 @@ describe('generated files', () => {
     expect(YAML.parse(chart.annotations['artifacthub.io/images'])).toEqual([{ name: 'tempo', image: 'docker.io/grafana/tempo:2.5.0' }]);
   });
 
+  test('the project is Apache-2.0, as Chart.yaml tells Artifact Hub', () => {
+    expect(readFileSync(path.join(paths.root, 'LICENSE'), 'utf8')).toMatch(/^\s*Apache License\s+Version 2\.0, January 2004/);
+    const chart = YAML.parse(readFileSync(path.join(paths.chart, 'Chart.yaml'), 'utf8'));
+    expect(chart.annotations['artifacthub.io/license']).toBe('Apache-2.0');
+  });
+
   test.each([paths.readme, path.join(paths.chart, 'README.md')])('the values table of %s lists every value', (file) => {
     const readme = readFileSync(file, 'utf8');
     for (const entry of loadValuesSchema().entries().filter((e) => !e.isGroup)) {
