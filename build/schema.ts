@@ -119,7 +119,8 @@ export class ValuesSchema {
       const pointer = pointerOf(entry.path);
       const name = entry.path.join('.');
       if (!entry.schema.description) problems.push(`${pointer} (${name}) has no description`);
-      if (entry.isGroup && entry.schema.additionalProperties !== false) {
+      // global is shared with a parent chart and its other subcharts: it must stay open.
+      if (entry.isGroup && entry.schema.additionalProperties !== false && name !== 'global') {
         problems.push(`${pointer} (${name}) has properties but is not closed: add "additionalProperties": false`);
       }
       if (entry.isOptional && !Array.isArray(entry.schema.examples)) {

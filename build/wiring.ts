@@ -6,7 +6,8 @@ import type { SchemaNode, ValuesSchema } from './schema.ts';
  * Tempo listens on. values.schema.json says it once per value with two annotation keywords, which
  * the build strips from the chart's schema:
  *   "x-tempo-key": "server.http_listen_port"      (or a list of keys the value sets)
- *   "x-listener": { "name": "http", "exposed": true, "enabledBy": "tempo.receivers.otlp.grpc.enabled" }
+ *   "x-listener": { "name": "http", "exposed": true, "enabledBy": "tempo.receivers.otlp.grpc.enabled",
+ *                   "protocol": "UDP", "appProtocol": "grpc" }
  * From it the build generates the owned-key list (structuredConfig may not set those keys), the
  * listener list with each port's default, and the "Tempo key" column of the values table.
  */
@@ -28,6 +29,12 @@ export interface Listener {
   exposed: boolean;
   /** A boolean value that switches the listener on; always on without it. */
   enabledBy?: string;
+  /** TCP unless the protocol runs over UDP (Jaeger's Thrift agents). */
+  protocol: 'TCP' | 'UDP';
+  /** What the Service tells meshes the port speaks (grpc or http), so Istio treats gRPC as gRPC. */
+  appProtocol?: 'grpc' | 'http';
+  /** The Tempo key the port goes to; a receiver's is its endpoint, bound on 0.0.0.0. */
+  tempoKey: string;
 }
 
 export interface Wiring {
@@ -56,7 +63,21 @@ export function wiringOf(schema: ValuesSchema): Wiring {
     else if (typeof listener.exposed !== 'boolean') problems.push(`${value}: x-listener needs exposed: true or false`);
     else if (!Number.isInteger(entry.schema.default)) problems.push(`${value}: a listener needs an integer default`);
     else if (enabledBy !== undefined && valuePaths.get(enabledBy)?.type !== 'boolean') problems.push(`${value}: x-listener enabledBy "${enabledBy}" is not a boolean value`);
-    else wiring.listeners.push({ name: listener.name, value, default: entry.schema.default as number, exposed: listener.exposed, ...(enabledBy ? { enabledBy } : {}) });
+    else if (listener.protocol !== undefined && listener.protocol !== 'TCP' && listener.protocol !== 'UDP') problems.push(`${value}: x-listener protocol must be TCP or UDP`);
+    else if (listener.appProtocol !== undefined && (listener.appProtocol !== 'grpc' && listener.appProtocol !== 'http')) problems.push(`${value}: x-listener appProtocol must be grpc or http`);
+    else if (listener.appProtocol !== undefined && listener.protocol === 'UDP') problems.push(`${value}: a UDP listener has no appProtocol`);
+    else if (keys.length !== 1) problems.push(`${value}: a listener needs exactly one x-tempo-key`);
+    else
+      wiring.listeners.push({
+        name: listener.name,
+        value,
+        default: entry.schema.default as number,
+        exposed: listener.exposed,
+        protocol: listener.protocol ?? 'TCP',
+        tempoKey: keys[0]!,
+        ...(enabledBy ? { enabledBy } : {}),
+        ...(listener.appProtocol ? { appProtocol: listener.appProtocol } : {}),
+      });
   }
   for (const key of duplicates(wiring.ownedKeys.map((owned) => owned.key))) problems.push(`the Tempo key ${key} is set by more than one value`);
   for (const name of duplicates(wiring.listeners.map((listener) => listener.name))) problems.push(`the listener name ${name} is used twice`);

@@ -113,12 +113,28 @@ describe('the wiring table', () => {
   });
 
   test('lists every listener with its default port taken from the schema', () => {
+    const receiver = (name: string, value: string, port: number, tempoKey: string, extra: object) => ({
+      name,
+      value: `tempo.receivers.${value}.port`,
+      default: port,
+      exposed: true,
+      protocol: 'TCP',
+      enabledBy: `tempo.receivers.${value}.enabled`,
+      tempoKey,
+      ...extra,
+    });
     expect(wiring.listeners).toEqual([
-      { name: 'http', value: 'tempo.server.httpListenPort', default: 3200, exposed: true },
-      { name: 'grpc', value: 'tempo.server.grpcListenPort', default: 9095, exposed: false },
-      { name: 'otlp-grpc', value: 'tempo.receivers.otlp.grpc.port', default: 4317, exposed: true, enabledBy: 'tempo.receivers.otlp.grpc.enabled' },
-      { name: 'otlp-http', value: 'tempo.receivers.otlp.http.port', default: 4318, exposed: true, enabledBy: 'tempo.receivers.otlp.http.enabled' },
-      { name: 'gossip', value: 'tempo.memberlist.bindPort', default: 7946, exposed: false },
+      { name: 'http', value: 'tempo.server.httpListenPort', default: 3200, exposed: true, protocol: 'TCP', appProtocol: 'http', tempoKey: 'server.http_listen_port' },
+      { name: 'grpc', value: 'tempo.server.grpcListenPort', default: 9095, exposed: false, protocol: 'TCP', tempoKey: 'server.grpc_listen_port' },
+      receiver('otlp-grpc', 'otlp.grpc', 4317, 'distributor.receivers.otlp.protocols.grpc.endpoint', { appProtocol: 'grpc' }),
+      receiver('otlp-http', 'otlp.http', 4318, 'distributor.receivers.otlp.protocols.http.endpoint', { appProtocol: 'http' }),
+      receiver('jaeger-grpc', 'jaeger.grpc', 14250, 'distributor.receivers.jaeger.protocols.grpc.endpoint', { appProtocol: 'grpc' }),
+      receiver('jaeger-http', 'jaeger.thriftHttp', 14268, 'distributor.receivers.jaeger.protocols.thrift_http.endpoint', { appProtocol: 'http' }),
+      receiver('jaeger-compact', 'jaeger.thriftCompact', 6831, 'distributor.receivers.jaeger.protocols.thrift_compact.endpoint', { protocol: 'UDP' }),
+      receiver('jaeger-binary', 'jaeger.thriftBinary', 6832, 'distributor.receivers.jaeger.protocols.thrift_binary.endpoint', { protocol: 'UDP' }),
+      receiver('zipkin', 'zipkin', 9411, 'distributor.receivers.zipkin.endpoint', { appProtocol: 'http' }),
+      receiver('opencensus', 'opencensus', 55678, 'distributor.receivers.opencensus.endpoint', { appProtocol: 'grpc' }),
+      { name: 'gossip', value: 'tempo.memberlist.bindPort', default: 7946, exposed: false, protocol: 'TCP', tempoKey: 'memberlist.bind_port' },
     ]);
   });
 

@@ -2,8 +2,16 @@
 
 /** The chart values, as values.schema.json defines them. */
 export interface Values {
-  /** Values shared by a parent chart. Helm sets this when Tempo is installed as a subchart; this chart reads nothing from it. */
-  "global": Record<string, unknown>;
+  /** Values a parent chart shares with all its subcharts. This chart reads imageRegistry and imagePullSecrets; other keys belong to other charts and are left alone. */
+  "global": {
+    /** Registry every image of the chart is pulled from, in place of image.registry: a global value wins over the chart's own. Empty for image.registry. */
+    "imageRegistry": string;
+    /** Registry credentials every pod of the chart uses, before the chart's own imagePullSecrets (each name once). */
+    "imagePullSecrets": Array<{
+      "name": string;
+    }>;
+    [key: string]: unknown;
+  };
   /** Replaces the chart name (tempo) in resource names and in the app.kubernetes.io/name label. */
   "nameOverride": string;
   /** Replaces the whole resource name. By default the name is the chart name when the release has that name, and <release>-<chart name> otherwise. */
@@ -23,7 +31,7 @@ export interface Values {
     /** When the kubelet pulls the image. */
     "pullPolicy": "IfNotPresent" | "Always" | "Never";
   };
-  /** Secrets in the release namespace holding registry credentials. For example: [{name: regcred}]. */
+  /** Secrets in the release namespace holding registry credentials, after global.imagePullSecrets. For example: [{name: regcred}]. */
   "imagePullSecrets": Array<{
     "name": string;
   }>;
@@ -170,7 +178,7 @@ export interface Values {
     /** Mount a Kubernetes API token into the pod. Tempo never calls the Kubernetes API, so it is off. */
     "automountToken": boolean;
   };
-  /** The Service in front of Tempo's HTTP API and OTLP receivers. */
+  /** The Service in front of Tempo's HTTP API and its receivers. */
   "service": {
     /** Service type. Tempo has no authentication of its own: expose it beyond the cluster only behind an authenticating proxy. */
     "type": "ClusterIP" | "NodePort" | "LoadBalancer";
@@ -178,11 +186,933 @@ export interface Values {
     "annotations": Record<string, string>;
     /** Extra labels of the Service. */
     "labels": Record<string, string>;
+    /** Node ports by port name (http, otlp-grpc, otlp-http, jaeger-grpc, ..., the names of the values table's listeners), for service.type NodePort or LoadBalancer; a port left out gets one Kubernetes picks. They apply to whichever Service carries the port. For example: {otlp-grpc: 30317}. */
+    "nodePorts": Record<string, number>;
+    /** Client address ranges a LoadBalancer Service accepts, as CIDRs; empty for any. For example: [10.0.0.0/8]. */
+    "loadBalancerSourceRanges": Array<string>;
+    /** For NodePort and LoadBalancer: Local keeps the client's address and sends traffic only to pods on the receiving node; empty for Kubernetes' Cluster. */
+    "externalTrafficPolicy": "" | "Cluster" | "Local";
+    /** IP families of the chart's Services; empty for the cluster's default (SingleStack). */
+    "ipFamilyPolicy": "" | "SingleStack" | "PreferDualStack" | "RequireDualStack";
+    /** A second Service that carries the receivers' ports (OTLP and every other enabled receiver), so ingest can be exposed, for example through a LoadBalancer, without the query API. The main Service then carries the HTTP API only. */
+    "ingest": {
+      /** Render the ingest Service, named <fullname>-ingest. */
+      "enabled": boolean;
+      /** Type of the ingest Service. */
+      "type": "ClusterIP" | "NodePort" | "LoadBalancer";
+      /** Annotations of the ingest Service. */
+      "annotations": Record<string, string>;
+      /** Extra labels of the ingest Service. */
+      "labels": Record<string, string>;
+      /** Client address ranges a LoadBalancer ingest Service accepts, as CIDRs; empty for any. */
+      "loadBalancerSourceRanges": Array<string>;
+      /** externalTrafficPolicy of a NodePort or LoadBalancer ingest Service; empty for Kubernetes' Cluster. */
+      "externalTrafficPolicy": "" | "Cluster" | "Local";
+    };
   };
   /** Readiness probe of the Tempo container. Tempo answers /ready with 503 until every module runs and the ingester has been up for about 15 seconds. See https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/ */
   "readinessProbe": Record<string, unknown>;
   /** Liveness probe of the Tempo container. It asks /api/echo, which answers as soon as the HTTP server runs, so a slow start is not mistaken for a hang. */
   "livenessProbe": Record<string, unknown>;
+  /** Startup probe of the Tempo container; empty for none. Until it succeeds the liveness probe waits, which suits a Tempo that replays a long write-ahead log at start-up. For example: {httpGet: {path: /ready, port: http}, periodSeconds: 10, failureThreshold: 60}. Set readinessProbe or livenessProbe to {} to remove them. */
+  "startupProbe": Record<string, unknown>;
+  /** Lifecycle hooks of the Tempo container (postStart, preStop). For example, a preStop that calls /shutdown on a single-binary Tempo flushes the ingester before the pod stops. */
+  "lifecycle": Record<string, unknown>;
+  /** Seconds Kubernetes waits after SIGTERM before it kills Tempo. Tempo cuts its in-memory traces to the write-ahead log on SIGTERM; a scaled-out Tempo that flushes on shutdown (ingester.flush_all_on_shutdown) needs longer. */
+  "terminationGracePeriodSeconds": number;
+  /** PriorityClass of the Tempo pod, so it is not evicted before less important pods; empty for the cluster's default. */
+  "priorityClassName": string;
+  /** Extra /etc/hosts entries of the Tempo pod. For example: [{ip: 10.0.0.10, hostnames: [minio.internal]}]. */
+  "hostAliases": Array<{
+    "hostnames"?: Array<string>;
+    "ip": string;
+  }>;
+  /** DNS settings of the Tempo pod, for example {options: [{name: ndots, value: "2"}]} to cut the lookups an external object store's name costs. */
+  "dnsConfig": Record<string, unknown>;
+  /** Containers that run to completion before Tempo starts. Each gets securityContext as its default security context, so it meets Pod Security "restricted" unless it sets its own. */
+  "initContainers": Array<{
+    "args"?: Array<string>;
+    "command"?: Array<string>;
+    "env"?: Array<{
+      "name": string;
+      "value"?: string;
+      "valueFrom": {
+        "configMapKeyRef": {
+          "key": string;
+          "name"?: string;
+          "optional"?: boolean;
+        };
+        "fieldRef": {
+          "apiVersion"?: string;
+          "fieldPath": string;
+        };
+        "fileKeyRef": {
+          "key": string;
+          "optional"?: boolean;
+          "path": string;
+          "volumeName": string;
+        };
+        "resourceFieldRef": {
+          "containerName"?: string;
+          "divisor"?: string | number;
+          "resource": string;
+        };
+        "secretKeyRef": {
+          "key": string;
+          "name"?: string;
+          "optional"?: boolean;
+        };
+      };
+    }>;
+    "envFrom"?: Array<{
+      "configMapRef": {
+        "name"?: string;
+        "optional"?: boolean;
+      };
+      "prefix"?: string;
+      "secretRef": {
+        "name"?: string;
+        "optional"?: boolean;
+      };
+    }>;
+    "image"?: string;
+    "imagePullPolicy"?: string;
+    "lifecycle": {
+      "postStart": {
+        "exec": {
+          "command"?: Array<string>;
+        };
+        "httpGet": {
+          "host"?: string;
+          "httpHeaders"?: Array<{
+            "name": string;
+            "value": string;
+          }>;
+          "path"?: string;
+          "port": number | string;
+          "scheme"?: string;
+        };
+        "sleep": {
+          "seconds": number;
+        };
+        "tcpSocket": {
+          "host"?: string;
+          "port": number | string;
+        };
+      };
+      "preStop": {
+        "exec": {
+          "command"?: Array<string>;
+        };
+        "httpGet": {
+          "host"?: string;
+          "httpHeaders"?: Array<{
+            "name": string;
+            "value": string;
+          }>;
+          "path"?: string;
+          "port": number | string;
+          "scheme"?: string;
+        };
+        "sleep": {
+          "seconds": number;
+        };
+        "tcpSocket": {
+          "host"?: string;
+          "port": number | string;
+        };
+      };
+      "stopSignal"?: string;
+    };
+    "livenessProbe": {
+      "exec": {
+        "command"?: Array<string>;
+      };
+      "failureThreshold"?: number;
+      "grpc": {
+        "port": number;
+        "service"?: string;
+      };
+      "httpGet": {
+        "host"?: string;
+        "httpHeaders"?: Array<{
+          "name": string;
+          "value": string;
+        }>;
+        "path"?: string;
+        "port": number | string;
+        "scheme"?: string;
+      };
+      "initialDelaySeconds"?: number;
+      "periodSeconds"?: number;
+      "successThreshold"?: number;
+      "tcpSocket": {
+        "host"?: string;
+        "port": number | string;
+      };
+      "terminationGracePeriodSeconds"?: number;
+      "timeoutSeconds"?: number;
+    };
+    "name": string;
+    "ports"?: Array<{
+      "containerPort": number;
+      "hostIP"?: string;
+      "hostPort"?: number;
+      "name"?: string;
+      "protocol"?: string;
+    }>;
+    "readinessProbe": {
+      "exec": {
+        "command"?: Array<string>;
+      };
+      "failureThreshold"?: number;
+      "grpc": {
+        "port": number;
+        "service"?: string;
+      };
+      "httpGet": {
+        "host"?: string;
+        "httpHeaders"?: Array<{
+          "name": string;
+          "value": string;
+        }>;
+        "path"?: string;
+        "port": number | string;
+        "scheme"?: string;
+      };
+      "initialDelaySeconds"?: number;
+      "periodSeconds"?: number;
+      "successThreshold"?: number;
+      "tcpSocket": {
+        "host"?: string;
+        "port": number | string;
+      };
+      "terminationGracePeriodSeconds"?: number;
+      "timeoutSeconds"?: number;
+    };
+    "resizePolicy"?: Array<{
+      "resourceName": string;
+      "restartPolicy": string;
+    }>;
+    "resources": {
+      "claims"?: Array<{
+        "name": string;
+        "request"?: string;
+      }>;
+      "limits"?: Record<string, string | number>;
+      "requests"?: Record<string, string | number>;
+    };
+    "restartPolicy"?: string;
+    "restartPolicyRules"?: Array<{
+      "action": string;
+      "exitCodes": {
+        "operator": string;
+        "values"?: Array<number>;
+      };
+    }>;
+    "securityContext": {
+      "allowPrivilegeEscalation"?: boolean;
+      "appArmorProfile": {
+        "localhostProfile"?: string;
+        "type": string;
+      };
+      "capabilities": {
+        "add"?: Array<string>;
+        "drop"?: Array<string>;
+      };
+      "privileged"?: boolean;
+      "procMount"?: string;
+      "readOnlyRootFilesystem"?: boolean;
+      "runAsGroup"?: number;
+      "runAsNonRoot"?: boolean;
+      "runAsUser"?: number;
+      "seLinuxOptions": {
+        "level"?: string;
+        "role"?: string;
+        "type"?: string;
+        "user"?: string;
+      };
+      "seccompProfile": {
+        "localhostProfile"?: string;
+        "type": string;
+      };
+      "windowsOptions": {
+        "gmsaCredentialSpec"?: string;
+        "gmsaCredentialSpecName"?: string;
+        "hostProcess"?: boolean;
+        "runAsUserName"?: string;
+      };
+    };
+    "startupProbe": {
+      "exec": {
+        "command"?: Array<string>;
+      };
+      "failureThreshold"?: number;
+      "grpc": {
+        "port": number;
+        "service"?: string;
+      };
+      "httpGet": {
+        "host"?: string;
+        "httpHeaders"?: Array<{
+          "name": string;
+          "value": string;
+        }>;
+        "path"?: string;
+        "port": number | string;
+        "scheme"?: string;
+      };
+      "initialDelaySeconds"?: number;
+      "periodSeconds"?: number;
+      "successThreshold"?: number;
+      "tcpSocket": {
+        "host"?: string;
+        "port": number | string;
+      };
+      "terminationGracePeriodSeconds"?: number;
+      "timeoutSeconds"?: number;
+    };
+    "stdin"?: boolean;
+    "stdinOnce"?: boolean;
+    "terminationMessagePath"?: string;
+    "terminationMessagePolicy"?: string;
+    "tty"?: boolean;
+    "volumeDevices"?: Array<{
+      "devicePath": string;
+      "name": string;
+    }>;
+    "volumeMounts"?: Array<{
+      "mountPath": string;
+      "mountPropagation"?: string;
+      "name": string;
+      "readOnly"?: boolean;
+      "recursiveReadOnly"?: string;
+      "subPath"?: string;
+      "subPathExpr"?: string;
+    }>;
+    "workingDir"?: string;
+  }>;
+  /** Sidecar containers beside Tempo, for example an authenticating proxy. Each gets securityContext as its default security context, so it meets Pod Security "restricted" unless it sets its own. */
+  "extraContainers": Array<{
+    "args"?: Array<string>;
+    "command"?: Array<string>;
+    "env"?: Array<{
+      "name": string;
+      "value"?: string;
+      "valueFrom": {
+        "configMapKeyRef": {
+          "key": string;
+          "name"?: string;
+          "optional"?: boolean;
+        };
+        "fieldRef": {
+          "apiVersion"?: string;
+          "fieldPath": string;
+        };
+        "fileKeyRef": {
+          "key": string;
+          "optional"?: boolean;
+          "path": string;
+          "volumeName": string;
+        };
+        "resourceFieldRef": {
+          "containerName"?: string;
+          "divisor"?: string | number;
+          "resource": string;
+        };
+        "secretKeyRef": {
+          "key": string;
+          "name"?: string;
+          "optional"?: boolean;
+        };
+      };
+    }>;
+    "envFrom"?: Array<{
+      "configMapRef": {
+        "name"?: string;
+        "optional"?: boolean;
+      };
+      "prefix"?: string;
+      "secretRef": {
+        "name"?: string;
+        "optional"?: boolean;
+      };
+    }>;
+    "image"?: string;
+    "imagePullPolicy"?: string;
+    "lifecycle": {
+      "postStart": {
+        "exec": {
+          "command"?: Array<string>;
+        };
+        "httpGet": {
+          "host"?: string;
+          "httpHeaders"?: Array<{
+            "name": string;
+            "value": string;
+          }>;
+          "path"?: string;
+          "port": number | string;
+          "scheme"?: string;
+        };
+        "sleep": {
+          "seconds": number;
+        };
+        "tcpSocket": {
+          "host"?: string;
+          "port": number | string;
+        };
+      };
+      "preStop": {
+        "exec": {
+          "command"?: Array<string>;
+        };
+        "httpGet": {
+          "host"?: string;
+          "httpHeaders"?: Array<{
+            "name": string;
+            "value": string;
+          }>;
+          "path"?: string;
+          "port": number | string;
+          "scheme"?: string;
+        };
+        "sleep": {
+          "seconds": number;
+        };
+        "tcpSocket": {
+          "host"?: string;
+          "port": number | string;
+        };
+      };
+      "stopSignal"?: string;
+    };
+    "livenessProbe": {
+      "exec": {
+        "command"?: Array<string>;
+      };
+      "failureThreshold"?: number;
+      "grpc": {
+        "port": number;
+        "service"?: string;
+      };
+      "httpGet": {
+        "host"?: string;
+        "httpHeaders"?: Array<{
+          "name": string;
+          "value": string;
+        }>;
+        "path"?: string;
+        "port": number | string;
+        "scheme"?: string;
+      };
+      "initialDelaySeconds"?: number;
+      "periodSeconds"?: number;
+      "successThreshold"?: number;
+      "tcpSocket": {
+        "host"?: string;
+        "port": number | string;
+      };
+      "terminationGracePeriodSeconds"?: number;
+      "timeoutSeconds"?: number;
+    };
+    "name": string;
+    "ports"?: Array<{
+      "containerPort": number;
+      "hostIP"?: string;
+      "hostPort"?: number;
+      "name"?: string;
+      "protocol"?: string;
+    }>;
+    "readinessProbe": {
+      "exec": {
+        "command"?: Array<string>;
+      };
+      "failureThreshold"?: number;
+      "grpc": {
+        "port": number;
+        "service"?: string;
+      };
+      "httpGet": {
+        "host"?: string;
+        "httpHeaders"?: Array<{
+          "name": string;
+          "value": string;
+        }>;
+        "path"?: string;
+        "port": number | string;
+        "scheme"?: string;
+      };
+      "initialDelaySeconds"?: number;
+      "periodSeconds"?: number;
+      "successThreshold"?: number;
+      "tcpSocket": {
+        "host"?: string;
+        "port": number | string;
+      };
+      "terminationGracePeriodSeconds"?: number;
+      "timeoutSeconds"?: number;
+    };
+    "resizePolicy"?: Array<{
+      "resourceName": string;
+      "restartPolicy": string;
+    }>;
+    "resources": {
+      "claims"?: Array<{
+        "name": string;
+        "request"?: string;
+      }>;
+      "limits"?: Record<string, string | number>;
+      "requests"?: Record<string, string | number>;
+    };
+    "restartPolicy"?: string;
+    "restartPolicyRules"?: Array<{
+      "action": string;
+      "exitCodes": {
+        "operator": string;
+        "values"?: Array<number>;
+      };
+    }>;
+    "securityContext": {
+      "allowPrivilegeEscalation"?: boolean;
+      "appArmorProfile": {
+        "localhostProfile"?: string;
+        "type": string;
+      };
+      "capabilities": {
+        "add"?: Array<string>;
+        "drop"?: Array<string>;
+      };
+      "privileged"?: boolean;
+      "procMount"?: string;
+      "readOnlyRootFilesystem"?: boolean;
+      "runAsGroup"?: number;
+      "runAsNonRoot"?: boolean;
+      "runAsUser"?: number;
+      "seLinuxOptions": {
+        "level"?: string;
+        "role"?: string;
+        "type"?: string;
+        "user"?: string;
+      };
+      "seccompProfile": {
+        "localhostProfile"?: string;
+        "type": string;
+      };
+      "windowsOptions": {
+        "gmsaCredentialSpec"?: string;
+        "gmsaCredentialSpecName"?: string;
+        "hostProcess"?: boolean;
+        "runAsUserName"?: string;
+      };
+    };
+    "startupProbe": {
+      "exec": {
+        "command"?: Array<string>;
+      };
+      "failureThreshold"?: number;
+      "grpc": {
+        "port": number;
+        "service"?: string;
+      };
+      "httpGet": {
+        "host"?: string;
+        "httpHeaders"?: Array<{
+          "name": string;
+          "value": string;
+        }>;
+        "path"?: string;
+        "port": number | string;
+        "scheme"?: string;
+      };
+      "initialDelaySeconds"?: number;
+      "periodSeconds"?: number;
+      "successThreshold"?: number;
+      "tcpSocket": {
+        "host"?: string;
+        "port": number | string;
+      };
+      "terminationGracePeriodSeconds"?: number;
+      "timeoutSeconds"?: number;
+    };
+    "stdin"?: boolean;
+    "stdinOnce"?: boolean;
+    "terminationMessagePath"?: string;
+    "terminationMessagePolicy"?: string;
+    "tty"?: boolean;
+    "volumeDevices"?: Array<{
+      "devicePath": string;
+      "name": string;
+    }>;
+    "volumeMounts"?: Array<{
+      "mountPath": string;
+      "mountPropagation"?: string;
+      "name": string;
+      "readOnly"?: boolean;
+      "recursiveReadOnly"?: string;
+      "subPath"?: string;
+      "subPathExpr"?: string;
+    }>;
+    "workingDir"?: string;
+  }>;
+  /** Extra volumes of the Tempo pod, mounted with tempo.extraVolumeMounts or by extraContainers. For example: [{name: ca-bundle, configMap: {name: corporate-ca}}]. */
+  "extraVolumes": Array<{
+    "awsElasticBlockStore": {
+      "fsType"?: string;
+      "partition"?: number;
+      "readOnly"?: boolean;
+      "volumeID": string;
+    };
+    "azureDisk": {
+      "cachingMode"?: string;
+      "diskName": string;
+      "diskURI": string;
+      "fsType"?: string;
+      "kind"?: string;
+      "readOnly"?: boolean;
+    };
+    "azureFile": {
+      "readOnly"?: boolean;
+      "secretName": string;
+      "shareName": string;
+    };
+    "cephfs": {
+      "monitors": Array<string>;
+      "path"?: string;
+      "readOnly"?: boolean;
+      "secretFile"?: string;
+      "secretRef": {
+        "name"?: string;
+      };
+      "user"?: string;
+    };
+    "cinder": {
+      "fsType"?: string;
+      "readOnly"?: boolean;
+      "secretRef": {
+        "name"?: string;
+      };
+      "volumeID": string;
+    };
+    "configMap": {
+      "defaultMode"?: number;
+      "items"?: Array<{
+        "key": string;
+        "mode"?: number;
+        "path": string;
+      }>;
+      "name"?: string;
+      "optional"?: boolean;
+    };
+    "csi": {
+      "driver": string;
+      "fsType"?: string;
+      "nodePublishSecretRef": {
+        "name"?: string;
+      };
+      "readOnly"?: boolean;
+      "volumeAttributes"?: Record<string, string>;
+    };
+    "downwardAPI": {
+      "defaultMode"?: number;
+      "items"?: Array<{
+        "fieldRef": {
+          "apiVersion"?: string;
+          "fieldPath": string;
+        };
+        "mode"?: number;
+        "path": string;
+        "resourceFieldRef": {
+          "containerName"?: string;
+          "divisor"?: string | number;
+          "resource": string;
+        };
+      }>;
+    };
+    "emptyDir": {
+      "medium"?: string;
+      "sizeLimit"?: string | number;
+    };
+    "ephemeral": {
+      "volumeClaimTemplate": {
+        "metadata": {
+          "annotations"?: Record<string, string>;
+          "creationTimestamp"?: string;
+          "deletionGracePeriodSeconds"?: number;
+          "deletionTimestamp"?: string;
+          "finalizers"?: Array<string>;
+          "generateName"?: string;
+          "generation"?: number;
+          "labels"?: Record<string, string>;
+          "managedFields"?: Array<{
+            "apiVersion"?: string;
+            "fieldsType"?: string;
+            "fieldsV1"?: Record<string, unknown>;
+            "manager"?: string;
+            "operation"?: string;
+            "subresource"?: string;
+            "time"?: string;
+          }>;
+          "name"?: string;
+          "namespace"?: string;
+          "ownerReferences"?: Array<{
+            "apiVersion": string;
+            "blockOwnerDeletion"?: boolean;
+            "controller"?: boolean;
+            "kind": string;
+            "name": string;
+            "uid": string;
+          }>;
+          "resourceVersion"?: string;
+          "selfLink"?: string;
+          "uid"?: string;
+        };
+        "spec": {
+          "accessModes"?: Array<string>;
+          "dataSource": {
+            "apiGroup"?: string;
+            "kind": string;
+            "name": string;
+          };
+          "dataSourceRef": {
+            "apiGroup"?: string;
+            "kind": string;
+            "name": string;
+            "namespace"?: string;
+          };
+          "resources": {
+            "limits"?: Record<string, string | number>;
+            "requests"?: Record<string, string | number>;
+          };
+          "selector": {
+            "matchExpressions"?: Array<{
+              "key": string;
+              "operator": string;
+              "values"?: Array<string>;
+            }>;
+            "matchLabels"?: Record<string, string>;
+          };
+          "storageClassName"?: string;
+          "volumeAttributesClassName"?: string;
+          "volumeMode"?: string;
+          "volumeName"?: string;
+        };
+      };
+    };
+    "fc": {
+      "fsType"?: string;
+      "lun"?: number;
+      "readOnly"?: boolean;
+      "targetWWNs"?: Array<string>;
+      "wwids"?: Array<string>;
+    };
+    "flexVolume": {
+      "driver": string;
+      "fsType"?: string;
+      "options"?: Record<string, string>;
+      "readOnly"?: boolean;
+      "secretRef": {
+        "name"?: string;
+      };
+    };
+    "flocker": {
+      "datasetName"?: string;
+      "datasetUUID"?: string;
+    };
+    "gcePersistentDisk": {
+      "fsType"?: string;
+      "partition"?: number;
+      "pdName": string;
+      "readOnly"?: boolean;
+    };
+    "gitRepo": {
+      "directory"?: string;
+      "repository": string;
+      "revision"?: string;
+    };
+    "glusterfs": {
+      "endpoints": string;
+      "path": string;
+      "readOnly"?: boolean;
+    };
+    "hostPath": {
+      "path": string;
+      "type"?: string;
+    };
+    "image": {
+      "pullPolicy"?: string;
+      "reference"?: string;
+    };
+    "iscsi": {
+      "chapAuthDiscovery"?: boolean;
+      "chapAuthSession"?: boolean;
+      "fsType"?: string;
+      "initiatorName"?: string;
+      "iqn": string;
+      "iscsiInterface"?: string;
+      "lun": number;
+      "portals"?: Array<string>;
+      "readOnly"?: boolean;
+      "secretRef": {
+        "name"?: string;
+      };
+      "targetPortal": string;
+    };
+    "name": string;
+    "nfs": {
+      "path": string;
+      "readOnly"?: boolean;
+      "server": string;
+    };
+    "persistentVolumeClaim": {
+      "claimName": string;
+      "readOnly"?: boolean;
+    };
+    "photonPersistentDisk": {
+      "fsType"?: string;
+      "pdID": string;
+    };
+    "portworxVolume": {
+      "fsType"?: string;
+      "readOnly"?: boolean;
+      "volumeID": string;
+    };
+    "projected": {
+      "defaultMode"?: number;
+      "sources"?: Array<{
+        "clusterTrustBundle": {
+          "labelSelector": {
+            "matchExpressions"?: Array<{
+              "key": string;
+              "operator": string;
+              "values"?: Array<string>;
+            }>;
+            "matchLabels"?: Record<string, string>;
+          };
+          "name"?: string;
+          "optional"?: boolean;
+          "path": string;
+          "signerName"?: string;
+        };
+        "configMap": {
+          "items"?: Array<{
+            "key": string;
+            "mode"?: number;
+            "path": string;
+          }>;
+          "name"?: string;
+          "optional"?: boolean;
+        };
+        "downwardAPI": {
+          "items"?: Array<{
+            "fieldRef": {
+              "apiVersion"?: string;
+              "fieldPath": string;
+            };
+            "mode"?: number;
+            "path": string;
+            "resourceFieldRef": {
+              "containerName"?: string;
+              "divisor"?: string | number;
+              "resource": string;
+            };
+          }>;
+        };
+        "podCertificate": {
+          "certificateChainPath"?: string;
+          "credentialBundlePath"?: string;
+          "keyPath"?: string;
+          "keyType": string;
+          "maxExpirationSeconds"?: number;
+          "signerName": string;
+          "userAnnotations"?: Record<string, string>;
+        };
+        "secret": {
+          "items"?: Array<{
+            "key": string;
+            "mode"?: number;
+            "path": string;
+          }>;
+          "name"?: string;
+          "optional"?: boolean;
+        };
+        "serviceAccountToken": {
+          "audience"?: string;
+          "expirationSeconds"?: number;
+          "path": string;
+        };
+      }>;
+    };
+    "quobyte": {
+      "group"?: string;
+      "readOnly"?: boolean;
+      "registry": string;
+      "tenant"?: string;
+      "user"?: string;
+      "volume": string;
+    };
+    "rbd": {
+      "fsType"?: string;
+      "image": string;
+      "keyring"?: string;
+      "monitors": Array<string>;
+      "pool"?: string;
+      "readOnly"?: boolean;
+      "secretRef": {
+        "name"?: string;
+      };
+      "user"?: string;
+    };
+    "scaleIO": {
+      "fsType"?: string;
+      "gateway": string;
+      "protectionDomain"?: string;
+      "readOnly"?: boolean;
+      "secretRef": {
+        "name"?: string;
+      };
+      "sslEnabled"?: boolean;
+      "storageMode"?: string;
+      "storagePool"?: string;
+      "system": string;
+      "volumeName"?: string;
+    };
+    "secret": {
+      "defaultMode"?: number;
+      "items"?: Array<{
+        "key": string;
+        "mode"?: number;
+        "path": string;
+      }>;
+      "optional"?: boolean;
+      "secretName"?: string;
+    };
+    "storageos": {
+      "fsType"?: string;
+      "readOnly"?: boolean;
+      "secretRef": {
+        "name"?: string;
+      };
+      "volumeName"?: string;
+      "volumeNamespace"?: string;
+    };
+    "vsphereVolume": {
+      "fsType"?: string;
+      "storagePolicyID"?: string;
+      "storagePolicyName"?: string;
+      "volumePath": string;
+    };
+  }>;
+  /** Extra manifests rendered with the release, each an object or a string; both go through tpl, so they can use {{ .Release.Name }} and include the chart's helpers. Helm installs a namespaced object without metadata.namespace into the release namespace; write namespace: '{{ include "tempo.names.namespace" . }}' to make it explicit. */
+  "extraObjects": Array<Record<string, unknown> | string>;
+  /** Labels added to every resource and pod the chart renders. The selector labels (app.kubernetes.io/name and instance) cannot be set here. */
+  "commonLabels": Record<string, string>;
+  /** Annotations added to every resource the chart renders (not to pods: use podAnnotations). */
+  "commonAnnotations": Record<string, string>;
+  /** Update strategy of the Deployment (storage.backend local); empty for the chart's choice: Recreate with a persistent volume, which a second pod could not attach, else Kubernetes' RollingUpdate. A StatefulSet always rolls one pod at a time. */
+  "strategy": Record<string, unknown>;
+  /** Old ReplicaSets (or StatefulSet revisions) kept for rollback. */
+  "revisionHistoryLimit": number;
   /** Tempo itself: its listeners, retention, storage and configuration. */
   "tempo": {
     /** Tempo's own HTTP and gRPC servers. */
@@ -215,6 +1145,97 @@ export interface Values {
           "port": number;
         };
       };
+      /** Jaeger receivers, for clients and agents that still send Jaeger's own protocols. */
+      "jaeger": {
+        /** Jaeger gRPC (what jaeger-agent and the Jaeger clients' gRPC reporter send), named jaeger-grpc on the pod and the Service. */
+        "grpc": {
+          /** Accept Jaeger gRPC. */
+          "enabled": boolean;
+          /** Port of the Jaeger gRPC receiver. */
+          "port": number;
+        };
+        /** Jaeger Thrift over HTTP (POST /api/traces), named jaeger-http on the pod and the Service. */
+        "thriftHttp": {
+          /** Accept Jaeger Thrift over HTTP. */
+          "enabled": boolean;
+          /** Port of the Jaeger Thrift HTTP receiver. */
+          "port": number;
+        };
+        /** Jaeger Thrift compact over UDP (the Jaeger clients' default agent protocol), named jaeger-compact on the pod and the Service. */
+        "thriftCompact": {
+          /** Accept Jaeger Thrift compact over UDP. */
+          "enabled": boolean;
+          /** UDP port of the Jaeger Thrift compact receiver. */
+          "port": number;
+        };
+        /** Jaeger Thrift binary over UDP, named jaeger-binary on the pod and the Service. */
+        "thriftBinary": {
+          /** Accept Jaeger Thrift binary over UDP. */
+          "enabled": boolean;
+          /** UDP port of the Jaeger Thrift binary receiver. */
+          "port": number;
+        };
+      };
+      /** Zipkin JSON and protobuf over HTTP (POST /api/v2/spans), named zipkin on the pod and the Service. */
+      "zipkin": {
+        /** Accept Zipkin. */
+        "enabled": boolean;
+        /** Port of the Zipkin receiver. */
+        "port": number;
+      };
+      /** OpenCensus over gRPC, named opencensus on the pod and the Service. */
+      "opencensus": {
+        /** Accept OpenCensus. */
+        "enabled": boolean;
+        /** Port of the OpenCensus receiver. */
+        "port": number;
+      };
+      /** Kafka receiver: Tempo consumes spans from a topic instead of listening on a port. Its configuration goes to distributor.receivers.kafka. */
+      "kafka": {
+        /** Consume spans from Kafka. */
+        "enabled": boolean;
+        /** Kafka brokers as host:port. For example: [kafka-0.kafka:9092]. */
+        "brokers": Array<string>;
+        /** Topic the spans are read from. */
+        "topic": string;
+        /** Encoding of the messages. */
+        "encoding": "otlp_proto" | "jaeger_proto" | "jaeger_json" | "zipkin_proto" | "zipkin_json" | "zipkin_thrift";
+        /** Consumer group. Every Tempo pod joins the same group, so each message is read once. */
+        "groupId": string;
+        /** Client ID Tempo gives the brokers. */
+        "clientId": string;
+        /** Kafka protocol version the brokers speak. */
+        "protocolVersion": string;
+        /** Where a new consumer group starts reading. */
+        "initialOffset": "latest" | "earliest";
+        /** SASL authentication, with the username and password from an existing Secret (never from values). */
+        "sasl": {
+          /** SASL mechanism; empty for none. */
+          "mechanism": "" | "PLAIN" | "SCRAM-SHA-256" | "SCRAM-SHA-512";
+          /** Secret in the release namespace holding the username and password. */
+          "existingSecret": string;
+          /** Key of the username in the Secret. */
+          "usernameKey": string;
+          /** Key of the password in the Secret. */
+          "passwordKey": string;
+        };
+        /** TLS to the brokers, trusting the system's certificate authorities. */
+        "tls": {
+          /** Connect to the brokers over TLS. */
+          "enabled": boolean;
+          /** Accept any broker certificate. For tests only. */
+          "insecureSkipVerify": boolean;
+        };
+      };
+      /** TLS for every enabled receiver that runs over TCP (not Kafka, not Jaeger's UDP ones), from a Secret of type kubernetes.io/tls in the release namespace, mounted read-only at /tls/receivers. A renewed certificate takes effect when the pod restarts. */
+      "tls": {
+        /** Serve the receivers over TLS. */
+        "enabled": boolean;
+        /** Secret holding tls.crt and tls.key, for example one cert-manager issues. */
+        "existingSecret": string;
+        /** Accept only clients whose certificate the Secret's ca.crt signed (mutual TLS). */
+        "requireClientCertificate": boolean;
+      };
     };
     /** Tempo's gossip (memberlist), through which its modules find each other and share their rings. It listens even with one pod. */
     "memberlist": {
@@ -225,7 +1246,7 @@ export interface Values {
     "maxBlockDuration": string;
     /** How long trace blocks are kept before the compactor deletes them, as a Go duration. Tempo's own default is 336h (14 days). For example: 720h. */
     "retention": string;
-    /** Where the storage volume is mounted. Tempo keeps blocks in <dataDir>/traces and its write-ahead log in <dataDir>/wal. */
+    /** Where the storage volume is mounted. Tempo keeps blocks in <dataDir>/traces, its write-ahead log in <dataDir>/wal, and the metrics-generator its own in <dataDir>/generator. */
     "dataDir": string;
     /** Send Grafana Labs anonymous usage statistics. Tempo's own default is on. */
     "reportingEnabled": boolean;
@@ -238,6 +1259,67 @@ export interface Values {
       "name": string;
       [key: string]: unknown;
     }>;
+    /** Whole ConfigMaps or Secrets given to the Tempo container as environment variables, for example the variables a tempo.structuredConfig ${...} reference reads. For example: [{secretRef: {name: tempo-env}}]. */
+    "extraEnvFrom": Array<{
+      "configMapRef": {
+        "name"?: string;
+        "optional"?: boolean;
+      };
+      "prefix"?: string;
+      "secretRef": {
+        "name"?: string;
+        "optional"?: boolean;
+      };
+    }>;
+    /** Extra mounts of the Tempo container, of extraVolumes. Mount what Tempo only reads with readOnly: true. For example: [{name: ca-bundle, mountPath: /etc/ssl/certs/corporate, readOnly: true}]. */
+    "extraVolumeMounts": Array<{
+      "mountPath": string;
+      "mountPropagation"?: string;
+      "name": string;
+      "readOnly"?: boolean;
+      "recursiveReadOnly"?: string;
+      "subPath"?: string;
+      "subPathExpr"?: string;
+    }>;
+    /** Where the chart keeps Tempo's configuration file: a ConfigMap, or a Secret for a configuration that holds credentials in tempo.structuredConfig (which a ConfigMap refuses). */
+    "configIn": "ConfigMap" | "Secret";
+    /** Keep each tenant's traces apart: every write and query must then carry an X-Scope-OrgID header naming the tenant, and Tempo refuses those without one. */
+    "multitenancyEnabled": boolean;
+    /** Tempo's limits and per-tenant settings (overrides), in Tempo 2.5's nested layout. See https://grafana.com/docs/tempo/v2.5.x/configuration/#overrides */
+    "overrides": {
+      /** Overrides every tenant gets, for example {ingestion: {max_traces_per_user: 50000}, global: {max_bytes_per_trace: 5000000}}. Merged over what the chart derives (the ingestion limit of sizing, the processors of tempo.metricsGenerator); an own ingestion rate or burst replaces the derived pair. */
+      "defaults": Record<string, unknown>;
+      /** Overrides per tenant ID, each in the layout of defaults. The chart renders them into a ConfigMap of their own, <fullname>-overrides, which Tempo reads again every 10 seconds (overrides.per_tenant_override_period): a change applies without restarting the pod. For example: {team-a: {ingestion: {rate_limit_bytes: 30000000}}}. */
+      "perTenant": Record<string, Record<string, unknown>>;
+      /** A ConfigMap of your own holding the per-tenant overrides file as overrides.yaml (overrides: {<tenant>: {...}}), instead of perTenant; Tempo reloads it in the same way. */
+      "existingConfigMap": string;
+    };
+    /** The metrics-generator: RED metrics and a service graph derived from the spans Tempo receives, written to Prometheus-compatible storage by remote write, and local blocks for TraceQL metrics queries. Its write-ahead log and blocks go under tempo.dataDir/generator. */
+    "metricsGenerator": {
+      /** Run the metrics-generator's processors for every tenant. */
+      "enabled": boolean;
+      /** Processors every tenant gets (overrides.defaults.metrics_generator.processors); tempo.overrides.perTenant can choose others per tenant. */
+      "processors": Array<"service-graphs" | "span-metrics" | "local-blocks">;
+      /** Where the generated metrics go: Prometheus remote-write endpoints, each {url, name, headers, sendExemplars, insecureSkipVerify, basicAuth: {existingSecret, usernameKey (username), passwordKey (password)}, bearerToken: {existingSecret, key (token)}}. Credentials come from Secrets, never from values. For example: [{url: http://mimir-nginx/api/v1/push, headers: {X-Scope-OrgID: tracing}}]. */
+      "remoteWrite": Array<{
+        "url": string;
+        "name"?: string;
+        "headers"?: Record<string, string>;
+        "sendExemplars"?: boolean;
+        "insecureSkipVerify"?: boolean;
+        "basicAuth": {
+          "existingSecret": string;
+          "usernameKey"?: string;
+          "passwordKey"?: string;
+        };
+        "bearerToken": {
+          "existingSecret": string;
+          "key"?: string;
+        };
+      }>;
+      /** Labels added to every generated series, for example {cluster: prod-eu-1}. */
+      "externalLabels": Record<string, string>;
+    };
   };
 }
 

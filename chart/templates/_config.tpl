@@ -8,7 +8,7 @@ Usage: {{ include "tempo.config.generated" . | fromYaml }}
 {{- define "tempo.config.generated" -}}
 {{- $context := dict "root" . "protection" (include "tempo.sizing.protection" . | fromJson) -}}
 {{- $config := dict -}}
-{{- range $section := list "target" "server" "distributor" "ingester" "querier" "compactor" "storage" "memberlist" "overrides" "usageReport" -}}
+{{- range $section := list "target" "tenancy" "server" "distributor" "ingester" "metricsGenerator" "querier" "compactor" "storage" "memberlist" "overrides" "usageReport" -}}
 {{- $config = merge $config (include (printf "tempo.configSection.%s" $section) $context | fromYaml) -}}
 {{- end -}}
 {{- toYaml $config -}}
@@ -39,19 +39,44 @@ server:
 {{- end -}}
 
 {{- /*
-tempo.configSection.distributor: the enabled receivers, each bound on 0.0.0.0.
+tempo.configSection.distributor: the enabled receivers (the listeners of the wiring table whose Tempo
+key lies under distributor.receivers), each bound on 0.0.0.0 and, with tempo.receivers.tls, served
+over TLS when it runs over TCP; and the Kafka consumer.
 Usage: {{ include "tempo.configSection.distributor" (dict "root" . "protection" $protection) | fromYaml }}
 */ -}}
 {{- define "tempo.configSection.distributor" -}}
-{{- $protocols := dict -}}
-{{- range $protocol, $receiver := .root.Values.tempo.receivers.otlp -}}
-{{- if $receiver.enabled -}}
+{{- $receivers := .root.Values.tempo.receivers -}}
+{{- $tls := include "tempo.receivers.tls" .root | fromJson -}}
+{{- $config := dict -}}
+{{- range $listener := include "tempo.config.listeners" .root | fromJsonArray -}}
+{{- if hasPrefix "distributor.receivers." $listener.tempoKey -}}
 {{- /* Set explicitly: Tempo 2.5 binds 0.0.0.0 by default, but later releases bind localhost only. */ -}}
-{{- $_ := set $protocols $protocol (dict "endpoint" (printf "0.0.0.0:%d" (int $receiver.port))) -}}
+{{- $settings := dict "endpoint" (printf "0.0.0.0:%d" (int $listener.port)) -}}
+{{- if and $tls.settings (eq $listener.protocol "TCP") -}}
+{{- $_ := set $settings "tls" $tls.settings -}}
+{{- end -}}
+{{- include "tempo.util.deepMerge" (dict "dst" $config "src" (include "tempo.util.nested" (dict "path" (trimSuffix ".endpoint" $listener.tempoKey) "value" $settings) | fromJson)) -}}
 {{- end -}}
 {{- end -}}
-{{- if $protocols -}}
-{{- toYaml (dict "distributor" (dict "receivers" (dict "otlp" (dict "protocols" $protocols)))) -}}
+{{- with $receivers.kafka -}}
+{{- if .enabled -}}
+{{- $kafka := dict "brokers" .brokers "topic" .topic "encoding" .encoding "group_id" .groupId "client_id" .clientId "protocol_version" .protocolVersion "initial_offset" .initialOffset -}}
+{{- $auth := dict -}}
+{{- if .sasl.mechanism -}}
+{{- /* Filled from the Secret through the environment (tempo.pod.secretEnv). */ -}}
+{{- $_ := set $auth "sasl" (dict "mechanism" .sasl.mechanism "username" "${KAFKA_SASL_USERNAME}" "password" "${KAFKA_SASL_PASSWORD}") -}}
+{{- end -}}
+{{- if .tls.enabled -}}
+{{- $_ := set $auth "tls" (dict "insecure" false "insecure_skip_verify" .tls.insecureSkipVerify) -}}
+{{- end -}}
+{{- with $auth -}}
+{{- $_ := set $kafka "auth" . -}}
+{{- end -}}
+{{- include "tempo.util.deepMerge" (dict "dst" $config "src" (dict "distributor" (dict "receivers" (dict "kafka" $kafka)))) -}}
+{{- end -}}
+{{- end -}}
+{{- with $config -}}
+{{- toYaml . -}}
 {{- end -}}
 {{- end -}}
 
@@ -187,26 +212,106 @@ memberlist:
 {{- end -}}
 
 {{- /*
-tempo.configSection.overrides: the per-tenant ingestion limit that fits the memory limit. The rate
-and its burst work as one: a user who sets either in structuredConfig gets neither derived, so a burst
-below their own rate cannot refuse every large batch. The limit goes in the layout the user's
-overrides use: Tempo refuses to start with both.
+tempo.configSection.overrides: the limits every tenant gets and the per-tenant file. Derived: the
+ingestion limit that fits the memory limit, and the metrics-generator's processors; tempo.overrides.defaults
+merges over them. The rate and its burst work as one: a user who sets either gets neither derived, so
+a burst below their own rate cannot refuse every large batch. Derived settings go in the layout the
+user's overrides use: Tempo refuses to start with both.
 Usage: {{ include "tempo.configSection.overrides" (dict "root" . "protection" $protection) | fromYaml }}
 */ -}}
 {{- define "tempo.configSection.overrides" -}}
-{{- with .protection.rateLimitBytes -}}
-{{- $overrides := get $.root.Values.tempo.structuredConfig "overrides" | default dict -}}
-{{- $ingestion := get (get $overrides "defaults" | default dict) "ingestion" | default dict -}}
-{{- $ownRateLimit := or (hasKey $overrides "ingestion_rate_limit_bytes") (hasKey $overrides "ingestion_burst_size_bytes") (hasKey $ingestion "rate_limit_bytes") (hasKey $ingestion "burst_size_bytes") -}}
-{{- if not $ownRateLimit -}}
-{{- $rate := int64 . -}}
-{{- $burst := int64 $.protection.burstBytes -}}
-{{- if include "tempo.config.flatOverrides" $.root | fromJsonArray -}}
-{{- toYaml (dict "overrides" (dict "ingestion_rate_limit_bytes" $rate "ingestion_burst_size_bytes" $burst)) -}}
+{{- $values := .root.Values.tempo -}}
+{{- $flat := include "tempo.config.flatOverrides" .root | fromJsonArray -}}
+{{- $structured := get $values.structuredConfig "overrides" | default dict -}}
+{{- $ownIngestion := get $values.overrides.defaults "ingestion" | default dict -}}
+{{- $ownRateLimit := or (hasKey $structured "ingestion_rate_limit_bytes") (hasKey $structured "ingestion_burst_size_bytes") (hasKey $ownIngestion "rate_limit_bytes") (hasKey $ownIngestion "burst_size_bytes") -}}
+{{- $nested := dict -}}
+{{- $flatKeys := dict -}}
+{{- if and .protection.rateLimitBytes (not $ownRateLimit) -}}
+{{- $rate := int64 .protection.rateLimitBytes -}}
+{{- $burst := int64 .protection.burstBytes -}}
+{{- $_ := set $nested "ingestion" (dict "rate_limit_bytes" $rate "burst_size_bytes" $burst) -}}
+{{- $_ := set $flatKeys "ingestion_rate_limit_bytes" $rate -}}
+{{- $_ := set $flatKeys "ingestion_burst_size_bytes" $burst -}}
+{{- end -}}
+{{- if $values.metricsGenerator.enabled -}}
+{{- $_ := set $nested "metrics_generator" (dict "processors" $values.metricsGenerator.processors) -}}
+{{- $_ := set $flatKeys "metrics_generator_processors" $values.metricsGenerator.processors -}}
+{{- end -}}
+{{- $overrides := dict -}}
+{{- if $flat -}}
+{{- $overrides = $flatKeys -}}
 {{- else -}}
-{{- toYaml (dict "overrides" (dict "defaults" (dict "ingestion" (dict "rate_limit_bytes" $rate "burst_size_bytes" $burst)))) -}}
+{{- include "tempo.util.deepMerge" (dict "dst" $nested "src" (deepCopy $values.overrides.defaults)) -}}
+{{- with $nested -}}
+{{- $_ := set $overrides "defaults" . -}}
 {{- end -}}
 {{- end -}}
+{{- with include "tempo.overrides.perTenantFile" .root | fromJson -}}
+{{- $_ := set $overrides "per_tenant_override_config" .path -}}
+{{- end -}}
+{{- with $overrides -}}
+{{- toYaml (dict "overrides" .) -}}
+{{- end -}}
+{{- end -}}
+
+{{- /*
+tempo.configSection.tenancy: whether every request must name its tenant (X-Scope-OrgID). Written only
+when on: the design's configuration leaves Tempo's default (off) implicit.
+Usage: {{ include "tempo.configSection.tenancy" (dict "root" . "protection" $protection) | fromYaml }}
+*/ -}}
+{{- define "tempo.configSection.tenancy" -}}
+{{- if .root.Values.tempo.multitenancyEnabled -}}
+multitenancy_enabled: true
+{{- end -}}
+{{- end -}}
+
+{{- /*
+tempo.configSection.metricsGenerator: with tempo.metricsGenerator on, where the generator keeps its
+write-ahead log and local blocks (on the data volume), where it sends the series (remote write, with
+credentials as ${VAR} references from tempo.pod.secretReferences) and the labels it adds; in a
+scaled-out Tempo its ring over memberlist. The processors themselves are per-tenant overrides.
+Usage: {{ include "tempo.configSection.metricsGenerator" (dict "root" . "protection" $protection) | fromYaml }}
+*/ -}}
+{{- define "tempo.configSection.metricsGenerator" -}}
+{{- $generator := .root.Values.tempo.metricsGenerator -}}
+{{- if $generator.enabled -}}
+{{- $references := include "tempo.pod.secretReferences" .root | fromJson -}}
+{{- $remoteWrite := list -}}
+{{- range $index, $target := $generator.remoteWrite -}}
+{{- $entry := dict "url" $target.url -}}
+{{- with $target.name -}}
+{{- $_ := set $entry "name" . -}}
+{{- end -}}
+{{- with $target.headers -}}
+{{- $_ := set $entry "headers" . -}}
+{{- end -}}
+{{- if $target.sendExemplars -}}
+{{- $_ := set $entry "send_exemplars" true -}}
+{{- end -}}
+{{- if $target.insecureSkipVerify -}}
+{{- $_ := set $entry "tls_config" (dict "insecure_skip_verify" true) -}}
+{{- end -}}
+{{- with get $references (printf "remoteWrite.%d.password" $index) -}}
+{{- $_ := set $entry "basic_auth" (dict "username" (printf "${%s}" (get $references (printf "remoteWrite.%d.username" $index)).variable) "password" (printf "${%s}" .variable)) -}}
+{{- end -}}
+{{- with get $references (printf "remoteWrite.%d.token" $index) -}}
+{{- $_ := set $entry "authorization" (dict "type" "Bearer" "credentials" (printf "${%s}" .variable)) -}}
+{{- end -}}
+{{- $remoteWrite = append $remoteWrite $entry -}}
+{{- end -}}
+{{- $dir := printf "%s/generator" .root.Values.tempo.dataDir -}}
+{{- $config := dict "storage" (dict "path" (printf "%s/wal" $dir) "remote_write" $remoteWrite) -}}
+{{- if has "local-blocks" $generator.processors -}}
+{{- $_ := set $config "traces_storage" (dict "path" (printf "%s/traces" $dir)) -}}
+{{- end -}}
+{{- with $generator.externalLabels -}}
+{{- $_ := set $config "registry" (dict "external_labels" .) -}}
+{{- end -}}
+{{- if include "tempo.workload.clustered" .root -}}
+{{- $_ := set $config "ring" (dict "kvstore" (dict "store" "memberlist")) -}}
+{{- end -}}
+{{- toYaml (dict "metrics_generator" $config) -}}
 {{- end -}}
 {{- end -}}
 
@@ -252,9 +357,9 @@ Usage: {{ include "tempo.config.merged" . }}
 
 {{- /*
 tempo.config.listeners: every port Tempo binds, from the wiring table (the x-listener values of
-values.schema.json), as a JSON list of {name, port, setting, default, exposed}; a listener switched
-off by its enabledBy value is left out. Exposed listeners become container and Service ports; all of
-them must differ.
+values.schema.json), as a JSON list of {name, port, setting (the value), default, exposed, protocol,
+appProtocol, tempoKey}; a listener switched off by its enabledBy value is left out. Exposed listeners
+become container and Service ports; no two may share a port and protocol.
 Usage: {{ include "tempo.config.listeners" . | fromJsonArray }}
 */ -}}
 {{- define "tempo.config.listeners" -}}
@@ -266,7 +371,7 @@ Usage: {{ include "tempo.config.listeners" . | fromJsonArray }}
 {{- end -}}
 {{- if $enabled -}}
 {{- $port := include "tempo.util.valueAt" (dict "values" $.Values "path" $listener.value) | fromJson | dig "value" 0 -}}
-{{- $listeners = append $listeners (dict "name" $listener.name "port" (int $port) "setting" $listener.value "default" (int $listener.default) "exposed" $listener.exposed) -}}
+{{- $listeners = append $listeners (merge (dict "port" (int $port) "setting" $listener.value "default" (int $listener.default)) (omit $listener "value" "default" "enabledBy")) -}}
 {{- end -}}
 {{- end -}}
 {{- toJson $listeners -}}

@@ -25,5 +25,5 @@ environmentReference}. Written in by the build from build/tempo-config/facts.yam
 Usage: {{ include "tempo.facts.credentials" . | fromJson }}
 */ -}}
 {{- define "tempo.facts.credentials" -}}
-{"keys":["access_key","secret_key","session_token","storage_account_key","password","acl_token"],"environmentReference":"^\\$\\{[A-Za-z_][A-Za-z0-9_]*(:-[^}]*)?\\}$"}
+{"keys":["access_key","secret_key","session_token","storage_account_key","password","acl_token","credentials","bearer_token"],"environmentReference":"^\\$\\{[A-Za-z_][A-Za-z0-9_]*(:-[^}]*)?\\}$"}
 {{- end -}}

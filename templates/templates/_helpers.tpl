@@ -34,6 +34,14 @@ Usage: {{ include "tempo.names.headless" . }}
 {{- end -}}
 
 {{- /*
+tempo.names.ingest: the Service that carries only the receivers' ports (service.ingest).
+Usage: {{ include "tempo.names.ingest" . }}
+*/ -}}
+{{- define "tempo.names.ingest" -}}
+{{- printf "%s-ingest" (include "tempo.names.fullname" . | trunc 56 | trimSuffix "-") -}}
+{{- end -}}
+
+{{- /*
 tempo.names.namespace: the namespace every resource lands in: namespaceOverride, else the release's.
 Usage: {{ include "tempo.names.namespace" . }}
 */ -}}
@@ -64,25 +72,48 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end -}}
 
 {{- /*
-tempo.labels.pod: the recommended Kubernetes labels of a pod template. No chart version: a label that
-changes with every chart release would restart the pods of an upgrade that changes nothing else.
+tempo.labels.pod: the labels of a pod template, as YAML: the recommended Kubernetes labels over
+commonLabels. No chart version: a label that changes with every chart release would restart the pods
+of an upgrade that changes nothing else.
 Usage: {{ include "tempo.labels.pod" . | nindent 8 }}
 */ -}}
 {{- define "tempo.labels.pod" -}}
-{{ include "tempo.labels.selector" . }}
-{{- /* A tag may be 128 characters and start with "_"; a label value may not. */}}
-app.kubernetes.io/version: {{ include "tempo.image.tag" . | trunc 63 | trimAll "-_." | quote }}
-app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- $recommended := include "tempo.labels.selector" . | fromYaml -}}
+{{- /* A tag may be 128 characters and start with "_"; a label value may not. */ -}}
+{{- $_ := set $recommended "app.kubernetes.io/version" (include "tempo.image.tag" . | trunc 63 | trimAll "-_.") -}}
+{{- $_ := set $recommended "app.kubernetes.io/managed-by" .Release.Service -}}
+{{- toYaml (merge $recommended .Values.commonLabels) -}}
 {{- end -}}
 
 {{- /*
-tempo.labels.standard: the recommended Kubernetes labels every resource carries: the pod's, and the
-chart that made it.
+tempo.labels.standard: the labels every resource carries, as YAML: the pod's, and the chart that made it.
 Usage: {{ include "tempo.labels.standard" . | nindent 4 }}
 */ -}}
 {{- define "tempo.labels.standard" -}}
-{{ include "tempo.labels.pod" . }}
-helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- $labels := include "tempo.labels.pod" . | fromYaml -}}
+{{- $_ := set $labels "helm.sh/chart" (printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-") -}}
+{{- toYaml $labels -}}
+{{- end -}}
+
+{{- /*
+tempo.labels.with: a resource's labels, as YAML: the standard ones (or a pod's) over the resource's own
+(service.labels, podLabels, ...), each key once.
+Usage: {{ include "tempo.labels.with" (dict "root" . "labels" .Values.service.labels) | nindent 4 }}
+*/ -}}
+{{- define "tempo.labels.with" -}}
+{{- $base := include (ternary "tempo.labels.pod" "tempo.labels.standard" (eq (toString .pod) "true")) .root | fromYaml -}}
+{{- toYaml (merge $base (.labels | default dict)) -}}
+{{- end -}}
+
+{{- /*
+tempo.labels.annotations: a resource's annotations, as YAML: its own over commonAnnotations, each key
+once; empty when there are none.
+Usage: {{ with include "tempo.labels.annotations" (dict "root" . "annotations" .Values.service.annotations) }}annotations: {{ . | nindent 4 }}{{ end }}
+*/ -}}
+{{- define "tempo.labels.annotations" -}}
+{{- with merge (deepCopy (.annotations | default dict)) .root.Values.commonAnnotations -}}
+{{- toYaml . -}}
+{{- end -}}
 {{- end -}}
 
 {{- /*
@@ -94,13 +125,31 @@ Usage: {{ include "tempo.image.tag" . }}
 {{- end -}}
 
 {{- /*
-tempo.image.reference: registry/repository:tag, with @digest appended when a digest is set.
+tempo.image.reference: registry/repository:tag, with @digest appended when a digest is set. The
+registry is global.imageRegistry when a parent chart sets it, else image.registry.
 Usage: {{ include "tempo.image.reference" . }}
 */ -}}
 {{- define "tempo.image.reference" -}}
 {{- $image := .Values.image -}}
-{{- printf "%s/%s:%s" $image.registry $image.repository (include "tempo.image.tag" .) -}}
+{{- printf "%s/%s:%s" (.Values.global.imageRegistry | default $image.registry) $image.repository (include "tempo.image.tag" .) -}}
 {{- with $image.digest }}@{{ . }}{{ end -}}
+{{- end -}}
+
+{{- /*
+tempo.image.pullSecrets: the pod's imagePullSecrets, as a JSON list: global.imagePullSecrets first,
+then imagePullSecrets, each name once.
+Usage: {{ include "tempo.image.pullSecrets" . | fromJsonArray }}
+*/ -}}
+{{- define "tempo.image.pullSecrets" -}}
+{{- $names := list -}}
+{{- range concat (.Values.global.imagePullSecrets | default list) .Values.imagePullSecrets -}}
+{{- $names = append $names .name -}}
+{{- end -}}
+{{- $secrets := list -}}
+{{- range uniq $names -}}
+{{- $secrets = append $secrets (dict "name" .) -}}
+{{- end -}}
+{{- toJson $secrets -}}
 {{- end -}}
 
 {{- /*
@@ -137,4 +186,16 @@ Usage: {{ include "tempo.util.valueAt" (dict "values" .Values "path" "tempo.serv
 {{- end -}}
 {{- end -}}
 {{- toJson (dict "value" $node) -}}
+{{- end -}}
+
+{{- /*
+tempo.util.nested: a value placed at a dotted path, as JSON: path a.b.c and value v give {a: {b: {c: v}}}.
+Usage: {{ include "tempo.util.nested" (dict "path" "distributor.receivers.zipkin" "value" $settings) | fromJson }}
+*/ -}}
+{{- define "tempo.util.nested" -}}
+{{- $node := .value -}}
+{{- range $part := reverse (splitList "." .path) -}}
+{{- $node = dict $part $node -}}
+{{- end -}}
+{{- toJson $node -}}
 {{- end -}}

@@ -59,6 +59,74 @@ Usage: {{ include "tempo.storage.credentials" . | fromJson }}
 {{- end -}}
 
 {{- /*
+tempo.pod.secretReferences: every credential the configuration takes from a Secret other than the
+object store's, as JSON: {purpose: {variable, secret, key}}. The configuration holds ${variable} where
+the credential goes, the pod fills the variable from the Secret, and Tempo expands it at start-up
+(-config.expand-env), so no credential enters the ConfigMap. Purposes: kafka.username, kafka.password,
+remoteWrite.<index>.username, remoteWrite.<index>.password, remoteWrite.<index>.token.
+Usage: {{ (get (include "tempo.pod.secretReferences" . | fromJson) "kafka.password").variable }}
+*/ -}}
+{{- define "tempo.pod.secretReferences" -}}
+{{- $references := dict -}}
+{{- $kafka := .Values.tempo.receivers.kafka -}}
+{{- if and $kafka.enabled $kafka.sasl.mechanism $kafka.sasl.existingSecret -}}
+{{- $_ := set $references "kafka.username" (dict "variable" "KAFKA_SASL_USERNAME" "secret" $kafka.sasl.existingSecret "key" $kafka.sasl.usernameKey) -}}
+{{- $_ := set $references "kafka.password" (dict "variable" "KAFKA_SASL_PASSWORD" "secret" $kafka.sasl.existingSecret "key" $kafka.sasl.passwordKey) -}}
+{{- end -}}
+{{- if .Values.tempo.metricsGenerator.enabled -}}
+{{- range $index, $target := .Values.tempo.metricsGenerator.remoteWrite -}}
+{{- with $target.basicAuth -}}
+{{- $_ := set $references (printf "remoteWrite.%d.username" $index) (dict "variable" (printf "REMOTE_WRITE_%d_USERNAME" $index) "secret" .existingSecret "key" (.usernameKey | default "username")) -}}
+{{- $_ := set $references (printf "remoteWrite.%d.password" $index) (dict "variable" (printf "REMOTE_WRITE_%d_PASSWORD" $index) "secret" .existingSecret "key" (.passwordKey | default "password")) -}}
+{{- end -}}
+{{- with $target.bearerToken -}}
+{{- $_ := set $references (printf "remoteWrite.%d.token" $index) (dict "variable" (printf "REMOTE_WRITE_%d_TOKEN" $index) "secret" .existingSecret "key" (.key | default "token")) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- toJson $references -}}
+{{- end -}}
+
+{{- /*
+tempo.receivers.tls: TLS for the receivers (tempo.receivers.tls), as JSON: {settings (the receivers'
+tls block; empty when off), volumes, mounts}.
+Usage: {{ include "tempo.receivers.tls" . | fromJson }}
+*/ -}}
+{{- define "tempo.receivers.tls" -}}
+{{- $tls := .Values.tempo.receivers.tls -}}
+{{- $result := dict "settings" dict "volumes" list "mounts" list -}}
+{{- if and $tls.enabled $tls.existingSecret -}}
+{{- $dir := "/tls/receivers" -}}
+{{- $files := list "tls.crt" "tls.key" -}}
+{{- $settings := dict "cert_file" (printf "%s/tls.crt" $dir) "key_file" (printf "%s/tls.key" $dir) -}}
+{{- if $tls.requireClientCertificate -}}
+{{- $files = append $files "ca.crt" -}}
+{{- $_ := set $settings "client_ca_file" (printf "%s/ca.crt" $dir) -}}
+{{- end -}}
+{{- $_ := set $result "settings" $settings -}}
+{{- $_ := set $result "volumes" (list (dict "name" "receivers-tls" "secret" (dict "secretName" $tls.existingSecret))) -}}
+{{- $_ := set $result "mounts" (list (dict "name" "receivers-tls" "mountPath" $dir "readOnly" true "files" $files)) -}}
+{{- end -}}
+{{- toJson $result -}}
+{{- end -}}
+
+{{- /*
+tempo.overrides.perTenantFile: the per-tenant overrides file, as JSON {configMap, own (the chart
+renders the ConfigMap), dir, key, path}, or {} without one. Mounted as a whole directory, never by
+subPath, so that the kubelet updates the file in place and Tempo reloads it without a restart.
+Usage: {{ with include "tempo.overrides.perTenantFile" . | fromJson }}{{ .path }}{{ end }}
+*/ -}}
+{{- define "tempo.overrides.perTenantFile" -}}
+{{- $overrides := .Values.tempo.overrides -}}
+{{- $result := dict -}}
+{{- if or $overrides.perTenant $overrides.existingConfigMap -}}
+{{- $name := $overrides.existingConfigMap | default (printf "%s-overrides" (include "tempo.names.fullname" . | trunc 53 | trimSuffix "-")) -}}
+{{- $result = dict "configMap" $name "own" (not $overrides.existingConfigMap) "dir" "/overrides" "key" "overrides.yaml" "path" "/overrides/overrides.yaml" -}}
+{{- end -}}
+{{- toJson $result -}}
+{{- end -}}
+
+{{- /*
 tempo.pod.dataVolume: the data volume at tempo.dataDir, as JSON: {volume (the pod's volume entry, or
 none when a StatefulSet's volumeClaimTemplates provide it), claimTemplate (the StatefulSet's claim),
 claim (the Deployment's own claim to create)}.
@@ -103,7 +171,8 @@ Usage: {{ (include "tempo.pod.configFile" . | fromJson).path }}
 
 {{- /*
 tempo.pod.mounts: every volume mount of the Tempo container, as JSON: [{name, mountPath, readOnly,
-files (for the configuration: the file names it holds)}]. The pod template mounts exactly these, and
+files (the file names a read-only mount holds for Tempo), extra (a tempo.extraVolumeMounts entry as
+given)}]. The pod template mounts exactly these, and
 the validation checks against them the paths Tempo writes and reads.
 Usage: {{ include "tempo.pod.mounts" . | fromJsonArray }}
 */ -}}
@@ -113,7 +182,14 @@ Usage: {{ include "tempo.pod.mounts" . | fromJsonArray }}
   (dict "name" "config" "mountPath" $configFile.dir "readOnly" true "files" (list $configFile.key))
   (dict "name" "storage" "mountPath" .Values.tempo.dataDir "readOnly" false)
 -}}
-{{- toJson (concat $mounts (include "tempo.storage.credentials" . | fromJson).mounts) -}}
+{{- with include "tempo.overrides.perTenantFile" . | fromJson -}}
+{{- $mounts = append $mounts (dict "name" "overrides" "mountPath" .dir "readOnly" true "files" (list .key)) -}}
+{{- end -}}
+{{- $mounts = concat $mounts (include "tempo.storage.credentials" . | fromJson).mounts (include "tempo.receivers.tls" . | fromJson).mounts -}}
+{{- range .Values.tempo.extraVolumeMounts -}}
+{{- $mounts = append $mounts (dict "name" .name "mountPath" .mountPath "readOnly" (.readOnly | default false) "extra" .) -}}
+{{- end -}}
+{{- toJson $mounts -}}
 {{- end -}}
 
 {{- /*
@@ -123,7 +199,8 @@ Usage: {{ include "tempo.pod.args" . | fromJsonArray }}
 */ -}}
 {{- define "tempo.pod.args" -}}
 {{- $args := list (printf "-config.file=%s" (include "tempo.pod.configFile" . | fromJson).path) -}}
-{{- if and (include "tempo.storage.credentials" . | fromJson).expandEnv (not (has "-config.expand-env=true" .Values.tempo.extraArgs)) -}}
+{{- $expandEnv := or (include "tempo.storage.credentials" . | fromJson).expandEnv (include "tempo.pod.secretReferences" . | fromJson) -}}
+{{- if and $expandEnv (not (has "-config.expand-env=true" .Values.tempo.extraArgs)) -}}
 {{- $args = append $args "-config.expand-env=true" -}}
 {{- end -}}
 {{- toJson (concat $args .Values.tempo.extraArgs) -}}
@@ -137,6 +214,8 @@ Usage: {{- include "tempo.pod.template" . | nindent 4 }}
 {{- define "tempo.pod.template" -}}
 {{- $credentials := include "tempo.storage.credentials" . | fromJson -}}
 {{- $dataVolume := include "tempo.pod.dataVolume" . | fromJson -}}
+{{- $receiversTls := include "tempo.receivers.tls" . | fromJson -}}
+{{- $configFile := include "tempo.pod.configFile" . | fromJson -}}
 {{- $resources := include "tempo.sizing.resources" . | fromJson -}}
 {{- with .Values.persistence.emptyDirSizeLimit -}}
 {{- /* Requested too, so the scheduler places the pod where the space is and pressure is visible. */ -}}
@@ -146,12 +225,12 @@ Usage: {{- include "tempo.pod.template" . | nindent 4 }}
 {{- end -}}
 metadata:
   labels:
-    {{- include "tempo.labels.pod" . | nindent 4 }}
-    {{- with .Values.podLabels }}
-    {{- toYaml . | nindent 4 }}
-    {{- end }}
+    {{- include "tempo.labels.with" (dict "root" . "labels" .Values.podLabels "pod" true) | nindent 4 }}
   annotations:
-    {{- /* A changed configuration or credential rolls the pod: Tempo reads both only at start-up. */}}
+    {{- /*
+    A changed configuration or credential rolls the pod: Tempo reads both only at start-up. The
+    per-tenant overrides are left out on purpose: Tempo reloads them while it runs.
+    */}}
     checksum/config: {{ include "tempo.config.merged" . | sha256sum }}
     {{- with $credentials.secretData }}
     checksum/storage-credentials: {{ toJson . | sha256sum }}
@@ -164,12 +243,28 @@ spec:
   automountServiceAccountToken: {{ .Values.serviceAccount.automountToken }}
   {{- /* Tempo needs no service-discovery variables; thousands of them slow start-up in busy namespaces. */}}
   enableServiceLinks: false
-  {{- with .Values.imagePullSecrets }}
+  {{- with .Values.priorityClassName }}
+  priorityClassName: {{ . }}
+  {{- end }}
+  terminationGracePeriodSeconds: {{ int .Values.terminationGracePeriodSeconds }}
+  {{- with include "tempo.image.pullSecrets" . | fromJsonArray }}
   imagePullSecrets:
     {{- toYaml . | nindent 4 }}
   {{- end }}
   {{- with .Values.podSecurityContext }}
   securityContext:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  {{- with .Values.hostAliases }}
+  hostAliases:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  {{- with .Values.dnsConfig }}
+  dnsConfig:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  {{- with include "tempo.pod.extraContainers" (dict "root" . "containers" .Values.initContainers) | fromJsonArray }}
+  initContainers:
     {{- toYaml . | nindent 4 }}
   {{- end }}
   containers:
@@ -190,8 +285,15 @@ spec:
       {{- $env = list }}
       {{- end }}
       {{- end }}
+      {{- range $reference := include "tempo.pod.secretReferences" . | fromJson }}
+      {{- $env = append $env (dict "name" $reference.variable "valueFrom" (dict "secretKeyRef" (dict "name" $reference.secret "key" $reference.key))) }}
+      {{- end }}
       {{- with concat $env $credentials.env .Values.tempo.extraEnv }}
       env:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+      {{- with .Values.tempo.extraEnvFrom }}
+      envFrom:
         {{- toYaml . | nindent 8 }}
       {{- end }}
       ports:
@@ -199,7 +301,7 @@ spec:
         {{- if $listener.exposed }}
         - name: {{ $listener.name }}
           containerPort: {{ int $listener.port }}
-          protocol: TCP
+          protocol: {{ $listener.protocol }}
         {{- end }}
         {{- end }}
         {{- /* Gossip is internal, but a scaled-out Tempo's headless Service targets it by name. */}}
@@ -208,12 +310,14 @@ spec:
           containerPort: {{ int .Values.tempo.memberlist.bindPort }}
           protocol: TCP
         {{- end }}
-      {{- with .Values.readinessProbe }}
-      readinessProbe:
+      {{- range $probe := list "startupProbe" "readinessProbe" "livenessProbe" }}
+      {{- with get $.Values $probe }}
+      {{ $probe }}:
         {{- toYaml . | nindent 8 }}
       {{- end }}
-      {{- with .Values.livenessProbe }}
-      livenessProbe:
+      {{- end }}
+      {{- with .Values.lifecycle }}
+      lifecycle:
         {{- toYaml . | nindent 8 }}
       {{- end }}
       resources:
@@ -224,12 +328,19 @@ spec:
       {{- end }}
       volumeMounts:
         {{- range include "tempo.pod.mounts" . | fromJsonArray }}
+        {{- if .extra }}
+        - {{- toYaml .extra | nindent 10 }}
+        {{- else }}
         - name: {{ .name }}
           mountPath: {{ .mountPath }}
           {{- if .readOnly }}
           readOnly: true
           {{- end }}
         {{- end }}
+        {{- end }}
+    {{- with include "tempo.pod.extraContainers" (dict "root" . "containers" .Values.extraContainers) | fromJsonArray }}
+    {{- toYaml . | nindent 4 }}
+    {{- end }}
   {{- with .Values.nodeSelector }}
   nodeSelector:
     {{- toYaml . | nindent 4 }}
@@ -248,15 +359,41 @@ spec:
   {{- end }}
   volumes:
     - name: config
+      {{- if eq .Values.tempo.configIn "Secret" }}
+      secret:
+        secretName: {{ include "tempo.names.fullname" . }}
+      {{- else }}
       configMap:
         name: {{ include "tempo.names.fullname" . }}
+      {{- end }}
     {{- with $dataVolume.volume }}
     - name: {{ .name }}
       {{- omit . "name" | toYaml | nindent 6 }}
     {{- end }}
-    {{- with $credentials.volumes }}
+    {{- with include "tempo.overrides.perTenantFile" . | fromJson }}
+    - name: overrides
+      configMap:
+        name: {{ .configMap }}
+    {{- end }}
+    {{- with concat $credentials.volumes $receiversTls.volumes .Values.extraVolumes }}
     {{- toYaml . | nindent 4 }}
     {{- end }}
+{{- end -}}
+
+{{- /*
+tempo.pod.extraContainers: user-given init or sidecar containers, as a JSON list, each with
+securityContext (the Tempo container's) beneath its own, key by key, so that a container that says
+nothing about security still meets Pod Security "restricted".
+Usage: {{ include "tempo.pod.extraContainers" (dict "root" . "containers" .Values.extraContainers) | fromJsonArray }}
+*/ -}}
+{{- define "tempo.pod.extraContainers" -}}
+{{- $containers := list -}}
+{{- range $container := .containers -}}
+{{- $container = deepCopy $container -}}
+{{- $_ := set $container "securityContext" (merge ($container.securityContext | default dict) (deepCopy ($.root.Values.securityContext | default dict))) -}}
+{{- $containers = append $containers $container -}}
+{{- end -}}
+{{- toJson $containers -}}
 {{- end -}}
 
 {{- /*

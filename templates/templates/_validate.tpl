@@ -8,7 +8,7 @@ Usage: {{- include "tempo.validate" . -}}
 */ -}}
 {{- define "tempo.validate" -}}
 {{- $messages := list -}}
-{{- range $area := list "listeners" "structuredConfig" "pod" "storage" "paths" -}}
+{{- range $area := list "listeners" "receivers" "structuredConfig" "tenants" "metricsGenerator" "pod" "service" "storage" "paths" -}}
 {{- $messages = concat $messages (include (printf "tempo.validate.%s" $area) $ | fromJsonArray) -}}
 {{- end -}}
 {{- with $messages -}}
@@ -22,17 +22,58 @@ Usage: {{ include "tempo.validate.listeners" . | fromJsonArray }}
 */ -}}
 {{- define "tempo.validate.listeners" -}}
 {{- $messages := list -}}
-{{- $otlp := .Values.tempo.receivers.otlp -}}
-{{- if not (or $otlp.grpc.enabled $otlp.http.enabled) -}}
-{{- $messages = append $messages "ERROR: every receiver is disabled, so Tempo could not receive any trace. Set tempo.receivers.otlp.grpc.enabled or tempo.receivers.otlp.http.enabled to true." -}}
+{{- $listeners := include "tempo.config.listeners" . | fromJsonArray -}}
+{{- $receiving := .Values.tempo.receivers.kafka.enabled -}}
+{{- range $listeners -}}
+{{- if hasPrefix "distributor.receivers." .tempoKey -}}
+{{- $receiving = true -}}
+{{- end -}}
+{{- end -}}
+{{- if not $receiving -}}
+{{- $switches := list -}}
+{{- range (include "tempo.wiring.table" . | fromJson).listeners -}}
+{{- if hasPrefix "distributor.receivers." .tempoKey -}}
+{{- $switches = append $switches .enabledBy -}}
+{{- end -}}
+{{- end -}}
+{{- $messages = append $messages (printf "ERROR: every receiver is disabled, so Tempo could not receive any trace. Set one of %s or tempo.receivers.kafka.enabled to true." (join ", " $switches)) -}}
 {{- end -}}
 {{- $seen := dict -}}
-{{- range $listener := include "tempo.config.listeners" . | fromJsonArray -}}
-{{- $port := toString (int $listener.port) -}}
+{{- range $listener := $listeners -}}
+{{- $port := printf "%d/%s" (int $listener.port) $listener.protocol -}}
 {{- with get $seen $port -}}
-{{- $messages = append $messages (printf "ERROR: %s and %s are both %s, but two listeners cannot share a port: Tempo would stop at start-up with \"bind: address already in use\". Give one of them another port (defaults: %s %d, %s %d)." .setting $listener.setting $port .setting (int .default) $listener.setting (int $listener.default)) -}}
+{{- $messages = append $messages (printf "ERROR: %s and %s are both %s, but two listeners cannot share a port: Tempo would stop at start-up with \"bind: address already in use\". Give one of them another port (defaults: %s %d, %s %d)." .setting $listener.setting (toString (int $listener.port)) .setting (int .default) $listener.setting (int $listener.default)) -}}
 {{- end -}}
 {{- $_ := set $seen $port $listener -}}
+{{- end -}}
+{{- toJson $messages -}}
+{{- end -}}
+
+{{- /*
+tempo.validate.receivers: receiver settings that go together: TLS needs its Secret, Kafka its brokers,
+and SASL both a mechanism and the Secret holding its credentials.
+Usage: {{ include "tempo.validate.receivers" . | fromJsonArray }}
+*/ -}}
+{{- define "tempo.validate.receivers" -}}
+{{- $messages := list -}}
+{{- $receivers := .Values.tempo.receivers -}}
+{{- if and $receivers.tls.enabled (not $receivers.tls.existingSecret) -}}
+{{- $messages = append $messages "ERROR: tempo.receivers.tls.enabled is true, but tempo.receivers.tls.existingSecret is empty. Name a Secret of type kubernetes.io/tls (tls.crt, tls.key, and ca.crt for requireClientCertificate), for example one cert-manager issues." -}}
+{{- end -}}
+{{- if and $receivers.tls.requireClientCertificate (not $receivers.tls.enabled) -}}
+{{- $messages = append $messages "ERROR: tempo.receivers.tls.requireClientCertificate is true, but tempo.receivers.tls.enabled is false. Enable TLS, or remove requireClientCertificate." -}}
+{{- end -}}
+{{- $kafka := $receivers.kafka -}}
+{{- if $kafka.enabled -}}
+{{- if not $kafka.brokers -}}
+{{- $messages = append $messages "ERROR: tempo.receivers.kafka.enabled is true, but tempo.receivers.kafka.brokers is empty. List the brokers as host:port, for example [kafka-0.kafka:9092]." -}}
+{{- end -}}
+{{- if and $kafka.sasl.mechanism (not $kafka.sasl.existingSecret) -}}
+{{- $messages = append $messages (printf "ERROR: tempo.receivers.kafka.sasl.mechanism is %s, but tempo.receivers.kafka.sasl.existingSecret is empty. Name the Secret holding the username and password (keys %s and %s)." $kafka.sasl.mechanism $kafka.sasl.usernameKey $kafka.sasl.passwordKey) -}}
+{{- end -}}
+{{- if and $kafka.sasl.existingSecret (not $kafka.sasl.mechanism) -}}
+{{- $messages = append $messages "ERROR: tempo.receivers.kafka.sasl.existingSecret is set, but tempo.receivers.kafka.sasl.mechanism is empty, so the credentials would not be used. Set the mechanism: PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512." -}}
+{{- end -}}
 {{- end -}}
 {{- toJson $messages -}}
 {{- end -}}
@@ -84,37 +125,58 @@ Usage: {{ include "tempo.validate.structuredConfig" . | fromJsonArray }}
 {{- end -}}
 
 {{- /* A receiver or protocol switched on here would listen on a port no container or Service port exposes. */ -}}
+{{- $enabled := list -}}
+{{- range include "tempo.config.listeners" . | fromJsonArray -}}
+{{- if hasPrefix "distributor.receivers." .tempoKey -}}
+{{- $enabled = append $enabled (trimSuffix ".endpoint" .tempoKey) -}}
+{{- end -}}
+{{- end -}}
+{{- if .Values.tempo.receivers.kafka.enabled -}}
+{{- $enabled = append $enabled "distributor.receivers.kafka" -}}
+{{- end -}}
 {{- $receivers := dict -}}
 {{- $distributor := get $structured "distributor" -}}
 {{- if and (kindIs "map" $distributor) (kindIs "map" (get $distributor "receivers")) -}}
 {{- $receivers = get $distributor "receivers" -}}
 {{- end -}}
-{{- $otlpProtocols := dict -}}
-{{- if and (kindIs "map" (get $receivers "otlp")) (kindIs "map" (get (get $receivers "otlp") "protocols")) -}}
-{{- $otlpProtocols = get (get $receivers "otlp") "protocols" -}}
+{{- range $receiver, $settings := $receivers -}}
+{{- $path := printf "distributor.receivers.%s" $receiver -}}
+{{- $protocols := dict -}}
+{{- if and (kindIs "map" $settings) (kindIs "map" (get $settings "protocols")) -}}
+{{- $protocols = get $settings "protocols" -}}
 {{- end -}}
-{{- range $receiver, $_ := $receivers -}}
-{{- if ne $receiver "otlp" -}}
-{{- $messages = append $messages (printf "ERROR: tempo.structuredConfig.distributor.receivers.%s would listen on a port the chart does not expose. This chart version wires the OTLP receiver only: send OTLP to tempo.receivers.otlp.grpc or tempo.receivers.otlp.http." $receiver) -}}
+{{- if $protocols -}}
+{{- range $protocol, $_ := $protocols -}}
+{{- if not (has (printf "%s.protocols.%s" $path $protocol) $enabled) -}}
+{{- $messages = append $messages (printf "ERROR: tempo.structuredConfig.%s.protocols.%s configures a receiver the chart does not enable, so no container or Service port would expose it. Enable it under tempo.receivers (the values table lists every receiver)." $path $protocol) -}}
 {{- end -}}
 {{- end -}}
-{{- range $protocol, $_ := $otlpProtocols -}}
-{{- if not (get (get $.Values.tempo.receivers.otlp $protocol | default dict) "enabled") -}}
-{{- $messages = append $messages (printf "ERROR: tempo.structuredConfig.distributor.receivers.otlp.protocols.%s configures a protocol the chart does not enable. Set tempo.receivers.otlp.%s.enabled to true (the only OTLP protocols are grpc and http)." $protocol $protocol) -}}
+{{- else if not (has $path $enabled) -}}
+{{- $prefix := printf "%s." $path -}}
+{{- $some := false -}}
+{{- range $enabled -}}
+{{- if hasPrefix $prefix . -}}
+{{- $some = true -}}
+{{- end -}}
+{{- end -}}
+{{- if not $some -}}
+{{- $messages = append $messages (printf "ERROR: tempo.structuredConfig.%s configures a receiver the chart does not enable, so no container or Service port would expose it. Enable it under tempo.receivers (the values table lists every receiver)." $path) -}}
+{{- end -}}
 {{- end -}}
 {{- end -}}
 
 {{- /* Tempo 2.5 refuses to start with both overrides layouts. */ -}}
-{{- $overrides := get $structured "overrides" -}}
-{{- if and (kindIs "map" $overrides) (hasKey $overrides "defaults") -}}
+{{- if or .Values.tempo.overrides.defaults .Values.tempo.overrides.perTenant .Values.tempo.overrides.existingConfigMap -}}
 {{- with include "tempo.config.flatOverrides" . | fromJsonArray -}}
-{{- $messages = append $messages (printf "ERROR: tempo.structuredConfig.overrides.%s belongs to the flat overrides layout, but overrides.defaults uses the nested one, and Tempo refuses to start with both. Move it to its place under overrides.defaults (see https://grafana.com/docs/tempo/v2.5.x/configuration/#overrides)." (first .)) -}}
+{{- $messages = append $messages (printf "ERROR: tempo.structuredConfig.overrides.%s belongs to the flat overrides layout, but tempo.overrides uses the nested one, and Tempo refuses to start with both. Move it to its place under tempo.overrides.defaults (see https://grafana.com/docs/tempo/v2.5.x/configuration/#overrides)." (first .)) -}}
 {{- end -}}
 {{- end -}}
 
 {{- /* The configuration is stored in a ConfigMap, which anyone who can read the namespace can read. */ -}}
+{{- if eq .Values.tempo.configIn "ConfigMap" -}}
 {{- with include "tempo.config.literalCredentials" (dict "node" $structured "path" "" "credentials" (include "tempo.facts.credentials" . | fromJson)) | fromJsonArray -}}
-{{- $messages = append $messages (printf "ERROR: tempo.structuredConfig.%s holds a credential, which would be stored in a ConfigMap. Write an environment reference such as ${TOKEN} there, add -config.expand-env=true to tempo.extraArgs, and set the variable from a Secret in tempo.extraEnv (valueFrom.secretKeyRef); object store keys have values of their own under storage." (first .)) -}}
+{{- $messages = append $messages (printf "ERROR: tempo.structuredConfig.%s holds a credential, which would be stored in a ConfigMap. Set tempo.configIn to Secret to keep the configuration in a Secret, or write an environment reference such as ${TOKEN} there, add -config.expand-env=true to tempo.extraArgs, and set the variable from a Secret in tempo.extraEnv (valueFrom.secretKeyRef); object store keys have values of their own under storage." (first .)) -}}
+{{- end -}}
 {{- end -}}
 {{- if and (not (has "-config.expand-env=true" (include "tempo.pod.args" . | fromJsonArray))) (contains "${" (toYaml $structured)) -}}
 {{- $messages = append $messages "ERROR: tempo.structuredConfig holds ${...} environment references, which Tempo replaces only when started with -config.expand-env=true. Add it to tempo.extraArgs." -}}
@@ -164,6 +226,90 @@ Usage: {{ include "tempo.validate.bareDurations" (dict "node" $config "path" "" 
 {{- end -}}
 
 {{- /*
+tempo.validate.tenants: tenant IDs Tempo accepts (letters, digits and !-_.*'() up to 150 characters,
+not . or ..), one source for the per-tenant file, and the processors set in one place.
+Usage: {{ include "tempo.validate.tenants" . | fromJsonArray }}
+*/ -}}
+{{- define "tempo.validate.tenants" -}}
+{{- $messages := list -}}
+{{- $overrides := .Values.tempo.overrides -}}
+{{- range $tenant, $_ := $overrides.perTenant -}}
+{{- if or (not (regexMatch "^[a-zA-Z0-9!._*'()-]{1,150}$" $tenant)) (eq $tenant ".") (eq $tenant "..") -}}
+{{- $messages = append $messages (printf "ERROR: tempo.overrides.perTenant has the tenant ID %q, which Tempo refuses: a tenant ID is 1 to 150 letters, digits and !-_.*'() and neither . nor ..; it is the X-Scope-OrgID header's value." $tenant) -}}
+{{- end -}}
+{{- end -}}
+{{- if and $overrides.perTenant $overrides.existingConfigMap -}}
+{{- $messages = append $messages (printf "ERROR: tempo.overrides.perTenant and tempo.overrides.existingConfigMap (%s) both give the per-tenant overrides file. Keep one: put the tenants in your ConfigMap, or remove tempo.overrides.existingConfigMap." $overrides.existingConfigMap) -}}
+{{- end -}}
+{{- $generator := get $overrides.defaults "metrics_generator" | default dict -}}
+{{- if and .Values.tempo.metricsGenerator.enabled (kindIs "map" $generator) (hasKey $generator "processors") -}}
+{{- $messages = append $messages "ERROR: tempo.overrides.defaults.metrics_generator.processors is set while tempo.metricsGenerator.enabled is true, which derives it from tempo.metricsGenerator.processors. Set the processors there (per tenant: tempo.overrides.perTenant)." -}}
+{{- end -}}
+{{- toJson $messages -}}
+{{- end -}}
+
+{{- /*
+tempo.validate.metricsGenerator: a metrics-generator whose series have somewhere to go, and one way to
+authenticate to each remote-write target.
+Usage: {{ include "tempo.validate.metricsGenerator" . | fromJsonArray }}
+*/ -}}
+{{- define "tempo.validate.metricsGenerator" -}}
+{{- $messages := list -}}
+{{- $generator := .Values.tempo.metricsGenerator -}}
+{{- if $generator.enabled -}}
+{{- if and (not $generator.remoteWrite) (or (has "service-graphs" $generator.processors) (has "span-metrics" $generator.processors)) -}}
+{{- $messages = append $messages "ERROR: tempo.metricsGenerator.processors has service-graphs or span-metrics, but tempo.metricsGenerator.remoteWrite is empty, so their series would go nowhere. Add a remote-write target (Prometheus, Mimir), or keep only local-blocks." -}}
+{{- end -}}
+{{- range $index, $target := $generator.remoteWrite -}}
+{{- if and $target.basicAuth $target.bearerToken -}}
+{{- $messages = append $messages (printf "ERROR: tempo.metricsGenerator.remoteWrite[%d] has both basicAuth and bearerToken, but a remote-write target takes one way to authenticate. Remove one." $index) -}}
+{{- end -}}
+{{- end -}}
+{{- else if or $generator.remoteWrite $generator.externalLabels -}}
+{{- $messages = append $messages "ERROR: tempo.metricsGenerator.remoteWrite or externalLabels is set, but tempo.metricsGenerator.enabled is false, so nothing would use them. Set tempo.metricsGenerator.enabled to true, or remove them." -}}
+{{- end -}}
+{{- toJson $messages -}}
+{{- end -}}
+
+{{- /*
+tempo.validate.service: Service settings that apply only to some Service types, and node ports of ports
+that exist.
+Usage: {{ include "tempo.validate.service" . | fromJsonArray }}
+*/ -}}
+{{- define "tempo.validate.service" -}}
+{{- $messages := list -}}
+{{- $service := .Values.service -}}
+{{- range $entry := list (dict "path" "service" "settings" $service "ingest" false) (dict "path" "service.ingest" "settings" $service.ingest "ingest" true) -}}
+{{- $settings := $entry.settings -}}
+{{- if or (not $entry.ingest) $service.ingest.enabled -}}
+{{- if and $settings.loadBalancerSourceRanges (ne $settings.type "LoadBalancer") -}}
+{{- $messages = append $messages (printf "ERROR: %s.loadBalancerSourceRanges is set, but %s.type is %s; the ranges apply to a LoadBalancer only. Set %s.type to LoadBalancer, or remove them." $entry.path $entry.path $settings.type $entry.path) -}}
+{{- end -}}
+{{- if and $settings.externalTrafficPolicy (eq $settings.type "ClusterIP") -}}
+{{- $messages = append $messages (printf "ERROR: %s.externalTrafficPolicy is set, but %s.type is ClusterIP, which the API server refuses. Set %s.type to NodePort or LoadBalancer, or remove it." $entry.path $entry.path $entry.path) -}}
+{{- end -}}
+{{- range include "tempo.service.ports" (dict "root" $ "ingest" $entry.ingest) | fromJsonArray -}}
+{{- if and .nodePort (eq $settings.type "ClusterIP") -}}
+{{- $messages = append $messages (printf "ERROR: service.nodePorts.%s is set, but the Service carrying it (%s) has type ClusterIP, which the API server refuses. Set %s.type to NodePort or LoadBalancer, or remove the node port." .name $entry.path $entry.path) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- $carried := list -}}
+{{- range include "tempo.config.listeners" . | fromJsonArray -}}
+{{- if .exposed -}}
+{{- $carried = append $carried .name -}}
+{{- end -}}
+{{- end -}}
+{{- range $name, $_ := $service.nodePorts -}}
+{{- if not (has $name $carried) -}}
+{{- $messages = append $messages (printf "ERROR: service.nodePorts.%s names no port the Services carry (%s). Use one of those names, or enable the receiver." $name (join ", " $carried)) -}}
+{{- end -}}
+{{- end -}}
+{{- toJson $messages -}}
+{{- end -}}
+
+{{- /*
 tempo.validate.pod: values that would leave the pod unable to start, or that the API server refuses:
 selector labels in podLabels, the data directory inside the configuration mount, a request above
 its limit, flags the chart sets itself, a security context that contradicts itself, and a probe
@@ -179,8 +325,10 @@ Helm 4 reports the podLabels one at '' without naming podLabels, and both helms 
 failed, never what to set instead.
 */ -}}
 {{- range $label, $_ := include "tempo.labels.selector" . | fromYaml -}}
-{{- if hasKey $.Values.podLabels $label -}}
-{{- $messages = append $messages (printf "ERROR: podLabels sets %s, which the chart uses to select Tempo's pods. Remove it from podLabels (use nameOverride to change the name)." $label) -}}
+{{- range $value := list "podLabels" "commonLabels" -}}
+{{- if hasKey (get $.Values $value) $label -}}
+{{- $messages = append $messages (printf "ERROR: %s sets %s, which the chart uses to select Tempo's pods. Remove it from %s (use nameOverride to change the name)." $value $label $value) -}}
+{{- end -}}
 {{- end -}}
 {{- end -}}
 {{- $configFile := include "tempo.pod.configFile" . | fromJson -}}
@@ -220,6 +368,26 @@ failed, never what to set instead.
 {{- $messages = append $messages "ERROR: securityContext.privileged is true while securityContext.allowPrivilegeEscalation is false, which the API server refuses. Tempo needs no privileges: remove securityContext.privileged." -}}
 {{- end -}}
 
+{{- /* The Deployment's strategy; a StatefulSet rolls its pods one by one. */ -}}
+{{- if .Values.strategy -}}
+{{- if include "tempo.workload.clustered" . -}}
+{{- $messages = append $messages (printf "ERROR: strategy is set, but with storage.backend %s Tempo runs as a StatefulSet, which has no Deployment strategy (it replaces one pod at a time). Remove strategy." .Values.storage.backend) -}}
+{{- else if and .Values.persistence.enabled (ne (toString .Values.strategy.type) "Recreate") -}}
+{{- $messages = append $messages "ERROR: strategy.type is not Recreate, but persistence.enabled is true: the new pod could not attach the old pod's ReadWriteOnce volume, and the rollout would hang. Set strategy.type to Recreate, or remove strategy." -}}
+{{- end -}}
+{{- end -}}
+
+{{- /* The API server refuses a mount of a volume the pod does not have. */ -}}
+{{- $volumes := list "config" "storage" "overrides" "receivers-tls" "gcs-credentials" -}}
+{{- range .Values.extraVolumes -}}
+{{- $volumes = append $volumes .name -}}
+{{- end -}}
+{{- range $index, $mount := .Values.tempo.extraVolumeMounts -}}
+{{- if not (has $mount.name $volumes) -}}
+{{- $messages = append $messages (printf "ERROR: tempo.extraVolumeMounts[%d] mounts the volume %s, which the pod does not have. Add it to extraVolumes." $index $mount.name) -}}
+{{- end -}}
+{{- end -}}
+
 {{- /* A probe aimed where nothing listens fails for ever: the pod is never ready, or is restarted in a loop. */ -}}
 {{- $listeners := include "tempo.config.listeners" . | fromJsonArray -}}
 {{- $names := list -}}
@@ -232,7 +400,7 @@ failed, never what to set instead.
 {{- $ports = append $ports (int .port) -}}
 {{- $described = append $described (printf "%s %d" .name (int .port)) -}}
 {{- end -}}
-{{- range $probe := list "readinessProbe" "livenessProbe" -}}
+{{- range $probe := list "startupProbe" "readinessProbe" "livenessProbe" -}}
 {{- range $handler := list "httpGet" "tcpSocket" "grpc" -}}
 {{- $action := get (get $.Values $probe | default dict) $handler -}}
 {{- if and (kindIs "map" $action) (hasKey $action "port") -}}
@@ -320,12 +488,16 @@ Usage: {{ include "tempo.validate.paths" . | fromJsonArray }}
 {{- $mounts := include "tempo.pod.mounts" . | fromJsonArray -}}
 {{- $writable := list -}}
 {{- $files := list -}}
+{{- $extraDirs := list -}}
 {{- range $mount := $mounts -}}
 {{- if not $mount.readOnly -}}
 {{- $writable = append $writable $mount.mountPath -}}
 {{- end -}}
 {{- range $file := $mount.files | default list -}}
 {{- $files = append $files (printf "%s/%s" $mount.mountPath $file) -}}
+{{- end -}}
+{{- if $mount.extra -}}
+{{- $extraDirs = append $extraDirs $mount.mountPath -}}
 {{- end -}}
 {{- end -}}
 {{- range $entry := $facts.writes -}}
@@ -348,8 +520,14 @@ Usage: {{ include "tempo.validate.paths" . | fromJsonArray }}
 {{- end -}}
 {{- range $entry := $facts.reads -}}
 {{- $path := include "tempo.util.valueAt" (dict "values" $config "path" $entry.key) | fromJson | dig "value" "" -}}
-{{- if and (kindIs "string" $path) (ne $path "") (not (has $path $files)) -}}
-{{- $messages = append $messages (printf "ERROR: tempo.structuredConfig.%s is %s, but the pod has no such file: the chart mounts %s only. Remove it; this chart version cannot mount other files into Tempo's pod." $entry.key $path (join ", " $files)) -}}
+{{- $underExtra := false -}}
+{{- range $dir := $extraDirs -}}
+{{- if hasPrefix (printf "%s/" (trimSuffix "/" $dir)) (toString $path) -}}
+{{- $underExtra = true -}}
+{{- end -}}
+{{- end -}}
+{{- if and (kindIs "string" $path) (ne $path "") (not (has $path $files)) (not $underExtra) -}}
+{{- $messages = append $messages (printf "ERROR: tempo.structuredConfig.%s is %s, but the pod has no such file: the chart mounts %s. Mount the file with extraVolumes and tempo.extraVolumeMounts, or remove the setting." $entry.key $path (join ", " $files)) -}}
 {{- end -}}
 {{- end -}}
 {{- end -}}
