@@ -187,10 +187,11 @@ describe.each(helmReleases)('behaviour ($label)', (helm) => {
       });
     });
 
-    test('structuredConfig takes the nested overrides layout; an own rate limit takes no derived burst', async () => {
-      const overrides = { defaults: { ingestion: { rate_limit_bytes: 20000000 } }, per_tenant_override_period: '30s' };
-      const rendered = await renderValues({ tempo: { structuredConfig: { overrides } } });
-      expect(rendered.tempoConfig().overrides).toEqual(overrides);
+    test('tempo.overrides.defaults takes the nested overrides layout; an own rate limit takes no derived burst', async () => {
+      const rendered = await renderValues({
+        tempo: { overrides: { defaults: { ingestion: { rate_limit_bytes: 20000000 } } }, structuredConfig: { overrides: { per_tenant_override_period: '30s' } } },
+      });
+      expect(rendered.tempoConfig().overrides).toEqual({ defaults: { ingestion: { rate_limit_bytes: 20000000 } }, per_tenant_override_period: '30s' });
     });
 
     test('a credential reaches Tempo through an environment reference filled from a Secret', async () => {

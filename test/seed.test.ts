@@ -61,13 +61,14 @@ describe.each(helmReleases)('defaults reproduce the design document ($label)', (
     expect(container.volumeMounts).toContainEqual({ name: 'storage', mountPath: '/var/tempo' });
   });
 
+  // appProtocol is beyond the design: it tells meshes such as Istio that otlp-grpc speaks gRPC.
   test('the Service exposes http 3200, otlp-grpc 4317 and otlp-http 4318', () => {
     const service = rendered.get('Service', 'tempo');
     expect(service.spec.type).toBe('ClusterIP');
     expect(service.spec.ports).toEqual([
-      { name: 'http', port: 3200, targetPort: 'http', protocol: 'TCP' },
-      { name: 'otlp-grpc', port: 4317, targetPort: 'otlp-grpc', protocol: 'TCP' },
-      { name: 'otlp-http', port: 4318, targetPort: 'otlp-http', protocol: 'TCP' },
+      { name: 'http', port: 3200, targetPort: 'http', protocol: 'TCP', appProtocol: 'http' },
+      { name: 'otlp-grpc', port: 4317, targetPort: 'otlp-grpc', protocol: 'TCP', appProtocol: 'grpc' },
+      { name: 'otlp-http', port: 4318, targetPort: 'otlp-http', protocol: 'TCP', appProtocol: 'http' },
     ]);
   });
 

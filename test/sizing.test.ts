@@ -180,7 +180,7 @@ describe.each(helmReleases)('sizing ($label)', (helm) => {
     });
 
     test('other nested overrides keep the derived ingestion limit beside them', async () => {
-      const rendered = await renderValues({ tempo: { structuredConfig: { overrides: { defaults: { ingestion: { max_traces_per_user: 500 } } } } } });
+      const rendered = await renderValues({ tempo: { overrides: { defaults: { ingestion: { max_traces_per_user: 500 } } } } });
       expect(sizingOf(rendered).overrides).toEqual({
         defaults: { ingestion: { max_traces_per_user: 500, rate_limit_bytes: 300_000, burst_size_bytes: 450_000 } },
       });

@@ -42,22 +42,27 @@ describe.concurrent.each(cases)('values set $label', ({ helm, set }) => {
     expect(result.stdout).not.toMatch(/\[(INFO|WARNING|ERROR)\]/);
   });
 
-  test("deploys only images Chart.yaml's artifacthub.io/images lists, unless the set chooses its own", async () => {
-    const ownImage = set.files.some((file) => 'image' in (YAML.parse(readFileSync(file, 'utf8')) ?? {}));
+  test("runs Tempo only from an image Chart.yaml's artifacthub.io/images lists, unless the set chooses its own", async () => {
+    const ownImage = set.files.some((file) => {
+      const values = YAML.parse(readFileSync(file, 'utf8')) ?? {};
+      return 'image' in values || values.global?.imageRegistry;
+    });
     const listed = YAML.parse(YAML.parse(readFileSync(path.join(paths.chart, 'Chart.yaml'), 'utf8')).annotations['artifacthub.io/images']).map(
       (entry: { image: string }) => entry.image,
     );
+    // Init and sidecar containers are the user's own choice of image.
     const deployed = podTemplates((await rendering()).documents).flatMap((pod) =>
-      [...(pod.spec.initContainers ?? []), ...pod.spec.containers].map((container: Manifest) => container.image),
+      pod.spec.containers.filter((container: Manifest) => container.name === 'tempo').map((container: Manifest) => container.image),
     );
     expect(deployed.length).toBeGreaterThan(0);
     if (!ownImage) for (const image of deployed) expect(listed).toContain(image);
   });
 
-  test('renders one Tempo workload (a Deployment, or a StatefulSet with an object store), its Service and its ConfigMap', async () => {
+  test('renders one Tempo workload (a Deployment, or a StatefulSet with an object store), its Service and its configuration', async () => {
     const rendered = await rendering();
-    const fullname = rendered.ofKind('ConfigMap')[0]!.metadata.name;
-    expect(rendered.ofKind('ConfigMap')).toHaveLength(1);
+    const workloads = rendered.documents.filter((doc) => doc.kind === 'Deployment' || doc.kind === 'StatefulSet');
+    expect(workloads).toHaveLength(1);
+    const fullname = workloads[0]!.metadata.name;
     expect(rendered.workload(fullname).kind).toBe(rendered.tempoConfig(fullname).storage.trace.backend === 'local' ? 'Deployment' : 'StatefulSet');
     expect(rendered.get('Service', fullname).spec.type).toBeDefined();
   });

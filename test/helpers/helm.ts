@@ -7,7 +7,7 @@ import type { ValuesOverride } from '../../build/generated/values.ts';
 import { helmBinary, helmRelease, helmReleases, isolatedHelmEnv, type HelmRelease } from '../../build/helm.ts';
 import { paths } from '../../build/paths.ts';
 import type { KubeVersion } from './kubernetes.ts';
-import { parseTempoConfig } from './tempo-config.ts';
+import { tempoConfigOf } from './tempo-config.ts';
 import { verifyRendering } from './verify.ts';
 
 export { helmRelease, helmReleases, type HelmRelease };
@@ -79,9 +79,11 @@ export class Rendered {
     return this.documents.map((doc) => `${doc.kind}/${doc.metadata.name}`);
   }
 
-  /** The Tempo configuration file held by the chart's ConfigMap, parsed. */
+  /** The Tempo configuration the workload's pods run with (from its ConfigMap or Secret), parsed. */
   tempoConfig(name = 'tempo'): Record<string, any> {
-    return parseTempoConfig(this.get('ConfigMap', name).data['tempo.yaml']);
+    const found = tempoConfigOf(this.workload(name).spec.template.spec, this.documents);
+    if (!found) throw new Error(`the workload ${name} runs no Tempo with a rendered configuration`);
+    return found.config;
   }
 }
 

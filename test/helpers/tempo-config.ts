@@ -37,7 +37,7 @@ export function validateTempoConfig(config: unknown): string[] {
 
 /**
  * The Tempo configuration a pod runs with: the container started with -config.file, and the file
- * read from the ConfigMap mounted at that path. Undefined for pods that do not run Tempo, and for
+ * read from the ConfigMap or Secret mounted at that path. Undefined for pods that do not run Tempo, and for
  * one whose ConfigMap is not rendered (the referencesResolve invariant reports that).
  */
 export function tempoConfigOf(podSpec: Json, documents: Manifest[]): { container: Json; config: Json } | undefined {
@@ -47,11 +47,25 @@ export function tempoConfigOf(podSpec: Json, documents: Manifest[]): { container
     const file: string = flag.slice(flag.indexOf('=') + 1);
     const mount = (container.volumeMounts ?? []).find((candidate: Json) => file.startsWith(`${candidate.mountPath.replace(/\/$/, '')}/`));
     const volume = (podSpec.volumes ?? []).find((candidate: Json) => candidate.name === mount?.name);
-    const configMap = documents.find((doc) => doc.kind === 'ConfigMap' && doc.metadata.name === volume?.configMap?.name);
     const key = file.slice(mount ? mount.mountPath.replace(/\/$/, '').length + 1 : 0);
-    const text = configMap?.data?.[key];
-    if (!configMap || typeof text !== 'string') return undefined;
+    const text = volumeFile(volume, key, documents);
+    if (text === undefined) return undefined;
     return { container, config: parseTempoConfig(text) };
+  }
+  return undefined;
+}
+
+/** A file of a ConfigMap or Secret volume, from the rendered object; undefined when it is not rendered. */
+function volumeFile(volume: Json | undefined, key: string, documents: Manifest[]): string | undefined {
+  if (volume?.configMap) {
+    const text = documents.find((doc) => doc.kind === 'ConfigMap' && doc.metadata.name === volume.configMap.name)?.data?.[key];
+    return typeof text === 'string' ? text : undefined;
+  }
+  if (volume?.secret) {
+    const secret = documents.find((doc) => doc.kind === 'Secret' && doc.metadata.name === volume.secret.secretName);
+    if (typeof secret?.stringData?.[key] === 'string') return secret.stringData[key];
+    const encoded = secret?.data?.[key];
+    return typeof encoded === 'string' ? Buffer.from(encoded, 'base64').toString('utf8') : undefined;
   }
   return undefined;
 }
