@@ -214,7 +214,7 @@ export interface Values {
   "readinessProbe": Record<string, unknown>;
   /** Liveness probe of the Tempo container. It asks /api/echo, which answers as soon as the HTTP server runs, so a slow start is not mistaken for a hang. */
   "livenessProbe": Record<string, unknown>;
-  /** Startup probe of the Tempo container; empty for none. Until it succeeds the liveness probe waits, which suits a Tempo that replays a long write-ahead log at start-up. For example: {httpGet: {path: /ready, port: http}, periodSeconds: 10, failureThreshold: 60}. Set readinessProbe or livenessProbe to {} to remove them. */
+  /** Startup probe of the Tempo container; empty for none. Until it succeeds the liveness probe waits, which suits a Tempo that replays a long write-ahead log at start-up. For example: {httpGet: {path: /ready, port: http}, periodSeconds: 10, failureThreshold: 60}. Set readinessProbe or livenessProbe to null to remove them. */
   "startupProbe": Record<string, unknown>;
   /** Lifecycle hooks of the Tempo container (postStart, preStop). For example, a preStop that calls /shutdown on a single-binary Tempo flushes the ingester before the pod stops. */
   "lifecycle": Record<string, unknown>;
