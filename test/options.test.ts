@@ -135,7 +135,7 @@ describe.each(helmReleases)('metrics-generator, tenants and pod options ($label)
       const rendered = await renderSet('sidecar-ca-bundle', sidecarExternal);
       const extra = rendered.get('ConfigMap', 'tempo-proxy-templates');
       expect(extra.data['sign_in.html']).toBe('<p>Tempo of tempo</p>');
-      expect(extra.metadata.labels['app.kubernetes.io/instance']).toBe('tempo');
+      expect(extra.metadata.labels?.['app.kubernetes.io/instance']).toBe('tempo');
       const asObject = await renderValues({ extraObjects: [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: '{{ .Release.Name }}-extra', namespace: 'observability' }, data: { a: 'b' } }] });
       expect(asObject.get('ConfigMap', 'tempo-extra').data).toEqual({ a: 'b' });
     });
