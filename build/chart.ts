@@ -1,7 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import Handlebars from 'handlebars';
 import { changesFor } from './changelog.ts';
+import { BuildError } from './errors.ts';
 import { renderReadme, renderValuesTable } from './docs.ts';
 import { referencedKubernetesDefinitions } from './kubernetes-schema.ts';
 import { packageVersion, paths, relative } from './paths.ts';
@@ -78,6 +79,11 @@ export function buildChart(sources: BuildSources = paths, chartDir = paths.chart
   output.set(paths.generatedTypes, renderValuesTypes(schema));
   output.set(paths.tempoConfigSchema, formatJson(tempoConfig));
   const sizingTable = renderSizingTable(sizing, defaults.sizing.goMemLimitPercent);
-  output.set(sources.readme, renderReadme(path.basename(sources.readme), readFileSync(sources.readme, 'utf8'), schema, sizingTable));
+  const valuesSet = (name: string) => {
+    const file = path.join(paths.valuesSets, `${name}.yaml`);
+    if (!existsSync(file)) throw new BuildError(path.basename(sources.readme), `shows the values set ${name}, but ${relative(file)} does not exist`);
+    return readFileSync(file, 'utf8');
+  };
+  output.set(sources.readme, renderReadme(path.basename(sources.readme), readFileSync(sources.readme, 'utf8'), schema, sizingTable, valuesSet));
   return output;
 }

@@ -52,6 +52,12 @@ export function schemaNarrowings(before: SchemaNode, after: SchemaNode): string[
       if (!successor) findings.push(`${path}: removed or renamed`);
       else visit(child, successor, path);
     }
+    // A key the old schema did not name but took, as an open object does, is narrowed by its new schema.
+    if (b.additionalProperties !== false) {
+      for (const [name, child] of Object.entries(a.properties ?? {})) {
+        if (!b.properties?.[name]) visit(openValue(b), child, where ? `${where}.${name}` : name);
+      }
+    }
     if (b.additionalProperties !== false && a.additionalProperties === false && a.properties === undefined) {
       findings.push(`${at}: closed to keys it took before`);
     } else if (b.additionalProperties !== false && a.additionalProperties === false) {

@@ -21,6 +21,8 @@ export const paths = {
   tempoConfigSchema: path.join(repoRoot, 'build', 'generated', 'tempo-config.schema.json'),
   dist: path.join(repoRoot, 'dist'),
   releases: path.join(repoRoot, 'build', 'releases'),
+  /** The named values sets every check renders; the README shows some of them as examples. */
+  valuesSets: path.join(repoRoot, 'test', 'values'),
 };
 
 /** The chart version: package.json's version. */

@@ -189,13 +189,13 @@ describe.each(helmReleases)('metrics-generator, tenants and pod options ($label)
       expect(rendered.tempoConfig().storage.trace.redis).toEqual({ endpoint: 'redis.cache.svc:6379', password: 'example-redis-password' });
     });
 
-    test('revisionHistoryLimit and strategy reach the Deployment; a StatefulSet takes the history limit', async () => {
+    test('revisionHistoryLimit and strategy reach the Deployment; a StatefulSet, where the field is immutable, keeps the default', async () => {
       const deployment = (await renderValues({ revisionHistoryLimit: 3, strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 0, maxUnavailable: 1 } } })).workload();
       expect(deployment.spec.revisionHistoryLimit).toBe(3);
       expect(deployment.spec.strategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxSurge: 0, maxUnavailable: 1 } });
       const statefulSet = (await renderValues({ revisionHistoryLimit: 4, storage: { backend: 's3', s3: { bucket: 'traces' } } })).workload();
       expect(statefulSet.kind).toBe('StatefulSet');
-      expect(statefulSet.spec.revisionHistoryLimit).toBe(4);
+      expect(statefulSet.spec).not.toHaveProperty('revisionHistoryLimit');
     });
   });
 });

@@ -119,7 +119,7 @@ describe('the guards bite', () => {
 
   const schema = (properties: Record<string, SchemaNode>): SchemaNode => ({ type: 'object', additionalProperties: false, properties });
 
-  test('on a value removed or renamed, a type, enum or bound narrowed, an object closed, a key made required', () => {
+  test('on a value removed or renamed, a type, enum or bound narrowed, an object closed, a key made required or an open key typed', () => {
     const released = schema({
       port: { type: 'integer', minimum: 1, maximum: 65535 },
       mode: { type: 'string', enum: ['a', 'b'] },
@@ -127,6 +127,7 @@ describe('the guards bite', () => {
       labels: { type: 'object', additionalProperties: { type: 'string' } },
       old: { type: 'string' },
       nested: schema({ size: { type: 'number' } }),
+      shared: { type: 'object' },
     });
     const narrowed = schema({
       port: { type: 'integer', minimum: 1024, maximum: 65535 },
@@ -135,6 +136,7 @@ describe('the guards bite', () => {
       labels: { type: 'object', additionalProperties: false },
       renamed: { type: 'string' },
       nested: { ...schema({ size: { type: 'integer' } }), required: ['size'] },
+      shared: { type: 'object', properties: { registry: { type: 'string' } } },
     });
     expect(schemaNarrowings(released, narrowed).sort()).toEqual(
       [
@@ -145,6 +147,7 @@ describe('the guards bite', () => {
         'old: removed or renamed',
         'nested: now requires size',
         'nested.size: type narrowed from number to integer',
+        'shared.registry: type narrowed from any to string',
       ].sort(),
     );
   });

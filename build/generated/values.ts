@@ -1111,7 +1111,7 @@ export interface Values {
   "commonAnnotations": Record<string, string>;
   /** Update strategy of the Deployment (storage.backend local); empty for the chart's choice: Recreate with a persistent volume, which a second pod could not attach, else Kubernetes' RollingUpdate. A StatefulSet always rolls one pod at a time. */
   "strategy": Record<string, unknown>;
-  /** Old ReplicaSets (or StatefulSet revisions) kept for rollback. */
+  /** Old ReplicaSets the Deployment keeps for rollback. A StatefulSet (with an object store) keeps Kubernetes' 10: the field cannot be changed after it is created. */
   "revisionHistoryLimit": number;
   /** Tempo itself: its listeners, retention, storage and configuration. */
   "tempo": {

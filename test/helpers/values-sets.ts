@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { paths } from '../../build/paths.ts';
 
-export const valuesSetsDir = path.join(paths.root, 'test', 'values');
+export const valuesSetsDir = paths.valuesSets;
 export const examplesDir = path.join(paths.root, 'examples');
 
 /** A named set of values files, passed to helm in order, with the release it is rendered as. */
