@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { paths } from '../build/paths.ts';
-import { helmReleases, render, type Manifest, type Rendered } from './helpers/helm.ts';
+import { helmReleases, render, renderNotes, type Manifest, type Rendered } from './helpers/helm.ts';
 
 const valuesSet = (name: string) => path.join(paths.root, 'test', 'values', `${name}.yaml`);
 
@@ -124,4 +124,22 @@ describe.each(helmReleases)('receivers and Services ($label)', (helm) => {
       expect(rendered.ofKind('Service')).toHaveLength(1);
     });
   });
+});
+
+// NOTES need a cluster on Helm 3 (helm install --dry-run=client prints them on Helm 4 only).
+test('NOTES list every receiver at the Service that carries it, with TLS and the tenant header when they apply', async () => {
+  const notes = await renderNotes({
+    tempo: {
+      multitenancyEnabled: true,
+      receivers: { zipkin: { enabled: true }, jaeger: { thriftCompact: { enabled: true } }, tls: { enabled: true, existingSecret: 'tls' }, kafka: { enabled: true, brokers: ['kafka:9092'] } },
+    },
+    service: { ingest: { enabled: true } },
+  });
+  expect(notes).toContain('gRPC: tempo-ingest.observability.svc:4317');
+  expect(notes).toContain('HTTP: https://tempo-ingest.observability.svc:4318  (POST /v1/traces)');
+  expect(notes).toContain('Zipkin: https://tempo-ingest.observability.svc:9411/api/v2/spans');
+  expect(notes).toContain('Jaeger Thrift compact: tempo-ingest.observability.svc:6831 (UDP)');
+  expect(notes).toContain('Kafka: topic otlp_spans on kafka:9092 (otlp_proto), read by consumer group tempo');
+  expect(notes).toContain('every write and every query must carry the header X-Scope-OrgID: <tenant>');
+  expect(notes).toContain('http://tempo.observability.svc:3200');
 });
