@@ -364,12 +364,20 @@ Usage: {{ include "tempo.config.listeners" . | fromJsonArray }}
 {{- define "tempo.config.listeners" -}}
 {{- $listeners := list -}}
 {{- range $listener := (include "tempo.wiring.table" . | fromJson).listeners -}}
+{{- /* Walked inline rather than through tempo.util.valueAt: this runs for every listener on every use, and the schema guarantees each path. */ -}}
 {{- $enabled := true -}}
 {{- with $listener.enabledBy -}}
-{{- $enabled = include "tempo.util.valueAt" (dict "values" $.Values "path" .) | fromJson | dig "value" false -}}
+{{- $node := $.Values -}}
+{{- range $part := splitList "." . -}}
+{{- $node = get $node $part -}}
+{{- end -}}
+{{- $enabled = $node -}}
 {{- end -}}
 {{- if $enabled -}}
-{{- $port := include "tempo.util.valueAt" (dict "values" $.Values "path" $listener.value) | fromJson | dig "value" 0 -}}
+{{- $port := $.Values -}}
+{{- range $part := splitList "." $listener.value -}}
+{{- $port = get $port $part -}}
+{{- end -}}
 {{- $listeners = append $listeners (merge (dict "port" (int $port) "setting" $listener.value "default" (int $listener.default)) (omit $listener "value" "default" "enabledBy")) -}}
 {{- end -}}
 {{- end -}}
