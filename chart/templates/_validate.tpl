@@ -378,10 +378,18 @@ failed, never what to set instead.
 {{- end -}}
 {{- end -}}
 
-{{- /* The API server refuses a mount of a volume the pod does not have. */ -}}
-{{- $volumes := list "config" "storage" "overrides" "receivers-tls" "gcs-credentials" -}}
-{{- range .Values.extraVolumes -}}
+{{- /* The API server refuses a mount of a volume the pod does not have, and two volumes of one name. */ -}}
+{{- $volumes := list -}}
+{{- range include "tempo.pod.mounts" . | fromJsonArray -}}
+{{- if not .extra -}}
 {{- $volumes = append $volumes .name -}}
+{{- end -}}
+{{- end -}}
+{{- range $index, $volume := .Values.extraVolumes -}}
+{{- if has $volume.name $volumes -}}
+{{- $messages = append $messages (printf "ERROR: extraVolumes[%d] is named %s, but another volume of Tempo's pod has that name (its volumes so far: %s). Choose another name." $index $volume.name (join ", " $volumes)) -}}
+{{- end -}}
+{{- $volumes = append $volumes $volume.name -}}
 {{- end -}}
 {{- range $index, $mount := .Values.tempo.extraVolumeMounts -}}
 {{- if not (has $mount.name $volumes) -}}
