@@ -56,11 +56,18 @@ export function buildChart(sources: BuildSources = paths, chartDir = paths.chart
   const tempoConfig = tempoConfigSchema(tempoConfigSourcesIn(sources.tempoConfigSources));
   const sizing = loadSizing(sources.sizingPresets);
   const schema = loadValuesSchema(sources, tempoConfig, sizing);
-  const defaults = schema.defaults() as { image: { registry: string; repository: string }; sizing: { goMemLimitPercent: number } };
+  const defaults = schema.defaults() as {
+    image: { registry: string; repository: string };
+    gateway: { image: { registry: string; repository: string; tag: string } };
+    sizing: { goMemLimitPercent: number };
+  };
   const version = packageVersion(sources.packageJson);
   const context = {
     chart: { name: 'tempo', version, appVersion: tempoVersion },
-    image: `${defaults.image.registry}/${defaults.image.repository}:${tempoVersion}`,
+    images: [
+      { name: 'tempo', image: `${defaults.image.registry}/${defaults.image.repository}:${tempoVersion}` },
+      { name: 'gateway', image: `${defaults.gateway.image.registry}/${defaults.gateway.image.repository}:${defaults.gateway.image.tag}` },
+    ],
     valuesTable: renderValuesTable(schema),
     sizing: sizingForChart(sizing),
     wiring: wiringOf(schema),

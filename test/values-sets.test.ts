@@ -6,6 +6,7 @@ import { paths } from '../build/paths.ts';
 import { defaultKubeVersion, helmReleases, lint, render, type Manifest, type Rendered } from './helpers/helm.ts';
 import { kubeVersions, type KubeVersion } from './helpers/kubernetes.ts';
 import { podTemplates } from './helpers/invariants.ts';
+import { tempoConfigOf } from './helpers/tempo-config.ts';
 import { valuesSets } from './helpers/values-sets.ts';
 
 /**
@@ -42,17 +43,17 @@ describe.concurrent.each(cases)('values set $label', ({ helm, set }) => {
     expect(result.stdout).not.toMatch(/\[(INFO|WARNING|ERROR)\]/);
   });
 
-  test("runs Tempo only from an image Chart.yaml's artifacthub.io/images lists, unless the set chooses its own", async () => {
+  test("runs Tempo and the gateway only from images Chart.yaml's artifacthub.io/images lists, unless the set chooses its own", async () => {
     const ownImage = set.files.some((file) => {
       const values = YAML.parse(readFileSync(file, 'utf8')) ?? {};
-      return 'image' in values || values.global?.imageRegistry;
+      return 'image' in values || values.global?.imageRegistry || values.gateway?.image;
     });
     const listed = YAML.parse(YAML.parse(readFileSync(path.join(paths.chart, 'Chart.yaml'), 'utf8')).annotations['artifacthub.io/images']).map(
       (entry: { image: string }) => entry.image,
     );
     // Init and sidecar containers are the user's own choice of image.
     const deployed = podTemplates((await rendering()).documents).flatMap((pod) =>
-      pod.spec.containers.filter((container: Manifest) => container.name === 'tempo').map((container: Manifest) => container.image),
+      pod.spec.containers.filter((container: Manifest) => ['tempo', 'nginx'].includes(container.name)).map((container: Manifest) => container.image),
     );
     expect(deployed.length).toBeGreaterThan(0);
     if (!ownImage) for (const image of deployed) expect(listed).toContain(image);
@@ -60,7 +61,9 @@ describe.concurrent.each(cases)('values set $label', ({ helm, set }) => {
 
   test('renders one Tempo workload (a Deployment, or a StatefulSet with an object store), its Service and its configuration', async () => {
     const rendered = await rendering();
-    const workloads = rendered.documents.filter((doc) => doc.kind === 'Deployment' || doc.kind === 'StatefulSet');
+    const workloads = rendered.documents.filter(
+      (doc) => (doc.kind === 'Deployment' || doc.kind === 'StatefulSet') && tempoConfigOf(doc.spec.template.spec, rendered.documents) !== undefined,
+    );
     expect(workloads).toHaveLength(1);
     const fullname = workloads[0]!.metadata.name;
     expect(rendered.workload(fullname).kind).toBe(rendered.tempoConfig(fullname).storage.trace.backend === 'local' ? 'Deployment' : 'StatefulSet');

@@ -1113,6 +1113,63 @@ export interface Values {
   "strategy": Record<string, unknown>;
   /** Old ReplicaSets the Deployment keeps for rollback. A StatefulSet (with an object store) keeps Kubernetes' 10: the field cannot be changed after it is created. */
   "revisionHistoryLimit": number;
+  /** An nginx reverse proxy in front of Tempo that asks for HTTP basic auth: Tempo has no authentication of its own. It exposes the query API (the /api paths Grafana uses) and OTLP ingest over HTTP (/v1/traces) and gRPC, and nothing else, as the Service <fullname>-gateway. With tempo.multitenancyEnabled it sets each user's tenant (X-Scope-OrgID), replacing any the client sends. */
+  "gateway": {
+    /** Deploy the gateway. */
+    "enabled": boolean;
+    /** Gateway pods. From two on, a PodDisruptionBudget keeps one running. */
+    "replicas": number;
+    /** The gateway's nginx image: an unprivileged build that runs as UID 101 and listens on ports above 1024. */
+    "image": {
+      /** Registry host; global.imageRegistry wins over it. */
+      "registry": string;
+      /** Image repository. */
+      "repository": string;
+      /** Image tag. */
+      "tag": string;
+      /** Image digest; when set, the image is pulled by digest. */
+      "digest": string;
+      /** When the kubelet pulls the image. */
+      "pullPolicy": "IfNotPresent" | "Always" | "Never";
+    };
+    /** Port of the query API and OTLP over HTTP, named http on the gateway's pod and Service. */
+    "httpPort": number;
+    /** Port of OTLP over gRPC (HTTP/2 cleartext, grpc_pass), named otlp-grpc on the gateway's pod and Service; used only while tempo.receivers.otlp.grpc is enabled. */
+    "grpcPort": number;
+    /** Who may pass the gateway. */
+    "basicAuth": {
+      /** Users as {username, password, tenant}. The chart hashes each password with bcrypt at render time into the Secret <fullname>-gateway (key .htpasswd): no password is stored in plain text in the cluster. tenant (default: the username) is the X-Scope-OrgID the user's requests carry when tempo.multitenancyEnabled. Keep this list in an encrypted values file (sops, sealed secrets), or use existingSecret. */
+      "users": Array<{
+        "username": string;
+        "password": string;
+        "tenant"?: string;
+      }>;
+      /** A Secret of your own holding an htpasswd file (bcrypt) under the key .htpasswd, instead of users. Each user's tenant is then the username. */
+      "existingSecret": string;
+    };
+    /** Resources of the nginx container. */
+    "resources": Record<string, unknown>;
+    /** Readiness probe of the nginx container; /healthz answers without credentials. null removes it. */
+    "readinessProbe": Record<string, unknown>;
+    /** Liveness probe of the nginx container. null removes it. */
+    "livenessProbe": Record<string, unknown>;
+    /** A PodDisruptionBudget for two or more gateway pods. */
+    "podDisruptionBudget": {
+      /** Render it when gateway.replicas is 2 or more. */
+      "enabled": boolean;
+      /** Gateway pods a voluntary disruption may take at once. */
+      "maxUnavailable": number | string;
+    };
+    /** Annotations of the gateway pods. */
+    "podAnnotations": Record<string, string>;
+    /** The gateway's Service. */
+    "service": {
+      /** Service type. */
+      "type": "ClusterIP" | "NodePort" | "LoadBalancer";
+      /** Annotations of the gateway's Service. */
+      "annotations": Record<string, string>;
+    };
+  };
   /** Tempo itself: its listeners, retention, storage and configuration. */
   "tempo": {
     /** Tempo's own HTTP and gRPC servers. */

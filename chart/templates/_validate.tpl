@@ -9,7 +9,7 @@ Usage: {{- include "tempo.validate" . -}}
 */ -}}
 {{- define "tempo.validate" -}}
 {{- $messages := list -}}
-{{- range $area := list "listeners" "receivers" "structuredConfig" "tenants" "metricsGenerator" "pod" "service" "storage" "paths" -}}
+{{- range $area := list "listeners" "receivers" "structuredConfig" "tenants" "metricsGenerator" "pod" "service" "storage" "paths" "gateway" -}}
 {{- $messages = concat $messages (include (printf "tempo.validate.%s" $area) $ | fromJsonArray) -}}
 {{- end -}}
 {{- with $messages -}}
@@ -538,6 +538,39 @@ Usage: {{ include "tempo.validate.paths" . | fromJsonArray }}
 {{- if and (kindIs "string" $path) (ne $path "") (not (has $path $files)) (not $underExtra) -}}
 {{- $messages = append $messages (printf "ERROR: tempo.structuredConfig.%s is %s, but the pod has no such file: the chart mounts %s. Mount the file with extraVolumes and tempo.extraVolumeMounts, or remove the setting." $entry.key $path (join ", " $files)) -}}
 {{- end -}}
+{{- end -}}
+{{- end -}}
+{{- toJson $messages -}}
+{{- end -}}
+
+{{- /*
+tempo.validate.gateway: a gateway that can let someone in, users named once, and a path to Tempo it
+can speak.
+Usage: {{ include "tempo.validate.gateway" . | fromJsonArray }}
+*/ -}}
+{{- define "tempo.validate.gateway" -}}
+{{- $messages := list -}}
+{{- $gateway := .Values.gateway -}}
+{{- $auth := $gateway.basicAuth -}}
+{{- if $gateway.enabled -}}
+{{- if and (not $auth.users) (not $auth.existingSecret) -}}
+{{- $messages = append $messages "ERROR: gateway.enabled is true, but neither gateway.basicAuth.users nor gateway.basicAuth.existingSecret gives it a user, so it would refuse every request. Add users, or name a Secret holding an htpasswd file as .htpasswd." -}}
+{{- end -}}
+{{- if and $auth.users $auth.existingSecret -}}
+{{- $messages = append $messages (printf "ERROR: gateway.basicAuth.users and gateway.basicAuth.existingSecret (%s) both list users. Keep one." $auth.existingSecret) -}}
+{{- end -}}
+{{- $seen := list -}}
+{{- range $auth.users -}}
+{{- if has .username $seen -}}
+{{- $messages = append $messages (printf "ERROR: gateway.basicAuth.users lists %s twice. Give each user one entry." .username) -}}
+{{- end -}}
+{{- $seen = append $seen .username -}}
+{{- end -}}
+{{- if .Values.tempo.receivers.tls.enabled -}}
+{{- $messages = append $messages "ERROR: gateway.enabled and tempo.receivers.tls.enabled are both true, but the gateway speaks plain HTTP to Tempo inside the cluster. Terminate TLS in front of the gateway (its Ingress or Gateway API route) and turn tempo.receivers.tls off, or turn the gateway off." -}}
+{{- end -}}
+{{- if eq (int $gateway.httpPort) (int $gateway.grpcPort) -}}
+{{- $messages = append $messages (printf "ERROR: gateway.httpPort and gateway.grpcPort are both %d. Give them different ports." (int $gateway.httpPort)) -}}
 {{- end -}}
 {{- end -}}
 {{- toJson $messages -}}

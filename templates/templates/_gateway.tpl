@@ -1,0 +1,167 @@
+{{- /*
+tempo.gateway.name: the gateway's name, for its resources and its app.kubernetes.io/name label (a name
+of its own, so that Tempo's Service, which selects by name and instance, never sends traffic to it).
+Usage: {{ include "tempo.gateway.name" . }}
+*/ -}}
+{{- define "tempo.gateway.name" -}}
+{{- printf "%s-gateway" (include "tempo.names.fullname" . | trunc 55 | trimSuffix "-") -}}
+{{- end -}}
+
+{{- /*
+tempo.gateway.selector: the labels that select the gateway's pods, as YAML.
+Usage: {{ include "tempo.gateway.selector" . | nindent 6 }}
+*/ -}}
+{{- define "tempo.gateway.selector" -}}
+app.kubernetes.io/name: {{ printf "%s-gateway" (include "tempo.names.name" . | trunc 55 | trimSuffix "-") }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end -}}
+
+{{- /*
+tempo.gateway.labels: the labels of a gateway resource (pod true: of its pods), as YAML: the chart's
+own with the gateway's name, version and component.
+Usage: {{ include "tempo.gateway.labels" (dict "root" . "pod" false) | nindent 4 }}
+*/ -}}
+{{- define "tempo.gateway.labels" -}}
+{{- $labels := include (ternary "tempo.labels.pod" "tempo.labels.standard" (eq (toString .pod) "true")) .root | fromYaml -}}
+{{- $labels = merge (include "tempo.gateway.selector" .root | fromYaml) $labels -}}
+{{- $_ := set $labels "app.kubernetes.io/version" (.root.Values.gateway.image.tag | trunc 63 | trimAll "-_.") -}}
+{{- $_ := set $labels "app.kubernetes.io/component" "gateway" -}}
+{{- toYaml $labels -}}
+{{- end -}}
+
+{{- /*
+tempo.gateway.image: the gateway's image reference; global.imageRegistry wins over gateway.image.registry.
+Usage: {{ include "tempo.gateway.image" . }}
+*/ -}}
+{{- define "tempo.gateway.image" -}}
+{{- $image := .Values.gateway.image -}}
+{{- printf "%s/%s:%s" (.Values.global.imageRegistry | default $image.registry) $image.repository $image.tag -}}
+{{- with $image.digest }}@{{ . }}{{ end -}}
+{{- end -}}
+
+{{- /*
+tempo.gateway.files: where the gateway's files are, as JSON: {config (nginx.conf, from the ConfigMap),
+htpasswd (from the Secret), secretName, temp (the emptyDir for nginx's pid and buffers)}.
+Usage: {{ (include "tempo.gateway.files" . | fromJson).config }}
+*/ -}}
+{{- define "tempo.gateway.files" -}}
+{{- $auth := .Values.gateway.basicAuth -}}
+{{- toJson (dict "configDir" "/etc/nginx/tempo" "config" "/etc/nginx/tempo/nginx.conf" "htpasswdDir" "/etc/nginx/secrets" "htpasswd" "/etc/nginx/secrets/.htpasswd" "secretName" ($auth.existingSecret | default (include "tempo.gateway.name" .)) "temp" "/tmp") -}}
+{{- end -}}
+
+{{- /*
+tempo.gateway.nginxConfig: the gateway's nginx.conf. Every request needs basic auth but /healthz; the
+query API paths go to Tempo's HTTP API, /v1/traces to its OTLP/HTTP receiver, gRPC to its OTLP/gRPC
+receiver; any other path is 404, so Tempo's admin endpoints (/flush, /shutdown, /metrics, /status)
+stay unreachable. X-Scope-OrgID is always set by the gateway: the user's tenant with multitenancy,
+removed without.
+Usage: {{ include "tempo.gateway.nginxConfig" . }}
+*/ -}}
+{{- define "tempo.gateway.nginxConfig" -}}
+{{- $gateway := .Values.gateway -}}
+{{- $tempo := .Values.tempo -}}
+{{- $files := include "tempo.gateway.files" . | fromJson -}}
+{{- $namespace := include "tempo.names.namespace" . -}}
+{{- $query := printf "%s.%s.svc:%d" (include "tempo.names.fullname" .) $namespace (int $tempo.server.httpListenPort) -}}
+{{- $ingestHost := printf "%s.%s.svc" (ternary (include "tempo.names.ingest" .) (include "tempo.names.fullname" .) .Values.service.ingest.enabled) $namespace -}}
+worker_processes 1;
+pid {{ $files.temp }}/nginx.pid;
+error_log /dev/stderr warn;
+daemon off;
+
+events {
+  worker_connections 1024;
+}
+
+http {
+  # The root filesystem is read-only: every file nginx writes goes to the emptyDir at {{ $files.temp }}.
+  client_body_temp_path {{ $files.temp }}/client_body;
+  proxy_temp_path {{ $files.temp }}/proxy;
+  fastcgi_temp_path {{ $files.temp }}/fastcgi;
+  uwsgi_temp_path {{ $files.temp }}/uwsgi;
+  scgi_temp_path {{ $files.temp }}/scgi;
+  access_log /dev/stdout;
+  server_tokens off;
+  # OTLP batches; Tempo's own receivers refuse what is larger.
+  client_max_body_size 20m;
+  # Searches over long time ranges take time.
+  proxy_read_timeout 300s;
+  grpc_read_timeout 300s;
+
+  {{- if $tempo.multitenancyEnabled }}
+
+  # Each user's tenant: its own name unless gateway.basicAuth.users gives another.
+  map $remote_user $tempo_tenant {
+    default $remote_user;
+    {{- range $gateway.basicAuth.users }}
+    {{- if .tenant }}
+    "{{ .username }}" "{{ .tenant }}";
+    {{- end }}
+    {{- end }}
+  }
+  {{- end }}
+
+  server {
+    listen {{ int $gateway.httpPort }};
+    auth_basic "Tempo";
+    auth_basic_user_file {{ $files.htpasswd }};
+    proxy_http_version 1.1;
+    proxy_set_header Host $host;
+    proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+    proxy_set_header X-Scope-OrgID {{ ternary "$tempo_tenant" "\"\"" $tempo.multitenancyEnabled }};
+
+    location = /healthz {
+      auth_basic off;
+      access_log off;
+      return 200 "ok\n";
+    }
+
+    # Tempo's query API, as Grafana uses it.
+    location ~ ^/api/(traces|v2/traces|search|v2/search|metrics|echo|status/buildinfo)(/|$) {
+      proxy_pass http://{{ $query }};
+    }
+    {{- if $tempo.receivers.otlp.http.enabled }}
+
+    # OTLP over HTTP.
+    location = /v1/traces {
+      proxy_pass http://{{ printf "%s:%d" $ingestHost (int $tempo.receivers.otlp.http.port) }};
+    }
+    {{- end }}
+
+    location / {
+      return 404;
+    }
+  }
+  {{- if $tempo.receivers.otlp.grpc.enabled }}
+
+  # OTLP over gRPC (HTTP/2 without TLS; terminate TLS in front of the gateway).
+  server {
+    listen {{ int $gateway.grpcPort }} http2;
+    auth_basic "Tempo";
+    auth_basic_user_file {{ $files.htpasswd }};
+    grpc_set_header X-Scope-OrgID {{ ternary "$tempo_tenant" "\"\"" $tempo.multitenancyEnabled }};
+
+    location /opentelemetry.proto.collector.trace.v1.TraceService/ {
+      grpc_pass grpc://{{ printf "%s:%d" $ingestHost (int $tempo.receivers.otlp.grpc.port) }};
+    }
+
+    location / {
+      return 404;
+    }
+  }
+  {{- end }}
+}
+{{- end -}}
+
+{{- /*
+tempo.gateway.ports: the gateway's ports, as a JSON list of {name, port, appProtocol}: http always,
+otlp-grpc while Tempo's OTLP/gRPC receiver is on.
+Usage: {{ include "tempo.gateway.ports" . | fromJsonArray }}
+*/ -}}
+{{- define "tempo.gateway.ports" -}}
+{{- $ports := list (dict "name" "http" "port" (int .Values.gateway.httpPort) "appProtocol" "http") -}}
+{{- if .Values.tempo.receivers.otlp.grpc.enabled -}}
+{{- $ports = append $ports (dict "name" "otlp-grpc" "port" (int .Values.gateway.grpcPort) "appProtocol" "grpc") -}}
+{{- end -}}
+{{- toJson $ports -}}
+{{- end -}}
