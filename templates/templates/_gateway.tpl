@@ -66,7 +66,7 @@ Usage: {{ include "tempo.gateway.nginxConfig" . }}
 {{- $ingestHost := printf "%s.%s.svc" (ternary (include "tempo.names.ingest" .) (include "tempo.names.fullname" .) .Values.service.ingest.enabled) $namespace -}}
 worker_processes 1;
 pid {{ $files.temp }}/nginx.pid;
-error_log /dev/stderr warn;
+error_log stderr warn;
 daemon off;
 
 events {

@@ -1,13 +1,14 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { createReadStream, existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, createReadStream, existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
+import http2 from 'node:http2';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { paths } from '../../build/paths.ts';
 
 /**
- * Real servers and tools for the publishing tests, on loopback only, each bounded in time and stopped
+ * Real servers and tools for the tests, on loopback only, each bounded in time and stopped
  * by the test that starts it.
  */
 
@@ -143,4 +144,82 @@ export function makeTestKey(): TestKey {
       rmSync(home, { recursive: true, force: true });
     },
   };
+}
+
+/** A request a stub upstream received. */
+export interface Received {
+  method: string;
+  path: string;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+export interface Stub extends Running {
+  port: number;
+  received: Received[];
+}
+
+/**
+ * A stand-in for Tempo on 127.0.0.1 that records every request and answers 200 "stub". With `http2`
+ * it speaks HTTP/2 without TLS, as gRPC upstreams do, and answers with grpc-status 0.
+ */
+export async function startStub(options: { http2?: boolean } = {}): Promise<Stub> {
+  const received: Received[] = [];
+  const record = (method: string | undefined, url: string | undefined, headers: Received['headers']) => received.push({ method: method ?? '', path: url ?? '', headers });
+  let server: net.Server;
+  if (options.http2) {
+    const h2 = http2.createServer();
+    h2.on('stream', (stream: http2.ServerHttp2Stream, headers) => {
+      record(headers[':method'] as string, headers[':path'] as string, headers as Received['headers']);
+      stream.respond({ ':status': 200, 'content-type': 'application/grpc' }, { waitForTrailers: true });
+      stream.on('wantTrailers', () => stream.sendTrailers({ 'grpc-status': '0' }));
+      stream.end();
+    });
+    server = h2;
+  } else {
+    server = http.createServer((request, response) => {
+      request.resume();
+      request.on('end', () => {
+        record(request.method, request.url, request.headers);
+        response.writeHead(200, { 'content-type': 'text/plain' }).end('stub');
+      });
+    });
+  }
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  return {
+    port,
+    url: `http://127.0.0.1:${port}`,
+    received,
+    stop: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+/**
+ * Debian's nginx with a configuration file of its own (prefix `folder`), in the foreground; ready when
+ * `readyUrl` answers, within `timeoutMs`. Its logs go to nginx.log in `folder`, which a failure reports.
+ */
+export async function startNginx(configFile: string, folder: string, readyUrl: string, timeoutMs = 10_000): Promise<Running> {
+  // Files, not pipes: node's pipes are sockets, which nginx cannot open as /dev/stdout.
+  const logFile = path.join(folder, 'nginx.log');
+  const logFd = openSync(logFile, 'a');
+  const nginx: ChildProcess = spawn('nginx', ['-e', 'stderr', '-p', folder, '-c', configFile], { stdio: ['ignore', logFd, logFd] });
+  closeSync(logFd);
+  const log = () => (existsSync(logFile) ? readFileSync(logFile, 'utf8') : '');
+  const stop = async () => {
+    if (nginx.exitCode === null && nginx.signalCode === null) {
+      const exited = new Promise((resolve) => nginx.once('exit', resolve));
+      nginx.kill('SIGTERM');
+      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5_000))]);
+      nginx.kill('SIGKILL');
+    }
+  };
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (nginx.exitCode !== null) break;
+    const ready = await fetch(readyUrl).then((response) => response.ok, () => false);
+    if (ready) return { url: readyUrl, stop };
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  await stop();
+  throw new Error(`nginx did not answer on ${readyUrl} within ${timeoutMs} ms:\n${log()}`);
 }
