@@ -32,9 +32,10 @@ export function lintGoTemplates(dir: string): string[] {
       const inHelper = text.lastIndexOf('define "tempo.names.namespace"', match.index) > text.lastIndexOf('{{- end -}}', match.index);
       if (!inHelper) problems.push(`${where(match.index)}: use include "tempo.names.namespace" instead of .Release.Namespace`);
     }
+    // A monitoring object may live in Prometheus' namespace: tempo.monitoring.scrape decides it, from tempo.names.namespace.
     for (const match of text.matchAll(/^\s*namespace: (.*)$/gm)) {
-      if (!match[1]!.startsWith('{{ include "tempo.names.namespace" . }}')) {
-        problems.push(`${where(match.index)}: metadata.namespace must come from include "tempo.names.namespace"`);
+      if (!match[1]!.startsWith('{{ include "tempo.names.namespace" . }}') && match[1] !== '{{ $scrape.namespace }}') {
+        problems.push(`${where(match.index)}: metadata.namespace must come from include "tempo.names.namespace" (or tempo.monitoring.scrape)`);
       }
     }
   }

@@ -1170,6 +1170,64 @@ export interface Values {
       "annotations": Record<string, string>;
     };
   };
+  /** Prometheus Operator resources: a ServiceMonitor or a PodMonitor that scrapes Tempo's /metrics (one of them: a pod must never be scraped twice), and alert rules. */
+  "monitoring": {
+    /** A ServiceMonitor that scrapes each Tempo pod through the Service's http port; the job label is the Service's name. */
+    "serviceMonitor": {
+      /** Render it (needs the Prometheus Operator's CRDs). */
+      "enabled": boolean;
+      /** Namespace to put it in, for a Prometheus that watches only its own; empty for the release namespace. */
+      "namespace": string;
+      /** Extra labels, for example the one your Prometheus selects monitors by (release: kube-prometheus-stack). */
+      "labels": Record<string, string>;
+      /** How often Prometheus scrapes Tempo. */
+      "interval": string;
+      /** Scrape timeout; empty for Prometheus' own (10s), and at most interval. */
+      "scrapeTimeout": string;
+      /** Scheme of the metrics endpoint: https when Tempo's HTTP server serves TLS (server.http_tls_config). */
+      "scheme": "http" | "https";
+      /** TLS settings of the scrape (the Prometheus Operator's SafeTLSConfig: ca, cert, keySecret, serverName, insecureSkipVerify). */
+      "tlsConfig": Record<string, unknown>;
+      /** Relabelings applied to the target before the scrape (Prometheus Operator RelabelConfig objects). */
+      "relabelings": Array<Record<string, unknown>>;
+      /** Relabelings applied to the scraped samples, for example to drop series you do not need. */
+      "metricRelabelings": Array<Record<string, unknown>>;
+    };
+    /** A PodMonitor that scrapes each Tempo pod's http port directly; the job label is <namespace>/<fullname>. */
+    "podMonitor": {
+      /** Render it (needs the Prometheus Operator's CRDs). */
+      "enabled": boolean;
+      /** Namespace to put it in, for a Prometheus that watches only its own; empty for the release namespace. */
+      "namespace": string;
+      /** Extra labels, for example the one your Prometheus selects monitors by (release: kube-prometheus-stack). */
+      "labels": Record<string, string>;
+      /** How often Prometheus scrapes Tempo. */
+      "interval": string;
+      /** Scrape timeout; empty for Prometheus' own (10s), and at most interval. */
+      "scrapeTimeout": string;
+      /** Scheme of the metrics endpoint: https when Tempo's HTTP server serves TLS (server.http_tls_config). */
+      "scheme": "http" | "https";
+      /** TLS settings of the scrape (the Prometheus Operator's SafeTLSConfig: ca, cert, keySecret, serverName, insecureSkipVerify). */
+      "tlsConfig": Record<string, unknown>;
+      /** Relabelings applied to the target before the scrape (Prometheus Operator RelabelConfig objects). */
+      "relabelings": Array<Record<string, unknown>>;
+      /** Relabelings applied to the scraped samples, for example to drop series you do not need. */
+      "metricRelabelings": Array<Record<string, unknown>>;
+    };
+    /** A PrometheusRule with alerts for a monolithic or scaled-out Tempo: ingestion failing, spans refused or discarded, compaction and retention falling behind, memory near the limit, restarts. They select Tempo's series by the job the chart's ServiceMonitor or PodMonitor gives them. */
+    "rules": {
+      /** Render the PrometheusRule; needs monitoring.serviceMonitor or monitoring.podMonitor. */
+      "enabled": boolean;
+      /** Namespace to put it in; empty for the release namespace. */
+      "namespace": string;
+      /** Extra labels, for example the one your Prometheus selects rules by. */
+      "labels": Record<string, string>;
+      /** Labels added to every alert, for example {team: observability} for Alertmanager routing. */
+      "alertLabels": Record<string, string>;
+      /** TempoMemoryNearLimit fires when Tempo's resident memory stays above this share of the container's memory limit (no alert without a limit). */
+      "memoryThresholdPercent": number;
+    };
+  };
   /** Tempo itself: its listeners, retention, storage and configuration. */
   "tempo": {
     /** Tempo's own HTTP and gRPC servers. */

@@ -8,7 +8,7 @@ Usage: {{- include "tempo.validate" . -}}
 */ -}}
 {{- define "tempo.validate" -}}
 {{- $messages := list -}}
-{{- range $area := list "listeners" "receivers" "structuredConfig" "tenants" "metricsGenerator" "pod" "service" "storage" "paths" "gateway" -}}
+{{- range $area := list "listeners" "receivers" "structuredConfig" "tenants" "metricsGenerator" "pod" "service" "storage" "paths" "gateway" "monitoring" -}}
 {{- $messages = concat $messages (include (printf "tempo.validate.%s" $area) $ | fromJsonArray) -}}
 {{- end -}}
 {{- with $messages -}}
@@ -571,6 +571,22 @@ Usage: {{ include "tempo.validate.gateway" . | fromJsonArray }}
 {{- if eq (int $gateway.httpPort) (int $gateway.grpcPort) -}}
 {{- $messages = append $messages (printf "ERROR: gateway.httpPort and gateway.grpcPort are both %d. Give them different ports." (int $gateway.httpPort)) -}}
 {{- end -}}
+{{- end -}}
+{{- toJson $messages -}}
+{{- end -}}
+
+{{- /*
+tempo.validate.monitoring: each pod scraped once, and alert rules that have series to select.
+Usage: {{ include "tempo.validate.monitoring" . | fromJsonArray }}
+*/ -}}
+{{- define "tempo.validate.monitoring" -}}
+{{- $messages := list -}}
+{{- $monitoring := .Values.monitoring -}}
+{{- if and $monitoring.serviceMonitor.enabled $monitoring.podMonitor.enabled -}}
+{{- $messages = append $messages "ERROR: monitoring.serviceMonitor.enabled and monitoring.podMonitor.enabled are both true, so Prometheus would scrape every Tempo pod twice and double every rate. Enable one of them." -}}
+{{- end -}}
+{{- if and $monitoring.rules.enabled (not $monitoring.serviceMonitor.enabled) (not $monitoring.podMonitor.enabled) -}}
+{{- $messages = append $messages "ERROR: monitoring.rules.enabled is true, but neither monitoring.serviceMonitor nor monitoring.podMonitor is enabled, and the rules select Tempo's series by the job label the chart's monitor gives them. Enable one of them." -}}
 {{- end -}}
 {{- toJson $messages -}}
 {{- end -}}

@@ -1,0 +1,107 @@
+{{- /*
+tempo.monitoring.scrape: how the chart has Tempo scraped, as JSON: {kind (ServiceMonitor, PodMonitor
+or "" for none), namespace (of the monitor), job (the job label Prometheus gives Tempo's series:
+the Service's name for a ServiceMonitor, <namespace>/<name> of a PodMonitor), settings}.
+Usage: {{ (include "tempo.monitoring.scrape" . | fromJson).job }}
+*/ -}}
+{{- define "tempo.monitoring.scrape" -}}
+{{- $monitoring := .Values.monitoring -}}
+{{- $fullname := include "tempo.names.fullname" . -}}
+{{- $result := dict "kind" "" "namespace" "" "job" "" "settings" dict -}}
+{{- if $monitoring.serviceMonitor.enabled -}}
+{{- $namespace := $monitoring.serviceMonitor.namespace | default (include "tempo.names.namespace" .) -}}
+{{- $result = dict "kind" "ServiceMonitor" "namespace" $namespace "job" $fullname "settings" $monitoring.serviceMonitor -}}
+{{- else if $monitoring.podMonitor.enabled -}}
+{{- $namespace := $monitoring.podMonitor.namespace | default (include "tempo.names.namespace" .) -}}
+{{- $result = dict "kind" "PodMonitor" "namespace" $namespace "job" (printf "%s/%s" $namespace $fullname) "settings" $monitoring.podMonitor -}}
+{{- end -}}
+{{- toJson $result -}}
+{{- end -}}
+
+{{- /*
+tempo.monitoring.endpoint: one scrape endpoint of Tempo's http port, as YAML, from the monitor's settings.
+Usage: {{ include "tempo.monitoring.endpoint" $settings | nindent 4 }}
+*/ -}}
+{{- define "tempo.monitoring.endpoint" -}}
+- port: http
+  path: /metrics
+  scheme: {{ .scheme }}
+  interval: {{ .interval }}
+  {{- with .scrapeTimeout }}
+  scrapeTimeout: {{ . }}
+  {{- end }}
+  {{- with .tlsConfig }}
+  tlsConfig:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  {{- with .relabelings }}
+  relabelings:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  {{- with .metricRelabelings }}
+  metricRelabelings:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+{{- end -}}
+
+{{- /*
+tempo.monitoring.rules: the alert rules, as a YAML list of rule groups. Each expression selects Tempo's
+series by namespace and job, so another Tempo in the cluster never trips them.
+Usage: {{ include "tempo.monitoring.rules" . | nindent 4 }}
+*/ -}}
+{{- define "tempo.monitoring.rules" -}}
+{{- $scrape := include "tempo.monitoring.scrape" . | fromJson -}}
+{{- $rules := .Values.monitoring.rules -}}
+{{- $matchers := printf "namespace=%q, job=%q" (include "tempo.names.namespace" .) $scrape.job -}}
+{{- $memoryLimit := dig "limits" "memory" "" (include "tempo.sizing.resources" . | fromJson) -}}
+{{- $alerts := list
+  (dict "alert" "TempoIngestionFailing" "severity" "critical" "for" "5m"
+    "expr" (printf "sum by (namespace, job) (rate(tempo_distributor_ingester_append_failures_total{%s}[5m])) > 0" $matchers)
+    "summary" "Tempo cannot hand received spans to its ingesters."
+    "description" "{{ $labels.job }} in {{ $labels.namespace }} fails to append spans to its ingesters: traces are being lost. Check the ingesters' logs and the ring (/ingester/ring).")
+  (dict "alert" "TempoFlushesFailing" "severity" "critical" "for" "5m"
+    "expr" (printf "sum by (namespace, job) (increase(tempo_ingester_failed_flushes_total{%s}[1h])) > 2" $matchers)
+    "summary" "Tempo fails to flush blocks to its storage."
+    "description" "{{ $labels.job }} in {{ $labels.namespace }} failed {{ $value }} block flushes in the past hour: blocks pile up in the write-ahead log. Check the storage backend and its credentials.")
+  (dict "alert" "TempoSpansRefused" "severity" "warning" "for" "15m"
+    "expr" (printf "sum by (namespace, job) (rate(tempo_receiver_refused_spans{%s}[5m])) > 0" $matchers)
+    "summary" "Tempo's receivers refuse spans."
+    "description" "{{ $labels.job }} in {{ $labels.namespace }} refuses {{ $value }} spans/s at its receivers, usually over the ingestion limit: senders retry, then drop. Raise the limit or the sizing preset.")
+  (dict "alert" "TempoSpansDiscarded" "severity" "warning" "for" "15m"
+    "expr" (printf "sum by (namespace, job, reason) (rate(tempo_discarded_spans_total{%s}[5m])) > 0" $matchers)
+    "summary" "Tempo discards spans."
+    "description" "{{ $labels.job }} in {{ $labels.namespace }} discards {{ $value }} spans/s ({{ $labels.reason }}).")
+  (dict "alert" "TempoCompactionFailing" "severity" "critical" "for" "5m"
+    "expr" (printf "sum by (namespace, job) (increase(tempodb_compaction_errors_total{%s}[1h])) > 2" $matchers)
+    "summary" "Tempo's compactions fail."
+    "description" "{{ $labels.job }} in {{ $labels.namespace }} had {{ $value }} failed compactions in the past hour: blocks and queries grow. Check the compactor's logs and memory.")
+  (dict "alert" "TempoCompactionBehind" "severity" "warning" "for" "6h"
+    "expr" (printf "max by (namespace, job) (tempodb_compaction_outstanding_blocks{%s}) > 100" $matchers)
+    "summary" "Tempo's compaction falls behind."
+    "description" "{{ $labels.job }} in {{ $labels.namespace }} has {{ $value }} blocks waiting for compaction for six hours. Give Tempo more CPU, or more pods.")
+  (dict "alert" "TempoRetentionFailing" "severity" "critical" "for" "5m"
+    "expr" (printf "sum by (namespace, job) (increase(tempodb_retention_errors_total{%s}[1h])) > 0 or sum by (namespace, job) (increase(tempodb_blocklist_poll_errors_total{%s}[1h])) > 2" $matchers $matchers)
+    "summary" "Tempo cannot apply its retention."
+    "description" "{{ $labels.job }} in {{ $labels.namespace }} fails to list or delete blocks: old traces are kept past the retention and storage grows.")
+  (dict "alert" "TempoOverridesNotReloaded" "severity" "warning" "for" "15m"
+    "expr" (printf "max by (namespace, job) (tempo_runtime_config_last_reload_successful{%s} == 0)" $matchers)
+    "summary" "Tempo cannot reload its per-tenant overrides."
+    "description" "{{ $labels.job }} in {{ $labels.namespace }} keeps its previous overrides: the per-tenant file does not parse.")
+  (dict "alert" "TempoRestarting" "severity" "warning" "for" "0m"
+    "expr" (printf "max by (namespace, job, pod) (changes(process_start_time_seconds{%s}[1h])) > 2" $matchers)
+    "summary" "Tempo restarts."
+    "description" "{{ $labels.pod }} in {{ $labels.namespace }} restarted {{ $value }} times in the past hour, which loses what it had not written to its write-ahead log. Look for OOM kills and failing probes.")
+-}}
+{{- with $memoryLimit -}}
+{{- $threshold := mulf (include "tempo.util.quantity" . | float64) (divf (float64 $rules.memoryThresholdPercent) 100.0) | floor | int64 -}}
+{{- $alerts = append $alerts (dict "alert" "TempoMemoryNearLimit" "severity" "warning" "for" "15m"
+    "expr" (printf "max by (namespace, job, pod) (process_resident_memory_bytes{%s}) > %d" $matchers $threshold)
+    "summary" "Tempo's memory is near its limit."
+    "description" (printf "{{ $labels.pod }} in {{ $labels.namespace }} uses {{ $value | humanize1024 }}B, over %d%% of its %s limit: the kernel kills it at the limit. Move to a larger sizing preset." (int $rules.memoryThresholdPercent) .)) -}}
+{{- end -}}
+{{- $group := list -}}
+{{- range $alerts -}}
+{{- $group = append $group (dict "alert" .alert "expr" .expr "for" .for "labels" (merge (dict "severity" .severity) $rules.alertLabels) "annotations" (dict "summary" .summary "description" .description)) -}}
+{{- end -}}
+{{- toYaml (list (dict "name" "tempo" "rules" $group)) -}}
+{{- end -}}
