@@ -1228,6 +1228,240 @@ export interface Values {
       "memoryThresholdPercent": number;
     };
   };
+  /** A Kubernetes Ingress for the query API (/api) and OTLP over HTTP (/v1/traces). With gateway.enabled it points at the gateway, which asks for credentials; without, at Tempo itself, which asks for none. */
+  "ingress": {
+    /** Render the Ingress. */
+    "enabled": boolean;
+    /** IngressClass to use; empty for the cluster's default. */
+    "className": string;
+    /** Host name the Ingress answers for, for example tempo.example.com; empty for any. */
+    "host": string;
+    /** TLS for the host, from a Secret of type kubernetes.io/tls (cert-manager can issue it from an annotation). */
+    "tls": {
+      /** Serve the host over TLS. */
+      "enabled": boolean;
+      /** Secret holding the certificate. */
+      "secretName": string;
+    };
+    /** Annotations of the Ingress, for example cert-manager.io/cluster-issuer. */
+    "annotations": Record<string, string>;
+    /** Extra labels of the Ingress. */
+    "labels": Record<string, string>;
+  };
+  /** A Gateway API HTTPRoute for the query API (/api) and OTLP over HTTP (/v1/traces), attached to a Gateway of yours, which terminates TLS. It points at the gateway when gateway.enabled. */
+  "httpRoute": {
+    /** Render the HTTPRoute (needs the Gateway API CRDs). */
+    "enabled": boolean;
+    /** Gateways (or their listeners) to attach to, as {name, namespace, sectionName}. */
+    "parentRefs": Array<{
+      "name": string;
+      "namespace"?: string;
+      "sectionName"?: string;
+    }>;
+    /** Host names the route answers for; empty for the Gateway's. */
+    "hostnames": Array<string>;
+    /** Annotations of the HTTPRoute. */
+    "annotations": Record<string, string>;
+    /** Extra labels of the HTTPRoute. */
+    "labels": Record<string, string>;
+  };
+  /** NetworkPolicies for Tempo's pods (and the gateway's): each group of ports admits only its sources. An empty source list admits the pods of the release namespace only. NetworkPolicies work at the port, not the path: the query API and /metrics share the http port. */
+  "networkPolicy": {
+    /** Render the NetworkPolicies (the cluster's network plugin must enforce them). */
+    "enabled": boolean;
+    /** Who may reach the query API (the http port). With gateway.enabled only the gateway does, and this must stay empty. */
+    "queryFrom": Array<{
+      "ipBlock": {
+        "cidr": string;
+        "except"?: Array<string>;
+      };
+      "namespaceSelector": {
+        "matchExpressions"?: Array<{
+          "key": string;
+          "operator": string;
+          "values"?: Array<string>;
+        }>;
+        "matchLabels"?: Record<string, string>;
+      };
+      "podSelector": {
+        "matchExpressions"?: Array<{
+          "key": string;
+          "operator": string;
+          "values"?: Array<string>;
+        }>;
+        "matchLabels"?: Record<string, string>;
+      };
+    }>;
+    /** Who may reach the receivers' ports (OTLP and the others), besides the gateway. */
+    "ingestFrom": Array<{
+      "ipBlock": {
+        "cidr": string;
+        "except"?: Array<string>;
+      };
+      "namespaceSelector": {
+        "matchExpressions"?: Array<{
+          "key": string;
+          "operator": string;
+          "values"?: Array<string>;
+        }>;
+        "matchLabels"?: Record<string, string>;
+      };
+      "podSelector": {
+        "matchExpressions"?: Array<{
+          "key": string;
+          "operator": string;
+          "values"?: Array<string>;
+        }>;
+        "matchLabels"?: Record<string, string>;
+      };
+    }>;
+    /** Who may scrape /metrics on the http port, for example Prometheus' namespace: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: monitoring}}}]. */
+    "metricsFrom": Array<{
+      "ipBlock": {
+        "cidr": string;
+        "except"?: Array<string>;
+      };
+      "namespaceSelector": {
+        "matchExpressions"?: Array<{
+          "key": string;
+          "operator": string;
+          "values"?: Array<string>;
+        }>;
+        "matchLabels"?: Record<string, string>;
+      };
+      "podSelector": {
+        "matchExpressions"?: Array<{
+          "key": string;
+          "operator": string;
+          "values"?: Array<string>;
+        }>;
+        "matchLabels"?: Record<string, string>;
+      };
+    }>;
+    /** Who may reach the gateway; empty for anyone, since it asks for credentials. */
+    "gatewayFrom": Array<{
+      "ipBlock": {
+        "cidr": string;
+        "except"?: Array<string>;
+      };
+      "namespaceSelector": {
+        "matchExpressions"?: Array<{
+          "key": string;
+          "operator": string;
+          "values"?: Array<string>;
+        }>;
+        "matchLabels"?: Record<string, string>;
+      };
+      "podSelector": {
+        "matchExpressions"?: Array<{
+          "key": string;
+          "operator": string;
+          "values"?: Array<string>;
+        }>;
+        "matchLabels"?: Record<string, string>;
+      };
+    }>;
+    /** Egress rules: off, every destination is allowed. On, Tempo may reach DNS and its own pods, plus what extraRules allow (the object store, remote write, Kafka). */
+    "egress": {
+      /** Restrict egress. */
+      "enabled": boolean;
+      /** Further egress rules of Tempo's pods. For example, an object store outside the cluster: [{to: [{ipBlock: {cidr: 0.0.0.0/0}}], ports: [{port: 443}]}]. */
+      "extraRules": Array<{
+        "ports"?: Array<{
+          "endPort"?: number;
+          "port"?: number | string;
+          "protocol"?: string;
+        }>;
+        "to"?: Array<{
+          "ipBlock": {
+            "cidr": string;
+            "except"?: Array<string>;
+          };
+          "namespaceSelector": {
+            "matchExpressions"?: Array<{
+              "key": string;
+              "operator": string;
+              "values"?: Array<string>;
+            }>;
+            "matchLabels"?: Record<string, string>;
+          };
+          "podSelector": {
+            "matchExpressions"?: Array<{
+              "key": string;
+              "operator": string;
+              "values"?: Array<string>;
+            }>;
+            "matchLabels"?: Record<string, string>;
+          };
+        }>;
+      }>;
+    };
+  };
+  /** Grafana integration. */
+  "grafana": {
+    /** A ConfigMap holding a Grafana provisioning file for a Tempo data source, picked up by Grafana's sidecar (the one kube-prometheus-stack and the grafana chart run). */
+    "datasource": {
+      /** Render the data source ConfigMap. */
+      "enabled": boolean;
+      /** Labels the sidecar looks for. */
+      "labels": Record<string, string>;
+      /** Folder the sidecar writes the file to (annotation k8s-sidecar-target-directory); empty for its default. */
+      "targetDirectory": string;
+      /** Name of the data source in Grafana. */
+      "name": string;
+      /** UID of the data source, which dashboards and links refer to. */
+      "uid": string;
+      /** Make it Grafana's default data source. */
+      "isDefault": boolean;
+      /** With tempo.multitenancyEnabled and no gateway: the tenant Grafana queries, sent as X-Scope-OrgID. */
+      "tenant": string;
+      /** With gateway.enabled: who Grafana is. The password never enters the ConfigMap: Grafana reads it from the environment variable passwordEnv, which you fill from a Secret in Grafana's pod. */
+      "basicAuth": {
+        /** Gateway user Grafana signs in as. */
+        "username": string;
+        /** Environment variable of Grafana's pod holding the password. */
+        "passwordEnv": string;
+      };
+      /** The service graph, from the Prometheus data source that receives the metrics-generator's series. */
+      "serviceMap": {
+        /** UID of that Prometheus data source; empty for no service map. */
+        "datasourceUid": string;
+      };
+      /** Links from a span to its logs. */
+      "tracesToLogs": {
+        /** UID of the Loki (or other logs) data source; empty for no links. */
+        "datasourceUid": string;
+        /** Span attributes the log query matches on, as {key, value} (value: the log label, if it differs). */
+        "tags": Array<{
+          "key": string;
+          "value"?: string;
+        }>;
+        /** Also match on the trace ID. */
+        "filterByTraceID": boolean;
+      };
+      /** Links from a span to metrics. */
+      "tracesToMetrics": {
+        /** UID of the Prometheus data source; empty for no links. */
+        "datasourceUid": string;
+      };
+    };
+  };
+  /** helm test: a pod that sends one trace over OTLP/HTTP and reads it back by ID and by search, through the gateway when it is on. */
+  "tests": {
+    /** Image with sh and curl the test pod runs. */
+    "image": {
+      /** Registry host; global.imageRegistry wins over it. */
+      "registry": string;
+      /** Image repository. */
+      "repository": string;
+      /** Image tag. */
+      "tag": string;
+    };
+    /** How long the test waits for the trace to be readable (Tempo makes it readable within seconds, from its ingester). */
+    "timeoutSeconds": number;
+    /** With gateway.enabled: a Secret holding the username and password (keys username, password) the test signs in with. Empty: the first of gateway.basicAuth.users, through a Secret that exists only while the test runs. */
+    "credentialsSecret": string;
+  };
   /** Tempo itself: its listeners, retention, storage and configuration. */
   "tempo": {
     /** Tempo's own HTTP and gRPC servers. */

@@ -9,7 +9,7 @@ Usage: {{- include "tempo.validate" . -}}
 */ -}}
 {{- define "tempo.validate" -}}
 {{- $messages := list -}}
-{{- range $area := list "listeners" "receivers" "structuredConfig" "tenants" "metricsGenerator" "pod" "service" "storage" "paths" "gateway" "monitoring" -}}
+{{- range $area := list "listeners" "receivers" "structuredConfig" "tenants" "metricsGenerator" "pod" "service" "storage" "paths" "gateway" "monitoring" "exposure" -}}
 {{- $messages = concat $messages (include (printf "tempo.validate.%s" $area) $ | fromJsonArray) -}}
 {{- end -}}
 {{- with $messages -}}
@@ -569,6 +569,9 @@ Usage: {{ include "tempo.validate.gateway" . | fromJsonArray }}
 {{- if .Values.tempo.receivers.tls.enabled -}}
 {{- $messages = append $messages "ERROR: gateway.enabled and tempo.receivers.tls.enabled are both true, but the gateway speaks plain HTTP to Tempo inside the cluster. Terminate TLS in front of the gateway (its Ingress or Gateway API route) and turn tempo.receivers.tls off, or turn the gateway off." -}}
 {{- end -}}
+{{- if .Values.networkPolicy.queryFrom -}}
+{{- $messages = append $messages "ERROR: networkPolicy.queryFrom lists sources, but with gateway.enabled only the gateway may reach Tempo's query API. Remove networkPolicy.queryFrom, and let those clients go through the gateway (networkPolicy.gatewayFrom)." -}}
+{{- end -}}
 {{- if eq (int $gateway.httpPort) (int $gateway.grpcPort) -}}
 {{- $messages = append $messages (printf "ERROR: gateway.httpPort and gateway.grpcPort are both %d. Give them different ports." (int $gateway.httpPort)) -}}
 {{- end -}}
@@ -588,6 +591,26 @@ Usage: {{ include "tempo.validate.monitoring" . | fromJsonArray }}
 {{- end -}}
 {{- if and $monitoring.rules.enabled (not $monitoring.serviceMonitor.enabled) (not $monitoring.podMonitor.enabled) -}}
 {{- $messages = append $messages "ERROR: monitoring.rules.enabled is true, but neither monitoring.serviceMonitor nor monitoring.podMonitor is enabled, and the rules select Tempo's series by the job label the chart's monitor gives them. Enable one of them." -}}
+{{- end -}}
+{{- toJson $messages -}}
+{{- end -}}
+
+{{- /*
+tempo.validate.exposure: an Ingress or HTTPRoute that can route: TLS with its certificate, a route
+with a Gateway to attach to, and something to expose.
+Usage: {{ include "tempo.validate.exposure" . | fromJsonArray }}
+*/ -}}
+{{- define "tempo.validate.exposure" -}}
+{{- $messages := list -}}
+{{- if and .Values.ingress.enabled .Values.ingress.tls.enabled (not .Values.ingress.tls.secretName) -}}
+{{- $messages = append $messages "ERROR: ingress.tls.enabled is true, but ingress.tls.secretName is empty. Name the Secret holding the certificate (cert-manager creates it from an annotation such as cert-manager.io/cluster-issuer)." -}}
+{{- end -}}
+{{- if and .Values.httpRoute.enabled (not .Values.httpRoute.parentRefs) -}}
+{{- $messages = append $messages "ERROR: httpRoute.enabled is true, but httpRoute.parentRefs is empty, so the route would attach to no Gateway. Name the Gateway: [{name: my-gateway, namespace: gateway-system}]." -}}
+{{- end -}}
+{{- $datasource := .Values.grafana.datasource -}}
+{{- if and $datasource.enabled .Values.gateway.enabled (not $datasource.basicAuth.username) -}}
+{{- $messages = append $messages "ERROR: grafana.datasource.enabled and gateway.enabled are both true, but grafana.datasource.basicAuth.username is empty, so Grafana could not pass the gateway. Name the gateway user Grafana signs in as, and give Grafana its password in the environment variable grafana.datasource.basicAuth.passwordEnv." -}}
 {{- end -}}
 {{- toJson $messages -}}
 {{- end -}}

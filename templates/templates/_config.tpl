@@ -7,7 +7,7 @@ Usage: {{ include "tempo.config.generated" . | fromYaml }}
 {{- define "tempo.config.generated" -}}
 {{- $context := dict "root" . "protection" (include "tempo.sizing.protection" . | fromJson) -}}
 {{- $config := dict -}}
-{{- range $section := list "target" "tenancy" "server" "distributor" "ingester" "metricsGenerator" "querier" "compactor" "storage" "memberlist" "overrides" "usageReport" -}}
+{{- range $section := list "target" "tenancy" "api" "server" "distributor" "ingester" "metricsGenerator" "querier" "compactor" "storage" "memberlist" "overrides" "usageReport" -}}
 {{- $config = merge $config (include (printf "tempo.configSection.%s" $section) $context | fromYaml) -}}
 {{- end -}}
 {{- toYaml $config -}}
@@ -262,6 +262,17 @@ Usage: {{ include "tempo.configSection.tenancy" (dict "root" . "protection" $pro
 {{- define "tempo.configSection.tenancy" -}}
 {{- if .root.Values.tempo.multitenancyEnabled -}}
 multitenancy_enabled: true
+{{- end -}}
+{{- end -}}
+
+{{- /*
+tempo.configSection.api: search results streamed over the HTTP port (gRPC), which Grafana's Tempo data
+source uses when it talks to Tempo directly (grafana.datasource without the gateway).
+Usage: {{ include "tempo.configSection.api" (dict "root" . "protection" $protection) | fromYaml }}
+*/ -}}
+{{- define "tempo.configSection.api" -}}
+{{- if and .root.Values.grafana.datasource.enabled (not .root.Values.gateway.enabled) -}}
+stream_over_http_enabled: true
 {{- end -}}
 {{- end -}}
 
