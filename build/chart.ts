@@ -59,6 +59,7 @@ export function buildChart(sources: BuildSources = paths, chartDir = paths.chart
   const defaults = schema.defaults() as {
     image: { registry: string; repository: string };
     gateway: { image: { registry: string; repository: string; tag: string } };
+    tests: { image: { registry: string; repository: string; tag: string } };
     sizing: { goMemLimitPercent: number };
   };
   const version = packageVersion(sources.packageJson);
@@ -67,6 +68,7 @@ export function buildChart(sources: BuildSources = paths, chartDir = paths.chart
     images: [
       { name: 'tempo', image: `${defaults.image.registry}/${defaults.image.repository}:${tempoVersion}` },
       { name: 'gateway', image: `${defaults.gateway.image.registry}/${defaults.gateway.image.repository}:${defaults.gateway.image.tag}` },
+      { name: 'helm-test', image: `${defaults.tests.image.registry}/${defaults.tests.image.repository}:${defaults.tests.image.tag}` },
     ],
     valuesTable: renderValuesTable(schema),
     sizing: sizingForChart(sizing),

@@ -43,17 +43,17 @@ describe.concurrent.each(cases)('values set $label', ({ helm, set }) => {
     expect(result.stdout).not.toMatch(/\[(INFO|WARNING|ERROR)\]/);
   });
 
-  test("runs Tempo and the gateway only from images Chart.yaml's artifacthub.io/images lists, unless the set chooses its own", async () => {
+  test("runs Tempo, the gateway and the helm test only from images Chart.yaml's artifacthub.io/images lists, unless the set chooses its own", async () => {
     const ownImage = set.files.some((file) => {
       const values = YAML.parse(readFileSync(file, 'utf8')) ?? {};
-      return 'image' in values || values.global?.imageRegistry || values.gateway?.image;
+      return 'image' in values || values.global?.imageRegistry || values.gateway?.image || values.tests?.image;
     });
     const listed = YAML.parse(YAML.parse(readFileSync(path.join(paths.chart, 'Chart.yaml'), 'utf8')).annotations['artifacthub.io/images']).map(
       (entry: { image: string }) => entry.image,
     );
     // Init and sidecar containers are the user's own choice of image.
     const deployed = podTemplates((await rendering()).documents).flatMap((pod) =>
-      pod.spec.containers.filter((container: Manifest) => ['tempo', 'nginx'].includes(container.name)).map((container: Manifest) => container.image),
+      pod.spec.containers.filter((container: Manifest) => ['tempo', 'nginx', 'test'].includes(container.name)).map((container: Manifest) => container.image),
     );
     expect(deployed.length).toBeGreaterThan(0);
     if (!ownImage) for (const image of deployed) expect(listed).toContain(image);

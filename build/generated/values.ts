@@ -1448,6 +1448,8 @@ export interface Values {
   };
   /** helm test: a pod that sends one trace over OTLP/HTTP and reads it back by ID and by search, through the gateway when it is on. */
   "tests": {
+    /** Render the helm test hook (it needs OTLP over HTTP without receiver TLS). */
+    "enabled": boolean;
     /** Image with sh and curl the test pod runs. */
     "image": {
       /** Registry host; global.imageRegistry wins over it. */

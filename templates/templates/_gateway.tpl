@@ -12,21 +12,15 @@ tempo.gateway.selector: the labels that select the gateway's pods, as YAML.
 Usage: {{ include "tempo.gateway.selector" . | nindent 6 }}
 */ -}}
 {{- define "tempo.gateway.selector" -}}
-app.kubernetes.io/name: {{ printf "%s-gateway" (include "tempo.names.name" . | trunc 55 | trimSuffix "-") }}
-app.kubernetes.io/instance: {{ .Release.Name }}
+{{- include "tempo.labels.componentSelector" (dict "root" . "component" "gateway") -}}
 {{- end -}}
 
 {{- /*
-tempo.gateway.labels: the labels of a gateway resource (pod true: of its pods), as YAML: the chart's
-own with the gateway's name, version and component.
+tempo.gateway.labels: the labels of a gateway resource (pod true: of its pods), as YAML.
 Usage: {{ include "tempo.gateway.labels" (dict "root" . "pod" false) | nindent 4 }}
 */ -}}
 {{- define "tempo.gateway.labels" -}}
-{{- $labels := include (ternary "tempo.labels.pod" "tempo.labels.standard" (eq (toString .pod) "true")) .root | fromYaml -}}
-{{- $labels = merge (include "tempo.gateway.selector" .root | fromYaml) $labels -}}
-{{- $_ := set $labels "app.kubernetes.io/version" (.root.Values.gateway.image.tag | trunc 63 | trimAll "-_.") -}}
-{{- $_ := set $labels "app.kubernetes.io/component" "gateway" -}}
-{{- toYaml $labels -}}
+{{- include "tempo.labels.component" (dict "root" .root "component" "gateway" "version" .root.Values.gateway.image.tag "pod" .pod) -}}
 {{- end -}}
 
 {{- /*

@@ -96,6 +96,30 @@ Usage: {{ include "tempo.labels.standard" . | nindent 4 }}
 {{- end -}}
 
 {{- /*
+tempo.labels.componentSelector: the labels that select the pods of a part of the release other than
+Tempo (the gateway, the helm test), as YAML: a name of their own, so that Tempo's Services, which
+select by name and instance, never send them traffic.
+Usage: {{ include "tempo.labels.componentSelector" (dict "root" . "component" "gateway") | nindent 6 }}
+*/ -}}
+{{- define "tempo.labels.componentSelector" -}}
+app.kubernetes.io/name: {{ printf "%s-%s" (include "tempo.names.name" .root | trunc 50 | trimSuffix "-") .component }}
+app.kubernetes.io/instance: {{ .root.Release.Name }}
+{{- end -}}
+
+{{- /*
+tempo.labels.component: the labels of such a part's resources (pod true: of its pods), as YAML: the
+chart's own, with the part's name, version and component.
+Usage: {{ include "tempo.labels.component" (dict "root" . "component" "gateway" "version" $tag "pod" false) | nindent 4 }}
+*/ -}}
+{{- define "tempo.labels.component" -}}
+{{- $labels := include (ternary "tempo.labels.pod" "tempo.labels.standard" (eq (toString .pod) "true")) .root | fromYaml -}}
+{{- $labels = merge (include "tempo.labels.componentSelector" . | fromYaml) $labels -}}
+{{- $_ := set $labels "app.kubernetes.io/version" (.version | trunc 63 | trimAll "-_.") -}}
+{{- $_ := set $labels "app.kubernetes.io/component" .component -}}
+{{- toYaml $labels -}}
+{{- end -}}
+
+{{- /*
 tempo.labels.with: a resource's labels, as YAML: the standard ones (or a pod's) over the resource's own
 (service.labels, podLabels, ...), each key once.
 Usage: {{ include "tempo.labels.with" (dict "root" . "labels" .Values.service.labels) | nindent 4 }}

@@ -568,6 +568,9 @@ Usage: {{ include "tempo.validate.gateway" . | fromJsonArray }}
 {{- if .Values.tempo.receivers.tls.enabled -}}
 {{- $messages = append $messages "ERROR: gateway.enabled and tempo.receivers.tls.enabled are both true, but the gateway speaks plain HTTP to Tempo inside the cluster. Terminate TLS in front of the gateway (its Ingress or Gateway API route) and turn tempo.receivers.tls off, or turn the gateway off." -}}
 {{- end -}}
+{{- if and .Values.tests.enabled (not .Values.tests.credentialsSecret) $auth.existingSecret -}}
+{{- $messages = append $messages (printf "ERROR: gateway.basicAuth.existingSecret (%s) holds only hashes, so helm test has no password to sign in with. Set tests.credentialsSecret to a Secret with the keys username and password of one of its users, or set tests.enabled to false." $auth.existingSecret) -}}
+{{- end -}}
 {{- if .Values.networkPolicy.queryFrom -}}
 {{- $messages = append $messages "ERROR: networkPolicy.queryFrom lists sources, but with gateway.enabled only the gateway may reach Tempo's query API. Remove networkPolicy.queryFrom, and let those clients go through the gateway (networkPolicy.gatewayFrom)." -}}
 {{- end -}}

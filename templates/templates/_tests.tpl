@@ -1,0 +1,82 @@
+{{- /*
+tempo.tests.script: the helm test script (POSIX sh and curl). It sends one span over OTLP/HTTP with a
+known trace ID, reads the trace back from /api/traces/<id>, retrying while Tempo takes it in, and
+finds it with /api/search. Everything it needs comes from the environment: TEMPO_URL, OTLP_URL,
+TRACE_ID, SPAN_ID, TIMEOUT_SECONDS, and optionally TEMPO_USERNAME and TEMPO_PASSWORD (basic auth) and
+TEMPO_TENANT (X-Scope-OrgID).
+Usage: {{ include "tempo.tests.script" . | nindent 4 }}
+*/ -}}
+{{- define "tempo.tests.script" -}}
+#!/bin/sh
+set -eu
+
+# curl with the credentials and tenant, when there are any.
+call() {
+  if [ -n "${TEMPO_USERNAME:-}" ]; then
+    set -- --user "${TEMPO_USERNAME}:${TEMPO_PASSWORD}" "$@"
+  fi
+  if [ -n "${TEMPO_TENANT:-}" ]; then
+    set -- --header "X-Scope-OrgID: ${TEMPO_TENANT}" "$@"
+  fi
+  curl --silent --show-error --fail --max-time 10 "$@"
+}
+
+now=$(date +%s)
+deadline=$((now + TIMEOUT_SECONDS))
+start="${now}000000000"
+end="$((now + 1))000000000"
+
+echo "Sending trace ${TRACE_ID} to ${OTLP_URL}/v1/traces"
+call --header "Content-Type: application/json" --data-binary @- "${OTLP_URL}/v1/traces" <<JSON
+{"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"helm-test"}}]},"scopeSpans":[{"spans":[{"traceId":"${TRACE_ID}","spanId":"${SPAN_ID}","name":"helm test","kind":1,"startTimeUnixNano":"${start}","endTimeUnixNano":"${end}"}]}]}]}
+JSON
+echo
+
+echo "Reading it back from ${TEMPO_URL}/api/traces/${TRACE_ID}"
+until call --output /tmp/trace.json "${TEMPO_URL}/api/traces/${TRACE_ID}" 2>/dev/null && grep -q "helm test" /tmp/trace.json; do
+  if [ "$(date +%s)" -ge "${deadline}" ]; then
+    echo "FAIL: trace ${TRACE_ID} was not readable within ${TIMEOUT_SECONDS} seconds"
+    exit 1
+  fi
+  sleep 2
+done
+
+echo "Searching for it"
+until call --output /tmp/search.json "${TEMPO_URL}/api/search?tags=service.name%3Dhelm-test&start=$((now - 60))&end=$((now + 60))" && grep -q "${TRACE_ID}" /tmp/search.json; do
+  if [ "$(date +%s)" -ge "${deadline}" ]; then
+    echo "FAIL: the search did not find trace ${TRACE_ID} within ${TIMEOUT_SECONDS} seconds"
+    exit 1
+  fi
+  sleep 2
+done
+echo "OK: trace ${TRACE_ID} was written, read back and found"
+{{- end -}}
+
+{{- /*
+tempo.tests.plan: what the helm test talks to, as JSON: {enabled (tests.enabled, OTLP/HTTP on and
+receivers without TLS), queryUrl, otlpUrl, tenant, credentials ({secret, own} when the gateway is on), traceId,
+spanId (from the release and its revision, so each test run sends a new trace)}.
+Usage: {{ include "tempo.tests.plan" . | fromJson }}
+*/ -}}
+{{- define "tempo.tests.plan" -}}
+{{- $tempo := .Values.tempo -}}
+{{- $namespace := include "tempo.names.namespace" . -}}
+{{- $seed := printf "%s/%s/%d" $namespace .Release.Name (int .Release.Revision) | sha256sum -}}
+{{- /* A first digit other than 0: Tempo's search prints trace IDs without leading zeros. */ -}}
+{{- $plan := dict "enabled" (and .Values.tests.enabled $tempo.receivers.otlp.http.enabled (not $tempo.receivers.tls.enabled)) "traceId" (printf "a%s" (substr 0 31 $seed)) "spanId" (printf "b%s" (substr 32 47 $seed)) "tenant" "" "credentials" dict -}}
+{{- if .Values.gateway.enabled -}}
+{{- $url := printf "http://%s.%s.svc:%d" (include "tempo.gateway.name" .) $namespace (int .Values.gateway.httpPort) -}}
+{{- $_ := set $plan "queryUrl" $url -}}
+{{- $_ := set $plan "otlpUrl" $url -}}
+{{- $own := not .Values.tests.credentialsSecret -}}
+{{- $_ := set $plan "credentials" (dict "secret" (.Values.tests.credentialsSecret | default (printf "%s-test" (include "tempo.names.fullname" . | trunc 58 | trimSuffix "-"))) "own" $own) -}}
+{{- else -}}
+{{- $ingest := ternary (include "tempo.names.ingest" .) (include "tempo.names.fullname" .) .Values.service.ingest.enabled -}}
+{{- $_ := set $plan "queryUrl" (printf "http://%s.%s.svc:%d" (include "tempo.names.fullname" .) $namespace (int $tempo.server.httpListenPort)) -}}
+{{- $_ := set $plan "otlpUrl" (printf "http://%s.%s.svc:%d" $ingest $namespace (int $tempo.receivers.otlp.http.port)) -}}
+{{- if $tempo.multitenancyEnabled -}}
+{{- $_ := set $plan "tenant" "helm-test" -}}
+{{- end -}}
+{{- end -}}
+{{- toJson $plan -}}
+{{- end -}}
