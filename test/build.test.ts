@@ -74,7 +74,11 @@ describe('generated files', () => {
     const changes = YAML.parse(chart.annotations['artifacthub.io/changes']);
     expect(changes.length).toBeGreaterThan(0);
     for (const change of changes) expect(Object.keys(change).sort()).toEqual(['description', 'kind']);
-    expect(YAML.parse(chart.annotations['artifacthub.io/images'])).toEqual([{ name: 'tempo', image: 'docker.io/grafana/tempo:2.5.0' }]);
+    expect(YAML.parse(chart.annotations['artifacthub.io/images'])).toEqual([
+      { name: 'tempo', image: 'docker.io/grafana/tempo:2.5.0' },
+      { name: 'gateway', image: 'docker.io/nginxinc/nginx-unprivileged:1.27.4-alpine' },
+      { name: 'helm-test', image: 'docker.io/curlimages/curl:8.11.1' },
+    ]);
   });
 
   test('the project is Apache-2.0, as Chart.yaml tells Artifact Hub', () => {

@@ -4,7 +4,7 @@ import http2 from 'node:http2';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { paths } from '../build/paths.ts';
-import { helmRelease, helmReleases, render, type Rendered } from './helpers/helm.ts';
+import { helmRelease, helmReleases, render, renderNotes, type Rendered } from './helpers/helm.ts';
 import { freePort, runsWith, scratchFolders, startNginx, startStub, type Running, type Stub } from './helpers/servers.ts';
 
 /**
@@ -172,4 +172,13 @@ describe.each(helmReleases)('the gateway as rendered ($label)', (helm) => {
     expect(config).not.toContain('grpc_pass');
     expect(rendered.get('Service', 'tempo-gateway').spec.ports.map((port: { name: string }) => port.name)).toEqual(['http']);
   });
+});
+
+test('NOTES give the gateway\'s addresses instead of the warning (Helm 4, which prints NOTES without a cluster)', async () => {
+  const notes = await renderNotes({ gateway: { enabled: true, basicAuth: { users: [{ username: 'grafana', password: users.grafana }] } }, tempo: { multitenancyEnabled: true } });
+  expect(notes).toContain("With credentials, through the gateway (basic auth, each user's tenant set for it):");
+  expect(notes).toContain('Query API and OTLP/HTTP: http://tempo-gateway.observability.svc:8080');
+  expect(notes).toContain('OTLP/gRPC:               tempo-gateway.observability.svc:8090');
+  expect(notes).not.toContain('Tempo has no authentication of its own');
+  expect(notes).toContain('helm test tempo --namespace observability');
 });

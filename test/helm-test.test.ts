@@ -80,7 +80,7 @@ const envOf = (pod: Manifest, url: string): Record<string, string> => {
 
 describe('the helm test script, run by sh and curl against a stand-in for Tempo', () => {
   test('sends a span with the known trace ID, retries until the trace is readable, finds it by search, and says OK', async () => {
-    const rendered = await render(helmRelease('helm3'), { values: { tempo: { multitenancyEnabled: true } } });
+    const rendered = await render(helmRelease('helm3'), { values: { tempo: { multitenancyEnabled: true } }, tests: true });
     const script = rendered.get('ConfigMap', 'tempo-test').data['test.sh'];
     const pod = rendered.get('Pod', 'tempo-test');
     const tempo = await startFakeTempo(2);
@@ -98,7 +98,7 @@ describe('the helm test script, run by sh and curl against a stand-in for Tempo'
   });
 
   test('fails, saying why, when the trace never becomes readable within its time', async () => {
-    const rendered = await render(helmRelease('helm3'), { values: { tests: { timeoutSeconds: 10 } } });
+    const rendered = await render(helmRelease('helm3'), { values: { tests: { timeoutSeconds: 10 } }, tests: true });
     const tempo = await startFakeTempo('never');
     try {
       const env: Record<string, string> = { ...envOf(rendered.get('Pod', 'tempo-test'), tempo.url), TIMEOUT_SECONDS: '3' };
@@ -112,7 +112,7 @@ describe('the helm test script, run by sh and curl against a stand-in for Tempo'
 
   test('through the gateway, signs in with the credentials from its Secret', async () => {
     const values = { gateway: { enabled: true, basicAuth: { users: [{ username: 'grafana', password: 'example-grafana-password' }] } } };
-    const rendered = await render(helmRelease('helm3'), { values });
+    const rendered = await render(helmRelease('helm3'), { values, tests: true });
     const secret = rendered.get('Secret', 'tempo-test');
     const decode = (key: string) => Buffer.from(secret.data[key], 'base64').toString('utf8');
     const tempo = await startFakeTempo(0);
@@ -130,14 +130,14 @@ describe('the helm test script, run by sh and curl against a stand-in for Tempo'
 
 describe.each(helmReleases)('the helm test hook as rendered ($label)', (helm) => {
   test('is a test hook that reaches Tempo directly, or the gateway with its credentials, and goes away when it passes', async () => {
-    const direct = await render(helm, {});
+    const direct = await render(helm, { tests: true });
     const pod = direct.get('Pod', 'tempo-test');
     expect(pod.metadata.annotations).toMatchObject({ 'helm.sh/hook': 'test', 'helm.sh/hook-delete-policy': 'before-hook-creation,hook-succeeded' });
     const env = Object.fromEntries(pod.spec.containers[0].env.map((variable: Manifest) => [variable.name, variable.value ?? variable.valueFrom]));
     expect(env).toMatchObject({ TEMPO_URL: 'http://tempo.observability.svc:3200', OTLP_URL: 'http://tempo.observability.svc:4318' });
     expect(env.TRACE_ID).toMatch(/^[1-9a-f][0-9a-f]{31}$/);
 
-    const gateway = await render(helm, { values: { gateway: { enabled: true, basicAuth: { existingSecret: 'tempo-users' } }, tests: { credentialsSecret: 'tempo-test-user' } }, external: ['Secret/tempo-users', 'Secret/tempo-test-user'] });
+    const gateway = await render(helm, { values: { gateway: { enabled: true, basicAuth: { existingSecret: 'tempo-users' } }, tests: { credentialsSecret: 'tempo-test-user' } }, external: ['Secret/tempo-users', 'Secret/tempo-test-user'], tests: true });
     const through = Object.fromEntries(gateway.get('Pod', 'tempo-test').spec.containers[0].env.map((variable: Manifest) => [variable.name, variable.value ?? variable.valueFrom]));
     expect(through.TEMPO_URL).toBe('http://tempo-gateway.observability.svc:8080');
     expect(through.TEMPO_PASSWORD).toEqual({ secretKeyRef: { name: 'tempo-test-user', key: 'password' } });

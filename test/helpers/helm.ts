@@ -30,6 +30,8 @@ export interface HelmInput {
   allow?: readonly string[];
   /** Objects the rendering references but does not create, as "Kind/name". */
   external?: readonly string[];
+  /** Render the helm test hooks too; most tests look at what helm install creates (--skip-tests). */
+  tests?: boolean;
 }
 
 export interface HelmResult {
@@ -121,6 +123,7 @@ function templateCommand(input: HelmInput): string[] {
     input.namespace ?? 'observability',
     '--kube-version',
     `${input.kubeVersion ?? defaultKubeVersion}.0`,
+    ...(input.tests ? [] : ['--skip-tests']),
     ...(input.chartArgs ?? []),
   ];
 }
