@@ -90,24 +90,10 @@ export async function startOciRegistry(timeoutMs = 15_000): Promise<Running> {
   let log = '';
   registry.stderr?.on('data', (chunk) => (log += chunk));
   const stop = async () => {
-    if (registry.exitCode === null && registry.signalCode === null) {
-      const exited = new Promise((resolve) => registry.once('exit', resolve));
-      registry.kill('SIGTERM');
-      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5_000))]);
-      registry.kill('SIGKILL');
-    }
+    await stopProcess(registry);
     rmSync(storage, { recursive: true, force: true });
   };
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (registry.exitCode !== null) break;
-    const ready = await fetch(`${url}/v2/`).then((response) => response.ok, () => false);
-    if (ready) return { url, stop };
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  await stop();
-  throw new Error(`docker-registry did not answer on ${url} within ${timeoutMs} ms:\n${log}`);
+  return whenReady('docker-registry', registry, `http://127.0.0.1:${port}/v2/`, `http://127.0.0.1:${port}`, timeoutMs, stop, () => log);
 }
 
 export interface TestKey {
@@ -205,21 +191,27 @@ export async function startNginx(configFile: string, folder: string, readyUrl: s
   const nginx: ChildProcess = spawn('nginx', ['-e', 'stderr', '-p', folder, '-c', configFile], { stdio: ['ignore', logFd, logFd] });
   closeSync(logFd);
   const log = () => (existsSync(logFile) ? readFileSync(logFile, 'utf8') : '');
-  const stop = async () => {
-    if (nginx.exitCode === null && nginx.signalCode === null) {
-      const exited = new Promise((resolve) => nginx.once('exit', resolve));
-      nginx.kill('SIGTERM');
-      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5_000))]);
-      nginx.kill('SIGKILL');
-    }
-  };
+  return whenReady('nginx', nginx, readyUrl, readyUrl, timeoutMs, () => stopProcess(nginx), log);
+}
+
+/** Stops a server process: SIGTERM, then SIGKILL when it has not exited within five seconds. */
+async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5_000))]);
+  child.kill('SIGKILL');
+}
+
+/** The server once `readyUrl` answers while it runs; otherwise it is stopped and the error carries its log. */
+async function whenReady(name: string, child: ChildProcess, readyUrl: string, url: string, timeoutMs: number, stop: () => Promise<void>, log: () => string): Promise<Running> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (nginx.exitCode !== null) break;
+    if (child.exitCode !== null) break;
     const ready = await fetch(readyUrl).then((response) => response.ok, () => false);
-    if (ready) return { url: readyUrl, stop };
+    if (ready) return { url, stop };
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   await stop();
-  throw new Error(`nginx did not answer on ${readyUrl} within ${timeoutMs} ms:\n${log()}`);
+  throw new Error(`${name} did not answer on ${readyUrl} within ${timeoutMs} ms:\n${log()}`);
 }
