@@ -34,7 +34,7 @@ export function lintGoTemplates(dir: string): string[] {
     }
     // A monitoring object may live in Prometheus' namespace: tempo.monitoring.scrape decides it, from tempo.names.namespace.
     for (const match of text.matchAll(/^\s*namespace: (.*)$/gm)) {
-      if (!match[1]!.startsWith('{{ include "tempo.names.namespace" . }}') && match[1] !== '{{ $scrape.namespace }}') {
+      if (!match[1]!.startsWith('{{ include "tempo.names.namespace" . }}') && !/^\{\{ \$scrape\.(namespace|rulesNamespace) \}\}$/.test(match[1]!)) {
         problems.push(`${where(match.index)}: metadata.namespace must come from include "tempo.names.namespace" (or tempo.monitoring.scrape)`);
       }
     }

@@ -1,7 +1,8 @@
 {{- /*
 tempo.monitoring.scrape: how the chart has Tempo scraped, as JSON: {kind (ServiceMonitor, PodMonitor
-or "" for none), namespace (of the monitor), job (the job label Prometheus gives Tempo's series:
-the Service's name for a ServiceMonitor, <namespace>/<name> of a PodMonitor), settings}.
+or "" for none), namespace (of the monitor), rulesNamespace (of the PrometheusRule), job (the job
+label Prometheus gives Tempo's series: the Service's name for a ServiceMonitor, <namespace>/<name> of
+a PodMonitor), settings}. Both namespaces default to the release's.
 Usage: {{ (include "tempo.monitoring.scrape" . | fromJson).job }}
 */ -}}
 {{- define "tempo.monitoring.scrape" -}}
@@ -15,6 +16,7 @@ Usage: {{ (include "tempo.monitoring.scrape" . | fromJson).job }}
 {{- $namespace := $monitoring.podMonitor.namespace | default (include "tempo.names.namespace" .) -}}
 {{- $result = dict "kind" "PodMonitor" "namespace" $namespace "job" (printf "%s/%s" $namespace $fullname) "settings" $monitoring.podMonitor -}}
 {{- end -}}
+{{- $_ := set $result "rulesNamespace" ($monitoring.rules.namespace | default (include "tempo.names.namespace" .)) -}}
 {{- toJson $result -}}
 {{- end -}}
 
