@@ -163,6 +163,16 @@ describe.each(helmReleases)('the gateway as rendered ($label)', (helm) => {
     expect(pod.containers[0].securityContext).toEqual({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
     expect(pod.volumes).toContainEqual({ name: 'tmp', emptyDir: {} });
     expect(rendered.get('Service', 'tempo-gateway').spec.selector).toEqual({ 'app.kubernetes.io/name': 'tempo-gateway', 'app.kubernetes.io/instance': 'tempo' });
+    expect(rendered.ofKind('PodDisruptionBudget')).toEqual([]);
+  });
+
+  test('from two replicas on, a PodDisruptionBudget keeps one gateway pod running', async () => {
+    const rendered = await render(helm, { valuesFiles: [path.join(paths.valuesSets, 'gateway.yaml')] });
+    expect(rendered.get('Deployment', 'tempo-gateway').spec.replicas).toBe(2);
+    expect(rendered.get('PodDisruptionBudget', 'tempo-gateway').spec).toEqual({
+      maxUnavailable: 1,
+      selector: { matchLabels: { 'app.kubernetes.io/name': 'tempo-gateway', 'app.kubernetes.io/instance': 'tempo' } },
+    });
   });
 
   test('sends OTLP to the ingest Service when there is one, and leaves gRPC out when Tempo does not receive it', async () => {
