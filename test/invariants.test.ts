@@ -106,6 +106,17 @@ const cases: Array<[string, (pod: Record<string, any>, documents: Manifest[]) =>
     (_pod, documents) => editTempoConfig(documents, (config) => (config.storage.trace.s3 = { bucket: 'traces', secret_key: 'hunter22' })),
     '[noSecretsInConfigMaps] ConfigMap/tempo tempo.yaml: storage.trace.s3.secret_key holds a literal "hun…"; pass it through the environment',
   ],
+  [
+    'a NetworkPolicy that leaves out a receiver',
+    (_pod, documents) =>
+      documents.push({
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'NetworkPolicy',
+        metadata: { name: 'tempo', namespace: 'observability' },
+        spec: { podSelector: { matchLabels: { 'app.kubernetes.io/name': 'tempo' } }, ingress: [{ ports: [{ port: 3200, protocol: 'TCP' }, { port: 4317, protocol: 'TCP' }] }] },
+      }),
+    '[networkPolicyAdmitsListeners] NetworkPolicy/tempo: admits nothing on 4318/TCP (distributor.receivers.otlp.protocols.http) of Deployment/tempo',
+  ],
 ];
 
 describe.each(cases)('%s', (_name, edit, expected) => {

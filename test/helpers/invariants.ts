@@ -47,6 +47,7 @@ export const invariantNames = [
   'tempoListenersExposed',
   'tempoWritesToVolumes',
   'noSecretsInConfigMaps',
+  'networkPolicyAdmitsListeners',
 ] as const;
 export type InvariantName = (typeof invariantNames)[number];
 
@@ -290,6 +291,21 @@ function checkTempo(documents: Manifest[], pods: PodTemplate[], report: Report):
         (service.spec.ports ?? []).some((servicePort: Json) => targets(servicePort, port) && (servicePort.protocol ?? 'TCP') === listener.protocol),
       );
       if (!served) report('tempoListenersExposed', `${where}: no Service port reaches ${listener.setting} (${listener.port}/${listener.protocol})`);
+    }
+
+    // A NetworkPolicy that selects the pod and leaves out a port Tempo serves would drop that traffic silently.
+    const policies = documents.filter(
+      (doc) => doc.kind === 'NetworkPolicy' && doc.metadata.namespace === pod.namespace && (doc.spec?.policyTypes ?? ['Ingress']).includes('Ingress') &&
+        Object.entries<string>(doc.spec?.podSelector?.matchLabels ?? {}).every(([key, value]) => pod.labels[key] === value),
+    );
+    const gossips = (container.ports ?? []).some((port: Json) => port.name === 'gossip');
+    for (const policy of policies) {
+      for (const listener of listeners.filter((candidate) => candidate.exposed || (gossips && candidate.setting === 'memberlist.bind_port'))) {
+        const admitted = (policy.spec.ingress ?? []).some(
+          (rule: Json) => !rule.ports || rule.ports.some((port: Json) => port.port === listener.port && (port.protocol ?? 'TCP') === listener.protocol),
+        );
+        if (!admitted) report('networkPolicyAdmitsListeners', `NetworkPolicy/${policy.metadata.name}: admits nothing on ${listener.port}/${listener.protocol} (${listener.setting}) of ${pod.owner}`);
+      }
     }
 
     const mounts: Json[] = container.volumeMounts ?? [];
