@@ -132,6 +132,14 @@ describe.each(helmReleases)('monitoring resources ($label)', (helm) => {
     expect(rendered.ofKind('ServiceMonitor')).toEqual([]);
   });
 
+  test('the tolerated failures and compaction backlog are values', async () => {
+    const rendered = await render(helm, { valuesFiles: [valuesSet('monitoring')], values: { monitoring: { rules: { failuresPerHour: 5, compactionBacklogBlocks: 400 } } } });
+    const expr = (alert: string) => rendered.get('PrometheusRule', 'tempo').spec.groups[0].rules.find((rule: Manifest) => rule.alert === alert).expr;
+    expect(expr('TempoFlushesFailing')).toMatch(/\[1h\]\)\) > 5$/);
+    expect(expr('TempoCompactionFailing')).toMatch(/\[1h\]\)\) > 5$/);
+    expect(expr('TempoCompactionBehind')).toMatch(/\) > 400$/);
+  });
+
   test('without a memory limit there is no memory alert', async () => {
     const rendered = await render(helm, { valuesFiles: [valuesSet('monitoring')], values: { sizing: { preset: 'none' } } });
     const alerts = rendered.get('PrometheusRule', 'tempo').spec.groups[0].rules.map((rule: Manifest) => rule.alert);

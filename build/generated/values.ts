@@ -1224,6 +1224,10 @@ export interface Values {
       "labels": Record<string, string>;
       /** Labels added to every alert, for example {team: observability} for Alertmanager routing. */
       "alertLabels": Record<string, string>;
+      /** Failed flushes or compactions in an hour that TempoFlushesFailing and TempoCompactionFailing tolerate (Tempo retries them). */
+      "failuresPerHour": number;
+      /** Blocks waiting for compaction, for six hours, over which TempoCompactionBehind fires. */
+      "compactionBacklogBlocks": number;
       /** TempoMemoryNearLimit fires when Tempo's resident memory stays above this share of the container's memory limit (no alert without a limit). */
       "memoryThresholdPercent": number;
     };

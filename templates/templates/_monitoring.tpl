@@ -62,7 +62,7 @@ Usage: {{ include "tempo.monitoring.rules" . | nindent 4 }}
     "summary" "Tempo cannot hand received spans to its ingesters."
     "description" "{{ $labels.job }} in {{ $labels.namespace }} fails to append spans to its ingesters: traces are being lost. Check the ingesters' logs and the ring (/ingester/ring).")
   (dict "alert" "TempoFlushesFailing" "severity" "critical" "for" "5m"
-    "expr" (printf "sum by (namespace, job) (increase(tempo_ingester_failed_flushes_total{%s}[1h])) > 2" $matchers)
+    "expr" (printf "sum by (namespace, job) (increase(tempo_ingester_failed_flushes_total{%s}[1h])) > %d" $matchers (int $rules.failuresPerHour))
     "summary" "Tempo fails to flush blocks to its storage."
     "description" "{{ $labels.job }} in {{ $labels.namespace }} failed {{ $value }} block flushes in the past hour: blocks pile up in the write-ahead log. Check the storage backend and its credentials.")
   (dict "alert" "TempoSpansRefused" "severity" "warning" "for" "15m"
@@ -74,13 +74,13 @@ Usage: {{ include "tempo.monitoring.rules" . | nindent 4 }}
     "summary" "Tempo discards spans."
     "description" "{{ $labels.job }} in {{ $labels.namespace }} discards {{ $value }} spans/s ({{ $labels.reason }}).")
   (dict "alert" "TempoCompactionFailing" "severity" "critical" "for" "5m"
-    "expr" (printf "sum by (namespace, job) (increase(tempodb_compaction_errors_total{%s}[1h])) > 2" $matchers)
+    "expr" (printf "sum by (namespace, job) (increase(tempodb_compaction_errors_total{%s}[1h])) > %d" $matchers (int $rules.failuresPerHour))
     "summary" "Tempo's compactions fail."
     "description" "{{ $labels.job }} in {{ $labels.namespace }} had {{ $value }} failed compactions in the past hour: blocks and queries grow. Check the compactor's logs and memory.")
   (dict "alert" "TempoCompactionBehind" "severity" "warning" "for" "6h"
-    "expr" (printf "max by (namespace, job) (tempodb_compaction_outstanding_blocks{%s}) > 100" $matchers)
+    "expr" (printf "max by (namespace, job) (tempodb_compaction_outstanding_blocks{%s}) > %d" $matchers (int $rules.compactionBacklogBlocks))
     "summary" "Tempo's compaction falls behind."
-    "description" "{{ $labels.job }} in {{ $labels.namespace }} has {{ $value }} blocks waiting for compaction for six hours. Give Tempo more CPU, or more pods.")
+    "description" "{{ $labels.job }} in {{ $labels.namespace }} has had {{ $value }} blocks waiting for compaction for six hours. Give Tempo more CPU, or more pods.")
   (dict "alert" "TempoRetentionFailing" "severity" "critical" "for" "5m"
     "expr" (printf "sum by (namespace, job) (increase(tempodb_retention_errors_total{%s}[1h])) > 0 or sum by (namespace, job) (increase(tempodb_blocklist_poll_errors_total{%s}[1h])) > 2" $matchers $matchers)
     "summary" "Tempo cannot apply its retention."
