@@ -150,14 +150,22 @@ Usage: {{ include "tempo.image.tag" . }}
 {{- end -}}
 
 {{- /*
-tempo.image.reference: registry/repository:tag, with @digest appended when a digest is set. The
-registry is global.imageRegistry when a parent chart sets it, else image.registry.
+tempo.image.reference: Tempo's image, registry/repository:tag[@digest] (see tempo.image.of).
 Usage: {{ include "tempo.image.reference" . }}
 */ -}}
 {{- define "tempo.image.reference" -}}
-{{- $image := .Values.image -}}
-{{- printf "%s/%s:%s" (.Values.global.imageRegistry | default $image.registry) $image.repository (include "tempo.image.tag" .) -}}
-{{- with $image.digest }}@{{ . }}{{ end -}}
+{{- include "tempo.image.of" (dict "root" . "image" .Values.image "tag" (include "tempo.image.tag" .)) -}}
+{{- end -}}
+
+{{- /*
+tempo.image.of: an image of the chart (Tempo's, the gateway's, the helm test's) as
+registry/repository:tag, with @digest appended when it has one. The registry is global.imageRegistry
+when a parent chart sets it, else the image's own.
+Usage: {{ include "tempo.image.of" (dict "root" . "image" .Values.gateway.image "tag" .Values.gateway.image.tag) }}
+*/ -}}
+{{- define "tempo.image.of" -}}
+{{- printf "%s/%s:%s" (.root.Values.global.imageRegistry | default .image.registry) .image.repository .tag -}}
+{{- with .image.digest }}@{{ . }}{{ end -}}
 {{- end -}}
 
 {{- /*

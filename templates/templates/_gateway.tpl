@@ -23,15 +23,6 @@ Usage: {{ include "tempo.gateway.labels" (dict "root" . "pod" false) | nindent 4
 {{- include "tempo.labels.component" (dict "root" .root "component" "gateway" "version" .root.Values.gateway.image.tag "pod" .pod) -}}
 {{- end -}}
 
-{{- /*
-tempo.gateway.image: the gateway's image reference; global.imageRegistry wins over gateway.image.registry.
-Usage: {{ include "tempo.gateway.image" . }}
-*/ -}}
-{{- define "tempo.gateway.image" -}}
-{{- $image := .Values.gateway.image -}}
-{{- printf "%s/%s:%s" (.Values.global.imageRegistry | default $image.registry) $image.repository $image.tag -}}
-{{- with $image.digest }}@{{ . }}{{ end -}}
-{{- end -}}
 
 {{- /*
 tempo.gateway.files: where the gateway's files are, as JSON: {config (nginx.conf, from the ConfigMap),
