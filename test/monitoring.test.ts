@@ -126,6 +126,7 @@ describe.each(helmReleases)('monitoring resources ($label)', (helm) => {
     expect(monitor.metadata.namespace).toBe('monitoring');
     expect(monitor.spec.namespaceSelector).toEqual({ matchNames: ['observability'] });
     expect(monitor.spec.selector.matchLabels).toEqual({ 'app.kubernetes.io/name': 'tempo', 'app.kubernetes.io/instance': 'tempo' });
+    expect(monitor.spec.podMetricsEndpoints[0]).toMatchObject({ port: 'http', scheme: 'https', tlsConfig: { serverName: 'tempo.observability.svc', ca: { secret: { name: 'tempo-ca', key: 'ca.crt' } } } });
     const rule = rendered.get('PrometheusRule', 'tempo');
     expect(rule.metadata.namespace).toBe('monitoring');
     expect(rule.spec.groups[0].rules[0].expr).toContain('job="monitoring/tempo"');
