@@ -202,7 +202,7 @@ memberlist:
   bind_port: {{ $port }}
   cluster_label: {{ printf "%s.%s" (include "tempo.names.fullname" $root) (include "tempo.names.namespace" $root) | quote }}
   join_members:
-    - {{ printf "dns+%s.%s.svc:%d" (include "tempo.names.headless" $root) (include "tempo.names.namespace" $root) $port | quote }}
+    - {{ printf "dns+%s:%d" (include "tempo.names.host" (dict "root" $root "service" (include "tempo.names.headless" $root))) $port | quote }}
   {{- /* The first pods of a new cluster have no one to join yet. */}}
   abort_if_cluster_join_fails: false
 {{- else if ne $port 7946 -}}

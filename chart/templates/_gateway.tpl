@@ -47,9 +47,8 @@ Usage: {{ include "tempo.gateway.nginxConfig" . }}
 {{- $gateway := .Values.gateway -}}
 {{- $tempo := .Values.tempo -}}
 {{- $files := include "tempo.gateway.files" . | fromJson -}}
-{{- $namespace := include "tempo.names.namespace" . -}}
-{{- $query := printf "%s.%s.svc:%d" (include "tempo.names.fullname" .) $namespace (int $tempo.server.httpListenPort) -}}
-{{- $ingestHost := printf "%s.%s.svc" (ternary (include "tempo.names.ingest" .) (include "tempo.names.fullname" .) .Values.service.ingest.enabled) $namespace -}}
+{{- $query := printf "%s:%d" (include "tempo.names.host" (dict "root" . "service" (include "tempo.names.fullname" .))) (int $tempo.server.httpListenPort) -}}
+{{- $ingestHost := include "tempo.names.host" (dict "root" . "service" (include "tempo.names.receivers" .)) -}}
 worker_processes 1;
 pid {{ $files.temp }}/nginx.pid;
 error_log stderr warn;

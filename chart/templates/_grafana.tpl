@@ -8,11 +8,10 @@ Usage: {{ include "tempo.grafana.provisioning" . | nindent 4 }}
 */ -}}
 {{- define "tempo.grafana.provisioning" -}}
 {{- $datasource := .Values.grafana.datasource -}}
-{{- $namespace := include "tempo.names.namespace" . -}}
 {{- $viaGateway := .Values.gateway.enabled -}}
-{{- $url := printf "http://%s.%s.svc:%d" (include "tempo.names.fullname" .) $namespace (int .Values.tempo.server.httpListenPort) -}}
+{{- $url := printf "http://%s:%d" (include "tempo.names.host" (dict "root" . "service" (include "tempo.names.fullname" .))) (int .Values.tempo.server.httpListenPort) -}}
 {{- if $viaGateway -}}
-{{- $url = printf "http://%s.%s.svc:%d" (include "tempo.gateway.name" .) $namespace (int .Values.gateway.httpPort) -}}
+{{- $url = printf "http://%s:%d" (include "tempo.names.host" (dict "root" . "service" (include "tempo.gateway.name" .))) (int .Values.gateway.httpPort) -}}
 {{- end -}}
 {{- $jsonData := dict "nodeGraph" (dict "enabled" true) "search" (dict "hide" false) -}}
 {{- $secure := dict -}}

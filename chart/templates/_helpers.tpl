@@ -43,6 +43,23 @@ Usage: {{ include "tempo.names.ingest" . }}
 {{- end -}}
 
 {{- /*
+tempo.names.receivers: the Service that carries the receivers' ports: the ingest Service with
+service.ingest, else the main one.
+Usage: {{ include "tempo.names.receivers" . }}
+*/ -}}
+{{- define "tempo.names.receivers" -}}
+{{- ternary (include "tempo.names.ingest" .) (include "tempo.names.fullname" .) .Values.service.ingest.enabled -}}
+{{- end -}}
+
+{{- /*
+tempo.names.host: a Service's name inside the cluster, <service>.<namespace>.svc.
+Usage: {{ include "tempo.names.host" (dict "root" . "service" (include "tempo.names.fullname" .)) }}
+*/ -}}
+{{- define "tempo.names.host" -}}
+{{- printf "%s.%s.svc" .service (include "tempo.names.namespace" .root) -}}
+{{- end -}}
+
+{{- /*
 tempo.names.namespace: the namespace every resource lands in: namespaceOverride, else the release's.
 Usage: {{ include "tempo.names.namespace" . }}
 */ -}}
@@ -113,7 +130,7 @@ chart's own, with the part's name, version and component.
 Usage: {{ include "tempo.labels.component" (dict "root" . "component" "gateway" "version" $tag "pod" false) | nindent 4 }}
 */ -}}
 {{- define "tempo.labels.component" -}}
-{{- $labels := include (ternary "tempo.labels.pod" "tempo.labels.standard" (eq (toString .pod) "true")) .root | fromYaml -}}
+{{- $labels := include "tempo.labels.with" (dict "root" .root "pod" .pod) | fromYaml -}}
 {{- $labels = merge (include "tempo.labels.componentSelector" . | fromYaml) $labels -}}
 {{- $_ := set $labels "app.kubernetes.io/version" (.version | trunc 63 | trimAll "-_.") -}}
 {{- $_ := set $labels "app.kubernetes.io/component" .component -}}

@@ -16,8 +16,7 @@ Usage: {{ range include "tempo.routes.backends" . | fromJsonArray }}{{ .path }}{
 {{- else -}}
 {{- $backends = append $backends (dict "path" "/api" "exact" false "service" (include "tempo.names.fullname" .) "port" (int $tempo.server.httpListenPort)) -}}
 {{- if $tempo.receivers.otlp.http.enabled -}}
-{{- $ingest := ternary (include "tempo.names.ingest" .) (include "tempo.names.fullname" .) .Values.service.ingest.enabled -}}
-{{- $backends = append $backends (dict "path" "/v1/traces" "exact" true "service" $ingest "port" (int $tempo.receivers.otlp.http.port)) -}}
+{{- $backends = append $backends (dict "path" "/v1/traces" "exact" true "service" (include "tempo.names.receivers" .) "port" (int $tempo.receivers.otlp.http.port)) -}}
 {{- end -}}
 {{- end -}}
 {{- toJson $backends -}}

@@ -65,15 +65,14 @@ Usage: {{ include "tempo.tests.plan" . | fromJson }}
 {{- /* A first digit other than 0: Tempo's search prints trace IDs without leading zeros. */ -}}
 {{- $plan := dict "enabled" (and .Values.tests.enabled $tempo.receivers.otlp.http.enabled (not $tempo.receivers.tls.enabled)) "traceId" (printf "a%s" (substr 0 31 $seed)) "spanId" (printf "b%s" (substr 32 47 $seed)) "tenant" "" "credentials" dict -}}
 {{- if .Values.gateway.enabled -}}
-{{- $url := printf "http://%s.%s.svc:%d" (include "tempo.gateway.name" .) $namespace (int .Values.gateway.httpPort) -}}
+{{- $url := printf "http://%s:%d" (include "tempo.names.host" (dict "root" . "service" (include "tempo.gateway.name" .))) (int .Values.gateway.httpPort) -}}
 {{- $_ := set $plan "queryUrl" $url -}}
 {{- $_ := set $plan "otlpUrl" $url -}}
 {{- $own := not .Values.tests.credentialsSecret -}}
 {{- $_ := set $plan "credentials" (dict "secret" (.Values.tests.credentialsSecret | default (printf "%s-test" (include "tempo.names.fullname" . | trunc 58 | trimSuffix "-"))) "own" $own) -}}
 {{- else -}}
-{{- $ingest := ternary (include "tempo.names.ingest" .) (include "tempo.names.fullname" .) .Values.service.ingest.enabled -}}
-{{- $_ := set $plan "queryUrl" (printf "http://%s.%s.svc:%d" (include "tempo.names.fullname" .) $namespace (int $tempo.server.httpListenPort)) -}}
-{{- $_ := set $plan "otlpUrl" (printf "http://%s.%s.svc:%d" $ingest $namespace (int $tempo.receivers.otlp.http.port)) -}}
+{{- $_ := set $plan "queryUrl" (printf "http://%s:%d" (include "tempo.names.host" (dict "root" . "service" (include "tempo.names.fullname" .))) (int $tempo.server.httpListenPort)) -}}
+{{- $_ := set $plan "otlpUrl" (printf "http://%s:%d" (include "tempo.names.host" (dict "root" . "service" (include "tempo.names.receivers" .))) (int $tempo.receivers.otlp.http.port)) -}}
 {{- if $tempo.multitenancyEnabled -}}
 {{- $_ := set $plan "tenant" "helm-test" -}}
 {{- end -}}
