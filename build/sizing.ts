@@ -32,9 +32,7 @@ export interface ProtectionRules {
   blockDivisor: number;
   blockMaxBytes: number;
   rateLimitBytesPer256Mi: number;
-  burstToRate: number;
   rateLimitMaxBytes: number;
-  burstMaxBytes: number;
 }
 
 export interface Sizing {
@@ -48,7 +46,6 @@ export interface Protection {
   rowGroupBytes: number;
   maxBlockBytes: number;
   rateLimitBytes: number;
-  burstBytes: number;
 }
 
 /** The preset that sets nothing: no resources, no protective settings. */
@@ -86,7 +83,7 @@ export function loadSizing(file: string): Sizing {
   const rules = sizing.protection as unknown as Record<string, unknown> | undefined;
   const ruleNames: (keyof ProtectionRules)[] = [
     'rowGroupDivisor', 'rowGroupMaxBytes', 'blockDivisor', 'blockMaxBytes',
-    'rateLimitBytesPer256Mi', 'burstToRate', 'rateLimitMaxBytes', 'burstMaxBytes',
+    'rateLimitBytesPer256Mi', 'rateLimitMaxBytes',
   ];
   for (const rule of ruleNames) {
     if (typeof rules?.[rule] !== 'number' || (rules[rule] as number) <= 0) throw new BuildError(name, `protection.${rule} must be a positive number`);
@@ -118,7 +115,6 @@ export function protectionFor(limitBytes: number, goMemLimitPercent: number, rul
     rowGroupBytes: wholeMegabytes(limitBytes / rules.rowGroupDivisor, rules.rowGroupMaxBytes),
     maxBlockBytes: wholeMegabytes(limitBytes / rules.blockDivisor, rules.blockMaxBytes),
     rateLimitBytes,
-    burstBytes: Math.min(Math.floor(rateLimitBytes * rules.burstToRate), rules.burstMaxBytes),
   };
 }
 
@@ -152,15 +148,15 @@ export function renderSizingTable(sizing: Sizing, goMemLimitPercent: number): st
       settings.goMemLimit,
       formatCount(settings.rowGroupBytes),
       formatCount(settings.maxBlockBytes),
-      `${formatCount(settings.rateLimitBytes)} / ${formatCount(settings.burstBytes)}`,
+      formatCount(settings.rateLimitBytes),
       measured,
     ].join(' | ');
   });
   return [
-    '| Preset | Requests (CPU / memory) | Limits (CPU / memory) | GOMEMLIMIT | Parquet row group (bytes) | ingester.max_block_bytes | Ingestion limit / burst (bytes/s) | Sustained capacity |',
+    '| Preset | Requests (CPU / memory) | Limits (CPU / memory) | GOMEMLIMIT | Parquet row group (bytes) | ingester.max_block_bytes | Ingestion rate limit (bytes/s) | Sustained capacity |',
     '| --- | --- | --- | --- | --- | --- | --- | --- |',
     ...rows.map((row) => `| ${row} |`),
-    `| \`${noPreset}\` | (unset) | (unset) | (unset) | Tempo's 100,000,000 | Tempo's 524,288,000 | Tempo's 15,000,000 / 20,000,000 | not measured |`,
+    `| \`${noPreset}\` | (unset) | (unset) | (unset) | Tempo's 100,000,000 | Tempo's 524,288,000 | Tempo's 15,000,000 | not measured |`,
   ].join('\n');
 }
 

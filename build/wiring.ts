@@ -35,6 +35,13 @@ export interface Listener {
   appProtocol?: 'grpc' | 'http';
   /** The Tempo key the port goes to; a receiver's is its endpoint, bound on 0.0.0.0. */
   tempoKey: string;
+  /**
+   * A receiver's largest request in bytes, as Tempo's defaults have it: the ingestion burst must admit
+   * it, since Tempo refuses for ever a request larger than the burst. gRPC receivers take 4 MiB (gRPC's
+   * default message limit); HTTP ones 16 MiB (measured on Tempo 2.5.0: a larger push fails Tempo's
+   * internal gRPC hop to the ingester, 16 MiB); UDP ones one datagram.
+   */
+  maxRequestBytes?: number;
 }
 
 export interface Wiring {
@@ -67,6 +74,8 @@ export function wiringOf(schema: ValuesSchema): Wiring {
     else if (listener.appProtocol !== undefined && (listener.appProtocol !== 'grpc' && listener.appProtocol !== 'http')) problems.push(`${value}: x-listener appProtocol must be grpc or http`);
     else if (listener.appProtocol !== undefined && listener.protocol === 'UDP') problems.push(`${value}: a UDP listener has no appProtocol`);
     else if (keys.length !== 1) problems.push(`${value}: a listener needs exactly one x-tempo-key`);
+    else if (keys[0]!.startsWith('distributor.receivers.') !== (listener.maxRequestBytes !== undefined)) problems.push(`${value}: a receiver's x-listener, and only a receiver's, states maxRequestBytes`);
+    else if (listener.maxRequestBytes !== undefined && !(Number.isInteger(listener.maxRequestBytes) && listener.maxRequestBytes > 0)) problems.push(`${value}: x-listener maxRequestBytes must be a positive integer`);
     else
       wiring.listeners.push({
         name: listener.name,
@@ -77,6 +86,7 @@ export function wiringOf(schema: ValuesSchema): Wiring {
         tempoKey: keys[0]!,
         ...(enabledBy ? { enabledBy } : {}),
         ...(listener.appProtocol ? { appProtocol: listener.appProtocol } : {}),
+        ...(listener.maxRequestBytes ? { maxRequestBytes: listener.maxRequestBytes } : {}),
       });
   }
   for (const key of duplicates(wiring.ownedKeys.map((owned) => owned.key))) problems.push(`the Tempo key ${key} is set by more than one value`);

@@ -5,7 +5,7 @@ tempo.sizing.table: the sizing presets and protection rules of build/sizing/pres
 Usage: {{ include "tempo.sizing.table" . | fromJson }}
 */ -}}
 {{- define "tempo.sizing.table" -}}
-{"presets":{"design":{"resources":{"requests":{"cpu":"100m","memory":"128Mi"},"limits":{"cpu":"200m","memory":"256Mi"}},"capacity":"about 2,000 spans/s (held across the 5-minute block cut with the protective settings; at saturation the excess was refused and about 2,000 spans/s accepted)"},"small":{"resources":{"requests":{"cpu":"250m","memory":"512Mi"},"limits":{"cpu":"500m","memory":"512Mi"}}},"medium":{"resources":{"requests":{"cpu":"1","memory":"1Gi"},"limits":{"cpu":"1","memory":"1Gi"}},"capacity":"about 4,000 spans/s (the most offered; held across the 5-minute block cut with Tempo's own block settings, whose peak the preset's protective settings only lower)"},"large":{"resources":{"requests":{"cpu":"2","memory":"4Gi"},"limits":{"cpu":"2","memory":"4Gi"}}}},"protection":{"rowGroupDivisor":25,"rowGroupMaxBytes":100000000,"blockDivisor":4,"blockMaxBytes":524288000,"rateLimitBytesPer256Mi":300000,"burstToRate":1.5,"rateLimitMaxBytes":15000000,"burstMaxBytes":20000000}}
+{"presets":{"design":{"resources":{"requests":{"cpu":"100m","memory":"128Mi"},"limits":{"cpu":"200m","memory":"256Mi"}},"capacity":"about 2,000 spans/s (held across the 5-minute block cut with the protective settings; at saturation the excess was refused and about 2,000 spans/s accepted)"},"small":{"resources":{"requests":{"cpu":"250m","memory":"512Mi"},"limits":{"cpu":"500m","memory":"512Mi"}}},"medium":{"resources":{"requests":{"cpu":"1","memory":"1Gi"},"limits":{"cpu":"1","memory":"1Gi"}},"capacity":"about 4,000 spans/s (the most offered; held across the 5-minute block cut with Tempo's own block settings, whose peak the preset's protective settings only lower)"},"large":{"resources":{"requests":{"cpu":"2","memory":"4Gi"},"limits":{"cpu":"2","memory":"4Gi"}}}},"protection":{"rowGroupDivisor":25,"rowGroupMaxBytes":100000000,"blockDivisor":4,"blockMaxBytes":524288000,"rateLimitBytesPer256Mi":300000,"rateLimitMaxBytes":15000000}}
 {{- end -}}
 
 {{- /*
@@ -35,7 +35,7 @@ Usage: {{ include "tempo.sizing.resources" . | fromJson }}
 {{- /*
 tempo.sizing.protection: the settings that keep Tempo alive at its memory limit, derived from the
 container's effective memory limit L by the rules of build/sizing/presets.yaml, as JSON:
-{goMemLimit, rowGroupBytes, maxBlockBytes, rateLimitBytes, burstBytes}. Empty with preset
+{goMemLimit, rowGroupBytes, maxBlockBytes, rateLimitBytes}. Empty with preset
 none or without a memory limit: there is then nothing to stay under.
 Usage: {{ include "tempo.sizing.protection" . | fromJson }}
 */ -}}
@@ -52,7 +52,6 @@ Usage: {{ include "tempo.sizing.protection" . | fromJson }}
   "rowGroupBytes" (int64 (minf (mulf (maxf (floor (divf $bytes $rules.rowGroupDivisor $megabyte)) 1) $megabyte) $rules.rowGroupMaxBytes))
   "maxBlockBytes" (int64 (minf (mulf (maxf (floor (divf $bytes $rules.blockDivisor $megabyte)) 1) $megabyte) $rules.blockMaxBytes))
   "rateLimitBytes" (int64 $rate)
-  "burstBytes" (int64 (minf (floor (mulf $rate $rules.burstToRate)) $rules.burstMaxBytes))
 -}}
 {{- end -}}
 {{- toJson $protection -}}

@@ -228,7 +228,8 @@ Usage: {{ include "tempo.validate.bareDurations" (dict "node" $config "path" "" 
 
 {{- /*
 tempo.validate.tenants: tenant IDs Tempo accepts (letters, digits and !-_.*'() up to 150 characters,
-not . or ..), one source for the per-tenant file, and the processors set in one place.
+not . or ..), one source for the per-tenant file, an ingestion burst that admits the largest request,
+and the processors set in one place.
 Usage: {{ include "tempo.validate.tenants" . | fromJsonArray }}
 */ -}}
 {{- define "tempo.validate.tenants" -}}
@@ -241,6 +242,25 @@ Usage: {{ include "tempo.validate.tenants" . | fromJsonArray }}
 {{- end -}}
 {{- if and $overrides.perTenant $overrides.existingConfigMap -}}
 {{- $messages = append $messages (printf "ERROR: tempo.overrides.perTenant and tempo.overrides.existingConfigMap (%s) both give the per-tenant overrides file. Keep one: put the tenants in your ConfigMap, or remove tempo.overrides.existingConfigMap." $overrides.existingConfigMap) -}}
+{{- end -}}
+{{- /* Tempo refuses a request larger than the burst on every retry: the burst must admit the largest one a receiver accepts. */ -}}
+{{- $largest := include "tempo.receivers.largestRequest" . | int64 -}}
+{{- $bursts := dict -}}
+{{- with (include "tempo.overrides.defaults" . | fromJson).ingestion -}}
+{{- $_ := set $bursts "tempo.overrides.defaults.ingestion.burst_size_bytes" .burst_size_bytes -}}
+{{- end -}}
+{{- with get .Values.tempo.structuredConfig "overrides" -}}
+{{- $_ := set $bursts "tempo.structuredConfig.overrides.ingestion_burst_size_bytes" (get . "ingestion_burst_size_bytes") -}}
+{{- end -}}
+{{- range $tenant, $own := $overrides.perTenant -}}
+{{- with get ($own | default dict) "ingestion" -}}
+{{- $_ := set $bursts (printf "tempo.overrides.perTenant.%s.ingestion.burst_size_bytes" $tenant) (get . "burst_size_bytes") -}}
+{{- end -}}
+{{- end -}}
+{{- range $path, $burst := $bursts -}}
+{{- if and (not (kindIs "invalid" $burst)) (lt (int64 $burst) $largest) -}}
+{{- $messages = append $messages (printf "ERROR: %s is %d bytes, below the largest request an enabled receiver accepts (%d bytes), and Tempo refuses a request larger than the burst on every retry. Set it to at least %d (the rate limit is what protects the pod), or leave it out for the chart's %d." $path (int64 $burst) $largest $largest $largest) -}}
+{{- end -}}
 {{- end -}}
 {{- $generator := get $overrides.defaults "metrics_generator" | default dict -}}
 {{- if and .Values.tempo.metricsGenerator.enabled (kindIs "map" $generator) (hasKey $generator "processors") -}}

@@ -211,38 +211,24 @@ memberlist:
 {{- end -}}
 
 {{- /*
-tempo.configSection.overrides: the limits every tenant gets and the per-tenant file. Derived: the
-ingestion limit that fits the memory limit, and the metrics-generator's processors; tempo.overrides.defaults
-merges over them. The rate and its burst work as one: a user who sets either gets neither derived, so
-a burst below their own rate cannot refuse every large batch. Derived settings go in the layout the
-user's overrides use: Tempo refuses to start with both.
+tempo.configSection.overrides: the limits every tenant gets (tempo.overrides.defaults) and the
+per-tenant file, in the layout the user's overrides use: Tempo refuses to start with both. In the flat
+layout of tempo.structuredConfig.overrides the derived settings take their flat names.
 Usage: {{ include "tempo.configSection.overrides" (dict "root" . "protection" $protection) | fromYaml }}
 */ -}}
 {{- define "tempo.configSection.overrides" -}}
-{{- $values := .root.Values.tempo -}}
-{{- $flat := include "tempo.config.flatOverrides" .root | fromJsonArray -}}
-{{- $structured := get $values.structuredConfig "overrides" | default dict -}}
-{{- $ownIngestion := get $values.overrides.defaults "ingestion" | default dict -}}
-{{- $ownRateLimit := or (hasKey $structured "ingestion_rate_limit_bytes") (hasKey $structured "ingestion_burst_size_bytes") (hasKey $ownIngestion "rate_limit_bytes") (hasKey $ownIngestion "burst_size_bytes") -}}
-{{- $nested := dict -}}
-{{- $flatKeys := dict -}}
-{{- if and .protection.rateLimitBytes (not $ownRateLimit) -}}
-{{- $rate := int64 .protection.rateLimitBytes -}}
-{{- $burst := int64 .protection.burstBytes -}}
-{{- $_ := set $nested "ingestion" (dict "rate_limit_bytes" $rate "burst_size_bytes" $burst) -}}
-{{- $_ := set $flatKeys "ingestion_rate_limit_bytes" $rate -}}
-{{- $_ := set $flatKeys "ingestion_burst_size_bytes" $burst -}}
-{{- end -}}
-{{- if $values.metricsGenerator.enabled -}}
-{{- $_ := set $nested "metrics_generator" (dict "processors" $values.metricsGenerator.processors) -}}
-{{- $_ := set $flatKeys "metrics_generator_processors" $values.metricsGenerator.processors -}}
-{{- end -}}
+{{- $derived := include "tempo.overrides.derived" . | fromJson -}}
 {{- $overrides := dict -}}
-{{- if $flat -}}
-{{- $overrides = $flatKeys -}}
+{{- if include "tempo.config.flatOverrides" .root | fromJsonArray -}}
+{{- with $derived.ingestion -}}
+{{- $_ := set $overrides "ingestion_rate_limit_bytes" .rate_limit_bytes -}}
+{{- $_ := set $overrides "ingestion_burst_size_bytes" .burst_size_bytes -}}
+{{- end -}}
+{{- with $derived.metrics_generator -}}
+{{- $_ := set $overrides "metrics_generator_processors" .processors -}}
+{{- end -}}
 {{- else -}}
-{{- include "tempo.util.deepMerge" (dict "dst" $nested "src" (deepCopy $values.overrides.defaults)) -}}
-{{- with $nested -}}
+{{- with include "tempo.overrides.defaults" .root | fromJson -}}
 {{- $_ := set $overrides "defaults" . -}}
 {{- end -}}
 {{- end -}}
@@ -252,6 +238,58 @@ Usage: {{ include "tempo.configSection.overrides" (dict "root" . "protection" $p
 {{- with $overrides -}}
 {{- toYaml (dict "overrides" .) -}}
 {{- end -}}
+{{- end -}}
+
+{{- /*
+tempo.overrides.derived: the overrides the chart derives, in the nested layout, as JSON. The ingestion
+rate that fits the memory limit, with a burst of the largest request the enabled receivers accept
+(tempo.receivers.largestRequest: Tempo refuses for ever a request larger than the burst); and the
+metrics-generator's processors. The rate and its burst work as one: a user who sets either gets
+neither derived, and Tempo's own burst (20 MB) admits every receiver's largest request.
+Usage: {{ include "tempo.overrides.derived" (dict "root" . "protection" $protection) | fromJson }}
+*/ -}}
+{{- define "tempo.overrides.derived" -}}
+{{- $values := .root.Values.tempo -}}
+{{- $structured := get $values.structuredConfig "overrides" | default dict -}}
+{{- $ownIngestion := get $values.overrides.defaults "ingestion" | default dict -}}
+{{- $ownRateLimit := or (hasKey $structured "ingestion_rate_limit_bytes") (hasKey $structured "ingestion_burst_size_bytes") (hasKey $ownIngestion "rate_limit_bytes") (hasKey $ownIngestion "burst_size_bytes") -}}
+{{- $derived := dict -}}
+{{- if and .protection.rateLimitBytes (not $ownRateLimit) -}}
+{{- $_ := set $derived "ingestion" (dict "rate_limit_bytes" (int64 .protection.rateLimitBytes) "burst_size_bytes" (include "tempo.receivers.largestRequest" .root | int64)) -}}
+{{- end -}}
+{{- if $values.metricsGenerator.enabled -}}
+{{- $_ := set $derived "metrics_generator" (dict "processors" $values.metricsGenerator.processors) -}}
+{{- end -}}
+{{- toJson $derived -}}
+{{- end -}}
+
+{{- /*
+tempo.overrides.defaults: the limits every tenant gets, in the nested layout, as JSON: the derived
+overrides with tempo.overrides.defaults merged over them.
+Usage: {{ include "tempo.overrides.defaults" . | fromJson }}
+*/ -}}
+{{- define "tempo.overrides.defaults" -}}
+{{- $defaults := include "tempo.overrides.derived" (dict "root" . "protection" (include "tempo.sizing.protection" . | fromJson)) | fromJson -}}
+{{- include "tempo.util.deepMerge" (dict "dst" $defaults "src" (deepCopy .Values.tempo.overrides.defaults)) -}}
+{{- toJson $defaults -}}
+{{- end -}}
+
+{{- /*
+tempo.overrides.perTenant: the per-tenant overrides file's tenants, as JSON. Tempo uses a tenant's
+entry as it stands, not over the defaults (an entry that sets only block_retention would get an
+ingestion limit of 0 bytes), so each entry is the defaults with the tenant's own settings merged over
+them; a tenant's null removes a default.
+Usage: {{ include "tempo.overrides.perTenant" . | fromJson }}
+*/ -}}
+{{- define "tempo.overrides.perTenant" -}}
+{{- $defaults := include "tempo.overrides.defaults" . | fromJson -}}
+{{- $tenants := dict -}}
+{{- range $tenant, $own := .Values.tempo.overrides.perTenant -}}
+{{- $entry := deepCopy $defaults -}}
+{{- include "tempo.util.deepMerge" (dict "dst" $entry "src" (deepCopy ($own | default dict))) -}}
+{{- $_ := set $tenants $tenant $entry -}}
+{{- end -}}
+{{- toJson $tenants -}}
 {{- end -}}
 
 {{- /*
@@ -393,6 +431,20 @@ Usage: {{ include "tempo.config.listeners" . | fromJsonArray }}
 {{- end -}}
 {{- end -}}
 {{- toJson $listeners -}}
+{{- end -}}
+
+{{- /*
+tempo.receivers.largestRequest: the largest request, in bytes, that an enabled receiver accepts (the
+maxRequestBytes of the wiring table's receivers), or 0 when none is on. The ingestion burst must be at
+least this: Tempo refuses a request larger than the burst on every retry.
+Usage: {{ include "tempo.receivers.largestRequest" . | int64 }}
+*/ -}}
+{{- define "tempo.receivers.largestRequest" -}}
+{{- $largest := 0 -}}
+{{- range $listener := include "tempo.config.listeners" . | fromJsonArray -}}
+{{- $largest = max $largest (int64 ($listener.maxRequestBytes | default 0)) -}}
+{{- end -}}
+{{- $largest -}}
 {{- end -}}
 
 {{- /*

@@ -1,0 +1,344 @@
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import http2 from 'node:http2';
+import path from 'node:path';
+import YAML from 'yaml';
+import { paths } from '../../build/paths.ts';
+import type { Manifest, Rendered } from './helm.ts';
+import { freePort } from './servers.ts';
+import { tempoConfigOf } from './tempo-config.ts';
+
+type Json = Record<string, any>;
+
+/**
+ * Real Tempo for the tests: the binary of a version, and a Tempo started on loopback from what the chart
+ * rendered (its configuration, arguments, environment and mounted files), with only its addresses,
+ * ports and folders moved onto this machine.
+ *
+ * Binaries come from TEMPO_BIN_DIR (a folder of official release binaries, each named tempo-VERSION or
+ * VERSION/tempo, as unpacked from tempo_VERSION_linux_amd64.tar.gz), else from the project's shared
+ * reference material (../shared/tempo/bin/unpack.sh). Nothing of them goes into the chart.
+ */
+
+/** The Tempo version the chart's defaults deploy. */
+export const designTempoVersion = '2.5.0';
+
+const sharedUnpack = path.join(paths.root, '..', 'shared', 'tempo', 'bin', 'unpack.sh');
+
+/** The path of a runnable Tempo of `version`, or undefined where none is provided. */
+export function tempoBinary(version = designTempoVersion): string | undefined {
+  const dir = process.env.TEMPO_BIN_DIR;
+  if (dir) {
+    for (const candidate of [path.join(dir, `tempo-${version}`), path.join(dir, version, 'tempo')]) if (existsSync(candidate)) return candidate;
+  }
+  if (!existsSync(sharedUnpack)) return undefined;
+  try {
+    return execFileSync(sharedUnpack, [version], { encoding: 'utf8', timeout: 120_000 }).trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Whether suites that run real Tempo run here: always on CI, where a missing binary then fails them;
+ * elsewhere only where a binary is found. The skip message says how to provide one.
+ */
+export function runsWithTempo(version = designTempoVersion): boolean {
+  if (process.env.CI) return true;
+  if (tempoBinary(version)) return true;
+  console.warn(`Skipping real-Tempo tests: no Tempo ${version}. Set TEMPO_BIN_DIR to a folder holding tempo-${version}, from Tempo's release archive tempo_${version}_linux_amd64.tar.gz.`);
+  return false;
+}
+
+export interface TempoProcess {
+  /** The HTTP API, as http://host:port. */
+  url: string;
+  /** host:port of each receiver listener the configuration enabled, by its Tempo key (distributor.receivers...). */
+  receivers: Record<string, string>;
+  /** The configuration Tempo was started with, after the move onto loopback. */
+  config: Json;
+  log(): string;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  version?: string;
+  /** The loopback address Tempo binds; several processes each take their own (127.0.0.2, ...). */
+  host?: string;
+  /** Changes to the moved configuration, for what only a test needs (join members on loopback). */
+  adjust?: (config: Json, ports: Record<string, number>) => void;
+  /** Environment for ${VAR} references whose values come from Secrets the rendering does not hold. */
+  env?: Record<string, string>;
+  timeoutMs?: number;
+}
+
+/**
+ * Starts the Tempo of a rendered workload (Rendered.workload) on loopback, as the pod would run it:
+ * every file of its ConfigMap and Secret mounts is written under a folder of its own at the mount path,
+ * every other mount becomes an empty folder there, and every path in the configuration and arguments is
+ * moved with them. Resolves once /ready answers 200.
+ */
+export async function startRenderedTempo(rendered: Rendered, folder: string, options: StartOptions = {}): Promise<TempoProcess> {
+  const podSpec = rendered.workload().spec.template.spec;
+  const found = tempoConfigOf(podSpec, rendered.documents);
+  if (!found) throw new Error('the workload runs no Tempo with a rendered configuration');
+  const { container } = found;
+  const mounts: Json[] = container.volumeMounts ?? [];
+  const moved = (text: string) => {
+    for (const mount of [...mounts].sort((a, b) => b.mountPath.length - a.mountPath.length)) {
+      const root = mount.mountPath.replace(/\/$/, '');
+      if (text === root || text.startsWith(`${root}/`)) return path.join(folder, text);
+    }
+    return text;
+  };
+  for (const mount of mounts) {
+    const target = path.join(folder, mount.mountPath);
+    mkdirSync(target, { recursive: true });
+    const volume = podSpec.volumes?.find((candidate: Json) => candidate.name === mount.name);
+    for (const [name, content] of Object.entries(volumeFiles(volume, rendered.documents))) {
+      if (mount.subPath && mount.subPath !== name) continue;
+      writeFileSync(mount.subPath ? target : path.join(target, name), content);
+    }
+  }
+  const host = options.host ?? '127.0.0.1';
+  const config = mapStrings(found.config, moved);
+  const ports = await loopbackPorts(config, host);
+  options.adjust?.(config, ports);
+  const configFile = path.join(folder, 'tempo-on-loopback.yaml');
+  writeFileSync(configFile, YAML.stringify(config));
+  const args = (container.args ?? []).map((arg: string) => (/^--?config\.file=/.test(arg) ? `-config.file=${configFile}` : arg.replace(/=(\/.*)$/, (_, value) => `=${moved(value)}`)));
+  const env: Record<string, string> = { PATH: process.env.PATH ?? '' };
+  for (const variable of container.env ?? []) {
+    if (typeof variable.value === 'string') env[variable.name] = variable.value;
+    else if (variable.valueFrom?.secretKeyRef) env[variable.name] = secretValue(rendered.documents, variable.valueFrom.secretKeyRef) ?? options.env?.[variable.name] ?? '';
+  }
+  Object.assign(env, options.env);
+  const binary = tempoBinary(options.version);
+  if (!binary) throw new Error(`no Tempo ${options.version ?? designTempoVersion}: set TEMPO_BIN_DIR`);
+  const logFile = path.join(folder, 'tempo.log');
+  const logFd = openSync(logFile, 'a');
+  const child: ChildProcess = spawn(binary, args, { env, cwd: folder, stdio: ['ignore', logFd, logFd] });
+  closeSync(logFd);
+  const log = () => (existsSync(logFile) ? readFileSync(logFile, 'utf8') : '');
+  const url = `http://${host}:${ports.http}`;
+  const receivers = Object.fromEntries(Object.entries(ports).filter(([key]) => key.startsWith('distributor.')).map(([key, port]) => [key, `${host}:${port}`]));
+  const running: TempoProcess = { url, receivers, config, log, stop: () => stopTempo(child) };
+  const deadline = Date.now() + (options.timeoutMs ?? 60_000);
+  while (Date.now() < deadline && child.exitCode === null) {
+    const status = await fetch(`${url}/ready`).then((response) => response.status, () => 0);
+    if (status === 200) return running;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  await running.stop();
+  throw new Error(`Tempo did not become ready on ${url}:\n${log().slice(-4000)}`);
+}
+
+/**
+ * Moves every listener of a Tempo configuration onto `host` and a free port of its own: the HTTP and
+ * gRPC servers, each receiver endpoint, and gossip. Returns the ports by name (http, grpc, gossip) and
+ * by receiver endpoint key.
+ */
+async function loopbackPorts(config: Json, host: string): Promise<Record<string, number>> {
+  const ports: Record<string, number> = { http: await freePort(), grpc: await freePort(), gossip: await freePort() };
+  config.server = { ...config.server, http_listen_address: host, http_listen_port: ports.http, grpc_listen_address: host, grpc_listen_port: ports.grpc };
+  config.memberlist = { ...config.memberlist, bind_addr: [host], bind_port: ports.gossip };
+  if (config.memberlist.advertise_port !== undefined) config.memberlist.advertise_port = ports.gossip;
+  config.ingester = { ...config.ingester, lifecycler: { ...config.ingester?.lifecycler, address: host } };
+  for (const [name, receiver] of Object.entries<Json>(config.distributor?.receivers ?? {})) {
+    const endpoints: [string, Json][] = receiver.protocols ? Object.entries<Json>(receiver.protocols).map(([protocol, settings]) => [`distributor.receivers.${name}.protocols.${protocol}`, settings]) : [[`distributor.receivers.${name}`, receiver]];
+    for (const [key, settings] of endpoints) {
+      if (typeof settings?.endpoint !== 'string') continue;
+      ports[key] = await freePort();
+      settings.endpoint = `${host}:${ports[key]}`;
+    }
+  }
+  if (typeof config.querier?.frontend_worker?.frontend_address === 'string') config.querier.frontend_worker.frontend_address = `${host}:${ports.grpc}`;
+  return ports;
+}
+
+function mapStrings(node: unknown, map: (text: string) => string): any {
+  if (typeof node === 'string') return map(node);
+  if (Array.isArray(node)) return node.map((item) => mapStrings(item, map));
+  if (node && typeof node === 'object') return Object.fromEntries(Object.entries(node).map(([key, value]) => [key, mapStrings(value, map)]));
+  return node;
+}
+
+function volumeFiles(volume: Json | undefined, documents: Manifest[]): Record<string, string> {
+  if (volume?.configMap) return documents.find((doc) => doc.kind === 'ConfigMap' && doc.metadata.name === volume.configMap.name)?.data ?? {};
+  if (volume?.secret) {
+    const secret = documents.find((doc) => doc.kind === 'Secret' && doc.metadata.name === volume.secret.secretName);
+    return { ...Object.fromEntries(Object.entries<string>(secret?.data ?? {}).map(([key, value]) => [key, Buffer.from(value, 'base64').toString('utf8')])), ...secret?.stringData };
+  }
+  return {};
+}
+
+function secretValue(documents: Manifest[], ref: { name: string; key: string }): string | undefined {
+  const secret = documents.find((doc) => doc.kind === 'Secret' && doc.metadata.name === ref.name);
+  if (typeof secret?.stringData?.[ref.key] === 'string') return secret.stringData[ref.key];
+  const encoded = secret?.data?.[ref.key];
+  return typeof encoded === 'string' ? Buffer.from(encoded, 'base64').toString('utf8') : undefined;
+}
+
+/** SIGTERM, then SIGKILL after 10 s: Tempo flushes on shutdown, which a test does not wait for. */
+async function stopTempo(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
+  if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 2_000))]);
+}
+
+/** `tempo -config.verify`: Tempo's own strict loader on a configuration; the exit code and what it said. */
+export function verifyWithTempo(config: Json, folder: string, version = designTempoVersion): { ok: boolean; output: string } {
+  const file = path.join(folder, `verify-${Date.now()}-${Math.random().toString(36).slice(2)}.yaml`);
+  writeFileSync(file, YAML.stringify(config));
+  try {
+    const output = execFileSync(tempoBinary(version)!, [`-config.file=${file}`, '-config.verify=true'], { encoding: 'utf8', stdio: 'pipe', timeout: 30_000 });
+    return { ok: true, output };
+  } catch (error) {
+    const failed = error as { stdout?: string; stderr?: string };
+    return { ok: false, output: `${failed.stdout ?? ''}${failed.stderr ?? ''}` };
+  }
+}
+
+// ---- OTLP: traces encoded as protobuf by hand (the few fields a test needs), sent over HTTP and gRPC.
+
+export interface TestSpan {
+  /** 32 hex digits. */
+  traceId: string;
+  service: string;
+  name: string;
+  /** Bytes of padding in one attribute, to make requests of a chosen size. */
+  padding?: number;
+}
+
+/** A random 32-hex-digit trace ID. */
+export function newTraceId(): string {
+  return Array.from({ length: 32 }, () => Math.floor(Math.random() * 16).toString(16)).join('');
+}
+
+/** An OTLP ExportTraceServiceRequest holding `spans`, one resource per service. */
+export function otlpRequest(spans: TestSpan[]): Buffer {
+  const now = BigInt(Date.now()) * 1_000_000n;
+  const byService = new Map<string, TestSpan[]>();
+  for (const span of spans) byService.set(span.service, [...(byService.get(span.service) ?? []), span]);
+  const resourceSpans = [...byService].map(([service, group]) =>
+    field(1, Buffer.concat([
+      field(1, field(1, keyValue('service.name', service))),
+      field(2, Buffer.concat(group.map((span, index) => field(2, Buffer.concat([
+        field(1, Buffer.from(span.traceId, 'hex')),
+        field(2, Buffer.from(span.traceId.slice(0, 14) + index.toString(16).padStart(2, '0'), 'hex')),
+        field(5, Buffer.from(span.name)),
+        fixed64(7, now - 1_000_000n),
+        fixed64(8, now),
+        ...(span.padding ? [field(9, keyValue('padding', 'x'.repeat(span.padding)))] : []),
+      ]))))),
+    ])),
+  );
+  return Buffer.concat(resourceSpans);
+}
+
+/** POSTs an OTLP request to an OTLP/HTTP receiver (host:port); the HTTP status and body. */
+export async function sendOtlpHttp(endpoint: string, request: Buffer, tenant?: string): Promise<{ status: number; body: string }> {
+  const response = await fetch(`http://${endpoint}/v1/traces`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-protobuf', ...(tenant ? { 'x-scope-orgid': tenant } : {}) },
+    body: request,
+  });
+  return { status: response.status, body: await response.text() };
+}
+
+/** Calls TraceService/Export on an OTLP/gRPC receiver (host:port) without TLS; the grpc-status and message. */
+export async function sendOtlpGrpc(endpoint: string, request: Buffer, tenant?: string): Promise<{ grpcStatus: number; message: string }> {
+  const session = http2.connect(`http://${endpoint}`);
+  try {
+    return await new Promise((resolve, reject) => {
+      session.once('error', reject);
+      const stream = session.request({
+        ':method': 'POST',
+        ':path': '/opentelemetry.proto.collector.trace.v1.TraceService/Export',
+        'content-type': 'application/grpc',
+        te: 'trailers',
+        ...(tenant ? { 'x-scope-orgid': tenant } : {}),
+      });
+      let headers: http2.IncomingHttpHeaders = {};
+      stream.on('response', (received) => (headers = received));
+      stream.on('trailers', (trailers) => (headers = { ...headers, ...trailers }));
+      stream.on('data', () => undefined);
+      stream.on('error', reject);
+      stream.on('end', () => resolve({ grpcStatus: Number(headers['grpc-status'] ?? -1), message: decodeURIComponent(String(headers['grpc-message'] ?? '')) }));
+      const frame = Buffer.alloc(5);
+      frame.writeUInt32BE(request.length, 1);
+      stream.end(Buffer.concat([frame, request]));
+    });
+  } finally {
+    session.close();
+  }
+}
+
+/** GET a path of Tempo's HTTP API, with a tenant when given; the status and body. */
+export async function tempoGet(tempo: TempoProcess, pathAndQuery: string, tenant?: string): Promise<{ status: number; body: string }> {
+  const response = await fetch(`${tempo.url}${pathAndQuery}`, { headers: tenant ? { 'x-scope-orgid': tenant } : {} });
+  return { status: response.status, body: await response.text() };
+}
+
+/** The overrides Tempo applies to a tenant, from /status/overrides/TENANT (runtime overrides, else the defaults). */
+export async function tenantOverrides(tempo: TempoProcess, tenant: string): Promise<{ source: string; overrides: Json }> {
+  const { body } = await tempoGet(tempo, `/status/overrides/${tenant}`);
+  const runtime = body.slice(body.indexOf('<h3>Runtime overrides</h3>'));
+  const source = /Source of runtime overrides: <strong>([^<]*)<\/strong>/.exec(runtime)?.[1] ?? '';
+  const code = /<pre><code>([\s\S]*?)<\/code><\/pre>/.exec(runtime)?.[1] ?? '';
+  const unescaped = code.replace(/&#(\d+);/g, (_, n) => String.fromCharCode(Number(n))).replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&amp;/g, '&');
+  return { source, overrides: (YAML.parse(unescaped) ?? {}) as Json };
+}
+
+/** Prometheus text from Tempo's /metrics: each sample's metric name (without labels) and its samples. */
+export async function tempoMetrics(tempo: TempoProcess): Promise<Map<string, string[]>> {
+  const { body } = await tempoGet(tempo, '/metrics');
+  const samples = new Map<string, string[]>();
+  for (const line of body.split('\n')) {
+    if (line === '' || line.startsWith('#')) continue;
+    const name = /^[a-zA-Z_:][a-zA-Z0-9_:]*/.exec(line)![0];
+    samples.set(name, [...(samples.get(name) ?? []), line]);
+  }
+  return samples;
+}
+
+/** Polls `check` every 500 ms until it returns a value, within `timeoutMs`. */
+export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const result = await check().catch(() => undefined);
+    if (result !== undefined) return result;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+function varint(value: number | bigint): Buffer {
+  let rest = BigInt(value);
+  const bytes: number[] = [];
+  while (rest > 127n) {
+    bytes.push(Number(rest & 127n) | 128);
+    rest >>= 7n;
+  }
+  bytes.push(Number(rest));
+  return Buffer.from(bytes);
+}
+
+/** A length-delimited protobuf field. */
+function field(number: number, content: Buffer): Buffer {
+  return Buffer.concat([varint((number << 3) | 2), varint(content.length), content]);
+}
+
+function fixed64(number: number, value: bigint): Buffer {
+  const bytes = Buffer.alloc(8);
+  bytes.writeBigUInt64LE(value);
+  return Buffer.concat([varint((number << 3) | 1), bytes]);
+}
+
+/** A KeyValue with a string AnyValue. */
+function keyValue(key: string, value: string): Buffer {
+  return Buffer.concat([field(1, Buffer.from(key)), field(2, field(1, Buffer.from(value)))]);
+}
