@@ -33,7 +33,7 @@ export interface Listener {
   protocol: 'TCP' | 'UDP';
   /** What the Service tells meshes the port speaks (grpc or http), so Istio treats gRPC as gRPC. */
   appProtocol?: 'grpc' | 'http';
-  /** The Tempo key the port goes to; a receiver's is its endpoint, bound on 0.0.0.0. */
+  /** The Tempo key the port goes to (the value's first x-tempo-key); a receiver's is its endpoint, bound on 0.0.0.0. */
   tempoKey: string;
   /**
    * A receiver's largest request in bytes, as Tempo's defaults have it: the ingestion burst must admit
@@ -73,7 +73,7 @@ export function wiringOf(schema: ValuesSchema): Wiring {
     else if (listener.protocol !== undefined && listener.protocol !== 'TCP' && listener.protocol !== 'UDP') problems.push(`${value}: x-listener protocol must be TCP or UDP`);
     else if (listener.appProtocol !== undefined && (listener.appProtocol !== 'grpc' && listener.appProtocol !== 'http')) problems.push(`${value}: x-listener appProtocol must be grpc or http`);
     else if (listener.appProtocol !== undefined && listener.protocol === 'UDP') problems.push(`${value}: a UDP listener has no appProtocol`);
-    else if (keys.length !== 1) problems.push(`${value}: a listener needs exactly one x-tempo-key`);
+    else if (keys.length === 0) problems.push(`${value}: a listener needs an x-tempo-key, the port's own first`);
     else if (keys[0]!.startsWith('distributor.receivers.') !== (listener.maxRequestBytes !== undefined)) problems.push(`${value}: a receiver's x-listener, and only a receiver's, states maxRequestBytes`);
     else if (listener.maxRequestBytes !== undefined && !(Number.isInteger(listener.maxRequestBytes) && listener.maxRequestBytes > 0)) problems.push(`${value}: x-listener maxRequestBytes must be a positive integer`);
     else

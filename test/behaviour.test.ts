@@ -183,7 +183,7 @@ describe.each(helmReleases)('behaviour ($label)', (helm) => {
       expect(rendered.tempoConfig().overrides).toEqual({
         max_traces_per_user: 50000,
         ingestion_rate_limit_bytes: 300000,
-        ingestion_burst_size_bytes: 450000,
+        ingestion_burst_size_bytes: 16777216,
       });
     });
 

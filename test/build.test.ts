@@ -110,6 +110,7 @@ describe('the wiring table', () => {
         { key: 'storage.trace.backend', value: 'storage.backend' },
         { key: 'storage.trace.s3.bucket', value: 'storage.s3.bucket' },
         { key: 'memberlist.bind_port', value: 'tempo.memberlist.bindPort' },
+        { key: 'memberlist.advertise_port', value: 'tempo.memberlist.bindPort' },
       ]),
     );
     const annotated = schema.entries().filter((entry) => entry.schema['x-tempo-key'] !== undefined);
@@ -130,14 +131,14 @@ describe('the wiring table', () => {
     expect(wiring.listeners).toEqual([
       { name: 'http', value: 'tempo.server.httpListenPort', default: 3200, exposed: true, protocol: 'TCP', appProtocol: 'http', tempoKey: 'server.http_listen_port' },
       { name: 'grpc', value: 'tempo.server.grpcListenPort', default: 9095, exposed: false, protocol: 'TCP', tempoKey: 'server.grpc_listen_port' },
-      receiver('otlp-grpc', 'otlp.grpc', 4317, 'distributor.receivers.otlp.protocols.grpc.endpoint', { appProtocol: 'grpc' }),
-      receiver('otlp-http', 'otlp.http', 4318, 'distributor.receivers.otlp.protocols.http.endpoint', { appProtocol: 'http' }),
-      receiver('jaeger-grpc', 'jaeger.grpc', 14250, 'distributor.receivers.jaeger.protocols.grpc.endpoint', { appProtocol: 'grpc' }),
-      receiver('jaeger-http', 'jaeger.thriftHttp', 14268, 'distributor.receivers.jaeger.protocols.thrift_http.endpoint', { appProtocol: 'http' }),
-      receiver('jaeger-compact', 'jaeger.thriftCompact', 6831, 'distributor.receivers.jaeger.protocols.thrift_compact.endpoint', { protocol: 'UDP' }),
-      receiver('jaeger-binary', 'jaeger.thriftBinary', 6832, 'distributor.receivers.jaeger.protocols.thrift_binary.endpoint', { protocol: 'UDP' }),
-      receiver('zipkin', 'zipkin', 9411, 'distributor.receivers.zipkin.endpoint', { appProtocol: 'http' }),
-      receiver('opencensus', 'opencensus', 55678, 'distributor.receivers.opencensus.endpoint', { appProtocol: 'grpc' }),
+      receiver('otlp-grpc', 'otlp.grpc', 4317, 'distributor.receivers.otlp.protocols.grpc.endpoint', { appProtocol: 'grpc', maxRequestBytes: 4194304 }),
+      receiver('otlp-http', 'otlp.http', 4318, 'distributor.receivers.otlp.protocols.http.endpoint', { appProtocol: 'http', maxRequestBytes: 16777216 }),
+      receiver('jaeger-grpc', 'jaeger.grpc', 14250, 'distributor.receivers.jaeger.protocols.grpc.endpoint', { appProtocol: 'grpc', maxRequestBytes: 4194304 }),
+      receiver('jaeger-http', 'jaeger.thriftHttp', 14268, 'distributor.receivers.jaeger.protocols.thrift_http.endpoint', { appProtocol: 'http', maxRequestBytes: 16777216 }),
+      receiver('jaeger-compact', 'jaeger.thriftCompact', 6831, 'distributor.receivers.jaeger.protocols.thrift_compact.endpoint', { protocol: 'UDP', maxRequestBytes: 65535 }),
+      receiver('jaeger-binary', 'jaeger.thriftBinary', 6832, 'distributor.receivers.jaeger.protocols.thrift_binary.endpoint', { protocol: 'UDP', maxRequestBytes: 65535 }),
+      receiver('zipkin', 'zipkin', 9411, 'distributor.receivers.zipkin.endpoint', { appProtocol: 'http', maxRequestBytes: 16777216 }),
+      receiver('opencensus', 'opencensus', 55678, 'distributor.receivers.opencensus.endpoint', { appProtocol: 'grpc', maxRequestBytes: 4194304 }),
       { name: 'gossip', value: 'tempo.memberlist.bindPort', default: 7946, exposed: false, protocol: 'TCP', tempoKey: 'memberlist.bind_port' },
     ]);
   });

@@ -24,7 +24,6 @@ describe.each(helmReleases)('receivers and Services ($label)', (helm) => {
           },
         },
         zipkin: { endpoint: '0.0.0.0:9411', tls },
-        opencensus: { endpoint: '0.0.0.0:55678', tls },
         kafka: {
           brokers: ['kafka-0.kafka.messaging.svc:9093', 'kafka-1.kafka.messaging.svc:9093'],
           topic: 'traces',
@@ -64,7 +63,6 @@ describe.each(helmReleases)('receivers and Services ($label)', (helm) => {
         'jaeger-compact:6831/UDP',
         'jaeger-binary:6832/UDP',
         'zipkin:9411/TCP',
-        'opencensus:55678/TCP',
       ]);
       expect(container.volumeMounts).toContainEqual({ name: 'receivers-tls', mountPath: '/tls/receivers', readOnly: true });
       expect(rendered.workload().spec.template.spec.volumes).toContainEqual({ name: 'receivers-tls', secret: { secretName: 'tempo-receivers-tls' } });
@@ -83,7 +81,6 @@ describe.each(helmReleases)('receivers and Services ($label)', (helm) => {
         'jaeger-compact UDP - -',
         'jaeger-binary UDP - -',
         'zipkin TCP http -',
-        'opencensus TCP grpc -',
       ]);
       expect(ingest.spec).toMatchObject({ type: 'LoadBalancer', loadBalancerSourceRanges: ['10.20.0.0/16'], externalTrafficPolicy: 'Local' });
       expect(ingest.metadata.annotations).toEqual({ 'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internal' });
@@ -127,10 +124,9 @@ describe.each(helmReleases)('receivers and Services ($label)', (helm) => {
 });
 
 // NOTES need a cluster on Helm 3 (helm install --dry-run=client prints them on Helm 4 only).
-test('NOTES list every receiver at the Service that carries it, with TLS and the tenant header when they apply', async () => {
+test('NOTES list every receiver at the Service that carries it, with TLS, and the tenant header when it applies', async () => {
   const notes = await renderNotes({
     tempo: {
-      multitenancyEnabled: true,
       receivers: { zipkin: { enabled: true }, jaeger: { thriftCompact: { enabled: true } }, tls: { enabled: true, existingSecret: 'tls' }, kafka: { enabled: true, brokers: ['kafka:9092'] } },
     },
     service: { ingest: { enabled: true } },
@@ -140,6 +136,7 @@ test('NOTES list every receiver at the Service that carries it, with TLS and the
   expect(notes).toContain('Zipkin: https://tempo-ingest.observability.svc:9411/api/v2/spans');
   expect(notes).toContain('Jaeger Thrift compact: tempo-ingest.observability.svc:6831 (UDP)');
   expect(notes).toContain('Kafka: topic otlp_spans on kafka:9092 (otlp_proto), read by consumer group tempo');
-  expect(notes).toContain('every write and every query must carry the header X-Scope-OrgID: <tenant>');
   expect(notes).toContain('http://tempo.observability.svc:3200');
+  const multitenant = await renderNotes({ tempo: { multitenancyEnabled: true } });
+  expect(multitenant).toContain('every write and every query must carry the header X-Scope-OrgID: <tenant>');
 });

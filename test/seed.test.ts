@@ -117,7 +117,7 @@ describe.each(helmReleases)('defaults reproduce the design document ($label)', (
         block: { parquet_row_group_size_bytes: 10_000_000 },
       },
     });
-    expect(config.overrides).toEqual({ defaults: { ingestion: { rate_limit_bytes: 300_000, burst_size_bytes: 450_000 } } });
+    expect(config.overrides).toEqual({ defaults: { ingestion: { rate_limit_bytes: 300_000, burst_size_bytes: 16_777_216 } } });
     expect(container.env).toEqual([{ name: 'GOMEMLIMIT', value: '218MiB' }]);
   });
 });

@@ -40,17 +40,17 @@ describe('the sizing data', () => {
   });
 
   test.each<[string, Protection]>([
-    // The design's pod: exactly the settings measured to hold (row group 10 MB, GOMEMLIMIT 218MiB, 300/450 kB).
-    ['256Mi', { goMemLimit: '218MiB', rowGroupBytes: 10_000_000, maxBlockBytes: 67_000_000, rateLimitBytes: 300_000, burstBytes: 450_000 }],
-    ['64Mi', { goMemLimit: '54MiB', rowGroupBytes: 2_000_000, maxBlockBytes: 16_000_000, rateLimitBytes: 75_000, burstBytes: 112_500 }],
-    ['1Gi', { goMemLimit: '870MiB', rowGroupBytes: 42_000_000, maxBlockBytes: 268_000_000, rateLimitBytes: 1_200_000, burstBytes: 1_800_000 }],
-    ['1.5Gi', { goMemLimit: '1306MiB', rowGroupBytes: 64_000_000, maxBlockBytes: 402_000_000, rateLimitBytes: 1_800_000, burstBytes: 2_700_000 }],
-    ['2G', { goMemLimit: '1621MiB', rowGroupBytes: 80_000_000, maxBlockBytes: 500_000_000, rateLimitBytes: 2_235_174, burstBytes: 3_352_761 }],
-    // Capped at Tempo's own defaults: 100 MB row groups, 500 MiB blocks, 15 MB/s with a 20 MB burst.
-    ['4Gi', { goMemLimit: '3482MiB', rowGroupBytes: 100_000_000, maxBlockBytes: 524_288_000, rateLimitBytes: 4_800_000, burstBytes: 7_200_000 }],
-    ['16Gi', { goMemLimit: '13926MiB', rowGroupBytes: 100_000_000, maxBlockBytes: 524_288_000, rateLimitBytes: 15_000_000, burstBytes: 20_000_000 }],
+    // The design's pod: exactly the settings measured to hold (row group 10 MB, GOMEMLIMIT 218MiB, 300 kB/s).
+    ['256Mi', { goMemLimit: '218MiB', rowGroupBytes: 10_000_000, maxBlockBytes: 67_000_000, rateLimitBytes: 300_000 }],
+    ['64Mi', { goMemLimit: '54MiB', rowGroupBytes: 2_000_000, maxBlockBytes: 16_000_000, rateLimitBytes: 75_000 }],
+    ['1Gi', { goMemLimit: '870MiB', rowGroupBytes: 42_000_000, maxBlockBytes: 268_000_000, rateLimitBytes: 1_200_000 }],
+    ['1.5Gi', { goMemLimit: '1306MiB', rowGroupBytes: 64_000_000, maxBlockBytes: 402_000_000, rateLimitBytes: 1_800_000 }],
+    ['2G', { goMemLimit: '1621MiB', rowGroupBytes: 80_000_000, maxBlockBytes: 500_000_000, rateLimitBytes: 2_235_174 }],
+    // Capped at Tempo's own defaults: 100 MB row groups, 500 MiB blocks, 15 MB/s.
+    ['4Gi', { goMemLimit: '3482MiB', rowGroupBytes: 100_000_000, maxBlockBytes: 524_288_000, rateLimitBytes: 4_800_000 }],
+    ['16Gi', { goMemLimit: '13926MiB', rowGroupBytes: 100_000_000, maxBlockBytes: 524_288_000, rateLimitBytes: 15_000_000 }],
     // Never below 1 MB.
-    ['10Mi', { goMemLimit: '9MiB', rowGroupBytes: 1_000_000, maxBlockBytes: 2_000_000, rateLimitBytes: 11_718, burstBytes: 17_577 }],
+    ['10Mi', { goMemLimit: '9MiB', rowGroupBytes: 1_000_000, maxBlockBytes: 2_000_000, rateLimitBytes: 11_718 }],
   ])('the protective settings for a %s memory limit', (limit, expected) => {
     expect(protectionFor(quantityValue(limit), 85, rules)).toEqual(expected);
   });
@@ -74,6 +74,9 @@ function sizingOf(rendered: Rendered) {
   };
 }
 
+/** The burst: the largest request the default receivers accept (OTLP/HTTP's 16 MiB), whatever the memory limit. */
+const largestRequest = 16_777_216;
+
 /** The same, as protectionFor states it: what a rendering with these settings must hold. */
 function expectedSizing(resources: object, protection: Protection) {
   return {
@@ -81,7 +84,7 @@ function expectedSizing(resources: object, protection: Protection) {
     goMemLimit: [protection.goMemLimit],
     rowGroupBytes: protection.rowGroupBytes,
     maxBlockBytes: protection.maxBlockBytes,
-    overrides: { defaults: { ingestion: { rate_limit_bytes: protection.rateLimitBytes, burst_size_bytes: protection.burstBytes } } },
+    overrides: { defaults: { ingestion: { rate_limit_bytes: protection.rateLimitBytes, burst_size_bytes: largestRequest } } },
   };
 }
 
@@ -107,7 +110,7 @@ describe.each(helmReleases)('sizing ($label)', (helm) => {
         goMemLimit: ['870MiB'],
         rowGroupBytes: 42_000_000,
         maxBlockBytes: 268_000_000,
-        overrides: { defaults: { ingestion: { rate_limit_bytes: 1_200_000, burst_size_bytes: 1_800_000 } } },
+        overrides: { defaults: { ingestion: { rate_limit_bytes: 1_200_000, burst_size_bytes: largestRequest } } },
       });
     });
 
@@ -149,7 +152,7 @@ describe.each(helmReleases)('sizing ($label)', (helm) => {
         goMemLimit: ['1382MiB'],
         rowGroupBytes: 64_000_000,
         maxBlockBytes: 402_000_000,
-        overrides: { defaults: { ingestion: { rate_limit_bytes: 1_800_000, burst_size_bytes: 2_700_000 } } },
+        overrides: { defaults: { ingestion: { rate_limit_bytes: 1_800_000, burst_size_bytes: largestRequest } } },
       });
     });
 
@@ -182,7 +185,7 @@ describe.each(helmReleases)('sizing ($label)', (helm) => {
     test('other nested overrides keep the derived ingestion limit beside them', async () => {
       const rendered = await renderValues({ tempo: { overrides: { defaults: { ingestion: { max_traces_per_user: 500 } } } } });
       expect(sizingOf(rendered).overrides).toEqual({
-        defaults: { ingestion: { max_traces_per_user: 500, rate_limit_bytes: 300_000, burst_size_bytes: 450_000 } },
+        defaults: { ingestion: { max_traces_per_user: 500, rate_limit_bytes: 300_000, burst_size_bytes: largestRequest } },
       });
     });
 
@@ -202,7 +205,7 @@ describe.concurrent('NOTES.txt on sizing (helm4)', () => {
     const text = await renderNotes();
     expect(text).toContain('Sizing: preset design, limits 200m CPU / 256Mi memory.');
     expect(text).toContain('Measured capacity: about 2,000 spans/s');
-    expect(text).toContain('past 300000 bytes/s of spans per tenant (bursts up to 450000 bytes)');
+    expect(text).toContain('past 300000 bytes/s of spans per tenant (bursts up to 16777216 bytes)');
     expect(text).toContain('HTTP 429 / gRPC RESOURCE_EXHAUSTED');
     expect(text).toContain('tempo_discarded_spans_total{reason="rate_limited"}');
   });

@@ -125,6 +125,7 @@ describe.each(helmReleases)('storage and scaling ($label)', (helm) => {
       expect(headless.spec).toMatchObject({ clusterIP: 'None', publishNotReadyAddresses: true, ports: [{ name: 'gossip', port: 7946, targetPort: 'gossip', protocol: 'TCP' }] });
       expect(rendered.tempoConfig().memberlist).toEqual({
         bind_port: 7946,
+        advertise_port: 7946,
         cluster_label: 'tempo.observability',
         join_members: ['dns+tempo-headless.observability.svc:7946'],
         abort_if_cluster_join_fails: false,
@@ -188,6 +189,6 @@ describe.concurrent('NOTES.txt describes the storage it rendered (helm4)', () =>
     expect(notes).toContain('3 pods form one Tempo (scalable single binary), gossiping through service/tempo-headless.');
     // The measured capacity and the (local) ingestion limit are each pod's.
     expect(notes).toMatch(/Measured capacity: about 2,000 spans\/s \(.*\), for each of the 3 pods\./);
-    expect(notes).toContain('past 300000 bytes/s of spans per tenant on each pod (bursts up to 450000 bytes)');
+    expect(notes).toContain('past 300000 bytes/s of spans per tenant on each pod (bursts up to 16777216 bytes)');
   });
 });

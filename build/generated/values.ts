@@ -1157,7 +1157,7 @@ export interface Values {
     "podDisruptionBudget": {
       /** Render it when gateway.replicas is 2 or more. */
       "enabled": boolean;
-      /** Gateway pods a voluntary disruption may take at once. */
+      /** Gateway pods a voluntary disruption may take at once: a count, or a percentage of gateway.replicas (the API server takes nothing else). For example: 1, or 50%. */
       "maxUnavailable": number | string;
     };
     /** Annotations of the gateway pods. */
@@ -1592,9 +1592,9 @@ export interface Values {
         "requireClientCertificate": boolean;
       };
     };
-    /** Tempo's gossip (memberlist), through which its modules find each other and share their rings. It listens even with one pod. */
+    /** Tempo's gossip (memberlist), through which the pods of a scaled-out Tempo (replicas above 1 on an object store) share their rings. A single pod keeps its rings in memory and gossips with no one. */
     "memberlist": {
-      /** Port memberlist gossips on, between the pods only: it is on no Service but the headless one of a scaled-out Tempo. */
+      /** Port memberlist gossips on, between the pods only: it is on no Service but the headless one of a scaled-out Tempo. Each pod advertises it as its own (memberlist.advertise_port), so peers dial the port it binds. */
       "bindPort": number;
     };
     /** Longest time the ingester keeps a block open before flushing it to storage, as a Go duration. For example: 30m. */

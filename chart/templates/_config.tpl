@@ -20,7 +20,7 @@ one scalable single binary; otherwise Tempo's default (all) stays implicit, as i
 Usage: {{ include "tempo.configSection.target" (dict "root" . "protection" $protection) | fromYaml }}
 */ -}}
 {{- define "tempo.configSection.target" -}}
-{{- if include "tempo.workload.clustered" .root -}}
+{{- if include "tempo.workload.sharesRings" .root -}}
 target: scalable-single-binary
 {{- end -}}
 {{- end -}}
@@ -93,7 +93,7 @@ ingester:
   {{- with .protection.maxBlockBytes }}
   max_block_bytes: {{ int64 . }}
   {{- end }}
-  {{- if include "tempo.workload.clustered" .root }}
+  {{- if include "tempo.workload.sharesRings" .root }}
   lifecycler:
     ring:
       kvstore:
@@ -109,7 +109,7 @@ ring, and from the shared object store). Set explicitly because the default name
 Usage: {{ include "tempo.configSection.querier" (dict "root" . "protection" $protection) | fromYaml }}
 */ -}}
 {{- define "tempo.configSection.querier" -}}
-{{- if include "tempo.workload.clustered" .root -}}
+{{- if include "tempo.workload.sharesRings" .root -}}
 querier:
   frontend_worker:
     frontend_address: {{ printf "127.0.0.1:%d" (int .root.Values.tempo.server.grpcListenPort) | quote }}
@@ -124,7 +124,7 @@ Usage: {{ include "tempo.configSection.compactor" (dict "root" . "protection" $p
 compactor:
   compaction:
     block_retention: {{ .root.Values.tempo.retention | quote }}
-  {{- if include "tempo.workload.clustered" .root }}
+  {{- if include "tempo.workload.sharesRings" .root }}
   ring:
     kvstore:
       store: memberlist
@@ -188,18 +188,21 @@ storage:
 {{- end -}}
 
 {{- /*
-tempo.configSection.memberlist: gossip. A scaled-out Tempo joins its pods through the headless
-Service, under a cluster label of its own, so that another Tempo, Loki or Mimir gossiping in the same
-namespace cannot merge rings with it. A single pod gossips with itself: the port is set only when it
-is not Tempo's own 7946 (the design's configuration has no memberlist block).
+tempo.configSection.memberlist: gossip. Pods that share their rings join through the headless
+Service, under a cluster label of their own, so that another Tempo, Loki or Mimir gossiping in the
+same namespace cannot merge rings with it. Each pod advertises the port it binds: Tempo advertises
+7946 unless told, and peers that dial the advertised port of a pod bound elsewhere mark it failed for
+ever. A single pod gossips with no one: the port is set only when it is not Tempo's own 7946 (the
+design's configuration has no memberlist block).
 Usage: {{ include "tempo.configSection.memberlist" (dict "root" . "protection" $protection) | fromYaml }}
 */ -}}
 {{- define "tempo.configSection.memberlist" -}}
 {{- $root := .root -}}
 {{- $port := int $root.Values.tempo.memberlist.bindPort -}}
-{{- if include "tempo.workload.clustered" $root -}}
+{{- if include "tempo.workload.sharesRings" $root -}}
 memberlist:
   bind_port: {{ $port }}
+  advertise_port: {{ $port }}
   cluster_label: {{ printf "%s.%s" (include "tempo.names.fullname" $root) (include "tempo.names.namespace" $root) | quote }}
   join_members:
     - {{ printf "dns+%s:%d" (include "tempo.names.host" (dict "root" $root "service" (include "tempo.names.headless" $root))) $port | quote }}
@@ -208,6 +211,7 @@ memberlist:
 {{- else if ne $port 7946 -}}
 memberlist:
   bind_port: {{ $port }}
+  advertise_port: {{ $port }}
 {{- end -}}
 {{- end -}}
 
@@ -357,7 +361,7 @@ Usage: {{ include "tempo.configSection.metricsGenerator" (dict "root" . "protect
 {{- with $generator.externalLabels -}}
 {{- $_ := set $config "registry" (dict "external_labels" .) -}}
 {{- end -}}
-{{- if include "tempo.workload.clustered" .root -}}
+{{- if include "tempo.workload.sharesRings" .root -}}
 {{- $_ := set $config "ring" (dict "kvstore" (dict "store" "memberlist")) -}}
 {{- end -}}
 {{- toYaml (dict "metrics_generator" $config) -}}

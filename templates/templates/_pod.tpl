@@ -8,6 +8,17 @@ Usage: {{ if include "tempo.workload.clustered" . }}
 {{- end -}}
 
 {{- /*
+tempo.workload.sharesRings: "true" when Tempo's pods share their rings over memberlist: a StatefulSet
+(tempo.workload.clustered) of more than one pod. A single pod keeps its rings in memory, as the design's
+does: on memberlist it would wait a minute at every start for its compactor ring to settle, with no
+one else in it. The StatefulSet stays a StatefulSet at one replica, so scaling out changes no kind.
+Usage: {{ if include "tempo.workload.sharesRings" . }}
+*/ -}}
+{{- define "tempo.workload.sharesRings" -}}
+{{- if and (include "tempo.workload.clustered" .) (gt (int .Values.replicas) 1) }}true{{ end -}}
+{{- end -}}
+
+{{- /*
 tempo.storage.credentials: how the object store's credentials reach Tempo, as JSON: {secretName,
 secretData (what the chart's own Secret holds; empty with an existing Secret or workload identity),
 env (EnvVars), volumes and mounts (a GCS key file), expandEnv (the configuration holds ${VAR}
@@ -305,7 +316,7 @@ spec:
         {{- end }}
         {{- end }}
         {{- /* Gossip is internal, but a scaled-out Tempo's headless Service targets it by name. */}}
-        {{- if include "tempo.workload.clustered" . }}
+        {{- if include "tempo.workload.sharesRings" . }}
         - name: gossip
           containerPort: {{ int .Values.tempo.memberlist.bindPort }}
           protocol: TCP

@@ -63,6 +63,21 @@ Usage: {{ include "tempo.validate.receivers" . | fromJsonArray }}
 {{- if and $receivers.tls.requireClientCertificate (not $receivers.tls.enabled) -}}
 {{- $messages = append $messages "ERROR: tempo.receivers.tls.requireClientCertificate is true, but tempo.receivers.tls.enabled is false. Enable TLS, or remove requireClientCertificate." -}}
 {{- end -}}
+{{- /* The collector's OpenCensus receiver shares its port between gRPC and HTTP (cmux): with TLS on it, real Tempo 2.5.0 completes neither a TLS nor a plain gRPC call. */ -}}
+{{- if and $receivers.tls.enabled $receivers.opencensus.enabled -}}
+{{- $messages = append $messages "ERROR: tempo.receivers.opencensus.enabled and tempo.receivers.tls.enabled are both true, but the OpenCensus receiver accepts neither TLS nor plain gRPC once TLS is set on its shared port. Send OpenCensus without receiver TLS (turn tempo.receivers.tls off), or move the clients to OTLP, which takes TLS." -}}
+{{- end -}}
+{{- /* Tempo takes a span's tenant from its request's X-Scope-OrgID header: a UDP datagram and a Kafka message carry none, and Tempo drops their spans with multitenancy on (from Tempo's receiver shim, which reads the tenant from the request's metadata). */ -}}
+{{- if .Values.tempo.multitenancyEnabled -}}
+{{- range $listener := include "tempo.config.listeners" . | fromJsonArray -}}
+{{- if and $listener.maxRequestBytes (eq $listener.protocol "UDP") -}}
+{{- $messages = append $messages (printf "ERROR: %s is on with tempo.multitenancyEnabled, but a UDP datagram carries no X-Scope-OrgID, so Tempo would drop every span it receives. Send over a TCP receiver that carries the header (OTLP, Jaeger gRPC), or switch %s off." (trimSuffix ".port" $listener.setting | printf "%s.enabled") (trimSuffix ".port" $listener.setting | printf "%s.enabled")) -}}
+{{- end -}}
+{{- end -}}
+{{- if $receivers.kafka.enabled -}}
+{{- $messages = append $messages "ERROR: tempo.receivers.kafka.enabled is on with tempo.multitenancyEnabled, but a Kafka message carries no X-Scope-OrgID, so Tempo would drop every span it consumes. Send over a receiver that carries the header (OTLP), or switch tempo.receivers.kafka off." -}}
+{{- end -}}
+{{- end -}}
 {{- $kafka := $receivers.kafka -}}
 {{- if $kafka.enabled -}}
 {{- if not $kafka.brokers -}}
@@ -117,10 +132,10 @@ Usage: {{ include "tempo.validate.structuredConfig" . | fromJsonArray }}
 {{- end -}}
 {{- end -}}
 
-{{- /* The chart chooses the modules: all of them in one pod, or a scalable single binary with an object store. */ -}}
+{{- /* The chart chooses the modules: all of them in one pod, or scalable single binaries that share their rings. */ -}}
 {{- if and (hasKey $structured "target") (not (kindIs "invalid" $structured.target)) -}}
-{{- if or (ne (toString $structured.target) "all") (include "tempo.workload.clustered" .) -}}
-{{- $messages = append $messages (printf "ERROR: tempo.structuredConfig.target is %v, but the chart chooses the target: all with storage.backend local, scalable-single-binary with an object store. Remove tempo.structuredConfig.target." $structured.target) -}}
+{{- if or (ne (toString $structured.target) "all") (include "tempo.workload.sharesRings" .) -}}
+{{- $messages = append $messages (printf "ERROR: tempo.structuredConfig.target is %v, but the chart chooses the target: all for one pod, scalable-single-binary for several pods on an object store. Remove tempo.structuredConfig.target." $structured.target) -}}
 {{- end -}}
 {{- end -}}
 
@@ -248,12 +263,14 @@ Usage: {{ include "tempo.validate.tenants" . | fromJsonArray }}
 {{- with (include "tempo.overrides.defaults" . | fromJson).ingestion -}}
 {{- $_ := set $bursts "tempo.overrides.defaults.ingestion.burst_size_bytes" .burst_size_bytes -}}
 {{- end -}}
-{{- with get .Values.tempo.structuredConfig "overrides" -}}
-{{- $_ := set $bursts "tempo.structuredConfig.overrides.ingestion_burst_size_bytes" (get . "ingestion_burst_size_bytes") -}}
+{{- $flat := get .Values.tempo.structuredConfig "overrides" | default dict -}}
+{{- if and (kindIs "map" $flat) (hasKey $flat "ingestion_burst_size_bytes") -}}
+{{- $_ := set $bursts "tempo.structuredConfig.overrides.ingestion_burst_size_bytes" $flat.ingestion_burst_size_bytes -}}
 {{- end -}}
 {{- range $tenant, $own := $overrides.perTenant -}}
-{{- with get ($own | default dict) "ingestion" -}}
-{{- $_ := set $bursts (printf "tempo.overrides.perTenant.%s.ingestion.burst_size_bytes" $tenant) (get . "burst_size_bytes") -}}
+{{- $ingestion := get ($own | default dict) "ingestion" | default dict -}}
+{{- if hasKey $ingestion "burst_size_bytes" -}}
+{{- $_ := set $bursts (printf "tempo.overrides.perTenant.%s.ingestion.burst_size_bytes" $tenant) $ingestion.burst_size_bytes -}}
 {{- end -}}
 {{- end -}}
 {{- range $path, $burst := $bursts -}}
@@ -386,6 +403,11 @@ failed, never what to set instead.
 {{- end -}}
 {{- if and $container.privileged (hasKey $container "allowPrivilegeEscalation") (not $container.allowPrivilegeEscalation) -}}
 {{- $messages = append $messages "ERROR: securityContext.privileged is true while securityContext.allowPrivilegeEscalation is false, which the API server refuses. Tempo needs no privileges: remove securityContext.privileged." -}}
+{{- end -}}
+
+{{- /* Three pods and more keep three copies of each trace, and a write needs two of them: a drain that took two pods at once would refuse writes. */ -}}
+{{- if and (include "tempo.workload.sharesRings" .) .Values.podDisruptionBudget.enabled (ge (int .Values.replicas) 3) (gt (int .Values.podDisruptionBudget.maxUnavailable) 1) -}}
+{{- $messages = append $messages (printf "ERROR: podDisruptionBudget.maxUnavailable is %d, but with %d replicas Tempo keeps 3 copies of each trace and a write needs 2 of them: a drain that takes %d pods at once refuses writes. Set podDisruptionBudget.maxUnavailable to 1." (int .Values.podDisruptionBudget.maxUnavailable) (int .Values.replicas) (int .Values.podDisruptionBudget.maxUnavailable)) -}}
 {{- end -}}
 
 {{- /* The Deployment's strategy; a StatefulSet rolls its pods one by one. */ -}}
