@@ -86,3 +86,83 @@ describe.skipIf(!runsWithTempo())('per-tenant overrides, on real Tempo', () => {
     await eventually(async () => ((await tempoGet(tempo, `/api/traces/${traceId}`, 'team-b.payments')).status === 200 ? true : undefined), 20_000, 'the tenant\'s trace');
   }, 30_000);
 });
+
+describe.skipIf(!runsWithTempo())('a scaled-out Tempo of three pods, on real Tempo', () => {
+  // Three pods of one StatefulSet, each on an address of its own and the same gossip port (not Tempo's
+  // 7946), sharing one trace store: a local folder stands in for the object store.
+  const gossipPort = 17_000 + Math.floor(Math.random() * 900);
+  const hosts = ['127.0.0.2', '127.0.0.3', '127.0.0.4'];
+  let pods: TempoProcess[] = [];
+  beforeAll(async () => {
+    const rendered = await render(helm, {
+      values: {
+        replicas: 3,
+        storage: { backend: 's3', s3: { bucket: 'tempo-traces', endpoint: 's3.eu-west-1.amazonaws.com', region: 'eu-west-1' } },
+        tempo: { memberlist: { bindPort: gossipPort } },
+      },
+    });
+    const store = scratch.make('tempo-store-');
+    pods = await Promise.all(
+      hosts.map((host) =>
+        startRenderedTempo(rendered, scratch.make('tempo-pod-'), {
+          host,
+          keepGossipPort: true,
+          timeoutMs: 150_000,
+          adjust: (config) => {
+            // Named, the advertised address takes memberlist.advertise_port, Tempo's 7946 unless set: as
+            // with a pod that advertises its own IP (memberlist.advertise_addr, as meshes and dual-stack
+            // clusters need). Left to pick it, memberlist advertises the port it bound.
+            config.memberlist.advertise_addr = host;
+            expect(config.memberlist.join_members).toEqual([`dns+tempo-headless.observability.svc:${gossipPort}`]);
+            config.memberlist.join_members = hosts.map((peer) => `${peer}:${gossipPort}`);
+            config.storage.trace = { ...config.storage.trace, backend: 'local', local: { path: store } };
+            delete config.storage.trace.s3;
+          },
+        }),
+      ),
+    );
+  }, 180_000);
+  afterAll(() => Promise.all(pods.map((pod) => pod.stop())));
+
+  test('the pods gossip on a port other than 7946, form one ring, and a trace written through one is read through another', async () => {
+    expect(pods[0]!.config.memberlist).toMatchObject({ bind_port: gossipPort, advertise_port: gossipPort });
+    const members = await eventually(async () => {
+      const page = (await tempoGet(pods[0]!, '/memberlist')).body;
+      const alive = hosts.filter((host) => page.includes(`${host}:${gossipPort}`));
+      return alive.length === hosts.length ? alive : undefined;
+    }, 30_000, 'three members in the memberlist status');
+    expect(members).toEqual(hosts);
+    const traceId = newTraceId();
+    // A replication factor of 3 needs 2 live ingesters for every write.
+    const sent = await eventually(async () => {
+      const answer = await sendOtlpHttp(pods[0]!.receivers[otlpHttpKey]!, otlpRequest([{ traceId, service: 'scaled-out', name: 'GET /' }]));
+      return answer.status === 200 ? answer : undefined;
+    }, 30_000, 'a write with a quorum');
+    expect(sent.status).toBe(200);
+    await eventually(async () => ((await tempoGet(pods[2]!, `/api/traces/${traceId}`)).status === 200 ? true : undefined), 30_000, 'the trace through the third pod');
+  }, 90_000);
+});
+
+describe.skipIf(!runsWithTempo())('a single pod on an object store, on real Tempo', () => {
+  let tempo: TempoProcess;
+  beforeAll(async () => {
+    const rendered = await render(helm, { values: { storage: { backend: 's3', s3: { bucket: 'tempo-traces', endpoint: 's3.eu-west-1.amazonaws.com', region: 'eu-west-1' } } } });
+    expect(rendered.workload().kind).toBe('StatefulSet');
+    const store = scratch.make('tempo-store-');
+    tempo = await startRenderedTempo(rendered, scratch.make('tempo-single-'), {
+      // A local folder stands in for the bucket; the rings are what is under test.
+      adjust: (config) => {
+        config.storage.trace = { ...config.storage.trace, backend: 'local', local: { path: store } };
+        delete config.storage.trace.s3;
+      },
+    });
+  }, 90_000);
+  afterAll(() => tempo?.stop());
+
+  test('keeps its rings in memory and does not wait for a compactor ring to settle with no one else in it', () => {
+    expect(tempo.config.target).toBeUndefined();
+    expect(tempo.config.compactor.ring).toBeUndefined();
+    expect(tempo.log()).toContain('msg="enabling compaction"');
+    expect(tempo.log()).not.toContain('waiting until compactor ring topology is stable');
+  });
+});

@@ -65,6 +65,11 @@ export interface StartOptions {
   version?: string;
   /** The loopback address Tempo binds; several processes each take their own (127.0.0.2, ...). */
   host?: string;
+  /**
+   * Keep the rendered gossip port, as pods of one StatefulSet do, each on its own address; otherwise
+   * gossip moves to a free port like every other listener.
+   */
+  keepGossipPort?: boolean;
   /** Changes to the moved configuration, for what only a test needs (join members on loopback). */
   adjust?: (config: Json, ports: Record<string, number>) => void;
   /** Environment for ${VAR} references whose values come from Secrets the rendering does not hold. */
@@ -102,7 +107,7 @@ export async function startRenderedTempo(rendered: Rendered, folder: string, opt
   }
   const host = options.host ?? '127.0.0.1';
   const config = mapStrings(found.config, moved);
-  const ports = await loopbackPorts(config, host);
+  const ports = await loopbackPorts(config, host, options.keepGossipPort ?? false);
   options.adjust?.(config, ports);
   const configFile = path.join(folder, 'tempo-on-loopback.yaml');
   writeFileSync(configFile, YAML.stringify(config));
@@ -138,12 +143,18 @@ export async function startRenderedTempo(rendered: Rendered, folder: string, opt
  * gRPC servers, each receiver endpoint, and gossip. Returns the ports by name (http, grpc, gossip) and
  * by receiver endpoint key.
  */
-async function loopbackPorts(config: Json, host: string): Promise<Record<string, number>> {
-  const ports: Record<string, number> = { http: await freePort(), grpc: await freePort(), gossip: await freePort() };
+async function loopbackPorts(config: Json, host: string, keepGossipPort: boolean): Promise<Record<string, number>> {
+  const ports: Record<string, number> = { http: await freePort(), grpc: await freePort(), gossip: keepGossipPort ? (config.memberlist?.bind_port ?? 7946) : await freePort() };
   config.server = { ...config.server, http_listen_address: host, http_listen_port: ports.http, grpc_listen_address: host, grpc_listen_port: ports.grpc };
   config.memberlist = { ...config.memberlist, bind_addr: [host], bind_port: ports.gossip };
-  if (config.memberlist.advertise_port !== undefined) config.memberlist.advertise_port = ports.gossip;
-  config.ingester = { ...config.ingester, lifecycler: { ...config.ingester?.lifecycler, address: host } };
+  if (!keepGossipPort && config.memberlist.advertise_port !== undefined) config.memberlist.advertise_port = ports.gossip;
+  // Each process is a pod of its own: its own instance in every ring, where pods take their hostnames.
+  config.ingester = { ...config.ingester, lifecycler: { ...config.ingester?.lifecycler, address: host, id: host } };
+  if (config.target === 'scalable-single-binary') {
+    config.distributor = { ...config.distributor, ring: { ...config.distributor?.ring, instance_id: host, instance_addr: host } };
+    config.compactor = { ...config.compactor, ring: { ...config.compactor?.ring, instance_id: host, instance_addr: host } };
+    if (config.metrics_generator) config.metrics_generator.ring = { ...config.metrics_generator.ring, instance_id: host, instance_addr: host };
+  }
   for (const [name, receiver] of Object.entries<Json>(config.distributor?.receivers ?? {})) {
     const endpoints: [string, Json][] = receiver.protocols ? Object.entries<Json>(receiver.protocols).map(([protocol, settings]) => [`distributor.receivers.${name}.protocols.${protocol}`, settings]) : [[`distributor.receivers.${name}`, receiver]];
     for (const [key, settings] of endpoints) {
