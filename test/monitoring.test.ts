@@ -30,12 +30,12 @@ const tempo = (metric: string, extra = '') => `${metric}{namespace="observabilit
 const firing: AlertCase[] = [
   { alert: 'TempoIngestionFailing', series: [{ series: tempo('tempo_distributor_ingester_append_failures_total'), values: '0+10x30' }], at: '15m', labels: { severity: 'critical' } },
   { alert: 'TempoFlushesFailing', series: [{ series: tempo('tempo_ingester_failed_flushes_total'), values: '0+1x60' }], at: '30m', labels: { severity: 'critical' } },
-  { alert: 'TempoSpansRefused', series: [{ series: tempo('tempo_receiver_refused_spans'), values: '0+100x60' }], at: '30m', labels: { severity: 'warning' } },
+  { alert: 'TempoSpansRefused', series: [{ series: tempo('tempo_discarded_spans_total', ', reason="rate_limited"'), values: '0+100x60' }], at: '30m', labels: { severity: 'warning' } },
   {
     alert: 'TempoSpansDiscarded',
-    series: [{ series: tempo('tempo_discarded_spans_total', ', reason="rate_limited"'), values: '0+100x60' }],
+    series: [{ series: tempo('tempo_discarded_spans_total', ', reason="trace_too_large"'), values: '0+100x60' }],
     at: '30m',
-    labels: { severity: 'warning', reason: 'rate_limited' },
+    labels: { severity: 'warning', reason: 'trace_too_large' },
   },
   { alert: 'TempoCompactionFailing', series: [{ series: tempo('tempodb_compaction_errors_total'), values: '0+1x60' }], at: '30m', labels: { severity: 'critical' } },
   { alert: 'TempoCompactionBehind', series: [{ series: tempo('tempodb_compaction_outstanding_blocks'), values: '150x500' }], at: '7h', labels: { severity: 'warning' } },
@@ -50,7 +50,6 @@ const firing: AlertCase[] = [
 const healthy = [
   { series: tempo('tempo_distributor_ingester_append_failures_total'), values: '0x500' },
   { series: tempo('tempo_ingester_failed_flushes_total'), values: '3x500' },
-  { series: tempo('tempo_receiver_refused_spans'), values: '0x500' },
   { series: tempo('tempo_discarded_spans_total', ', reason="rate_limited"'), values: '7x500' },
   { series: tempo('tempodb_compaction_errors_total'), values: '0x500' },
   { series: tempo('tempodb_compaction_outstanding_blocks'), values: '12x500' },

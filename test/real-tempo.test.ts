@@ -2,7 +2,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { helmRelease, render, type Rendered } from './helpers/helm.ts';
 import { scratchFolders } from './helpers/servers.ts';
-import { eventually, newTraceId, otlpRequest, runsWithTempo, sendOtlpGrpc, sendOtlpHttp, startRenderedTempo, tempoGet, tenantOverrides, type TempoProcess } from './helpers/tempo.ts';
+import { eventually, newTraceId, otlpRequest, runsWithTempo, sendOtlpGrpc, sendOtlpHttp, startRenderedTempo, tempoGet, tempoMetrics, tenantOverrides, type TempoProcess } from './helpers/tempo.ts';
 import { valuesSetsDir } from './helpers/values-sets.ts';
 
 /**
@@ -60,7 +60,37 @@ describe.skipIf(!runsWithTempo())('the default install, on real Tempo', () => {
     expect(answer.grpcStatus).toBe(8); // RESOURCE_EXHAUSTED
     expect(answer.message).toMatch(/received message larger than max \(\d+ vs\. 4194304\)/);
   }, 30_000);
+
+  test('every metric the alert rules read is exposed, or appears with a listed event; refusals show as rate_limited', async () => {
+    // The tests above drove requests over the rate limit: the refusal the alert TempoSpansRefused reads.
+    const metrics = await tempoMetrics(tempo);
+    const used = await alertMetrics();
+    expect(used.length).toBeGreaterThanOrEqual(10);
+    const missing = used.filter((name) => !metrics.has(name) && !(name in metricsAfterEvent));
+    expect(missing, 'metrics the rules read that real Tempo never exposed').toEqual([]);
+    expect(Object.keys(metricsAfterEvent).filter((name) => !used.includes(name)), 'events listed for metrics no rule reads').toEqual([]);
+    expect(metrics.get('tempo_discarded_spans_total')?.some((sample) => sample.includes('reason="rate_limited"'))).toBe(true);
+  });
 });
+
+/**
+ * Metrics the alert rules use that Tempo 2.5.0 exposes only once their first event has happened, with
+ * the event. Every other metric of the rules must be on /metrics of a Tempo that has only started.
+ */
+const metricsAfterEvent: Record<string, string> = {
+  tempo_distributor_ingester_append_failures_total: 'a push from the distributor to an ingester fails',
+  tempo_discarded_spans_total: 'the first span refused or discarded (a request over the rate limit here)',
+  tempodb_compaction_outstanding_blocks: "the first blocklist poll that finds a tenant's blocks in the store",
+  tempodb_blocklist_poll_errors_total: 'the first failed poll of the store',
+  tempo_runtime_config_last_reload_successful: 'a per-tenant overrides file is configured (tempo.overrides.perTenant)',
+};
+
+/** The metric names an alert rule's expressions read, from the rendered PrometheusRule. */
+async function alertMetrics(): Promise<string[]> {
+  const rendered = await render(helm, { valuesFiles: [path.join(valuesSetsDir, 'monitoring.yaml')] });
+  const expressions: string[] = rendered.ofKind('PrometheusRule').flatMap((rule) => rule.spec.groups.flatMap((group: { rules: { expr: string }[] }) => group.rules.map((entry) => entry.expr)));
+  return [...new Set(expressions.flatMap((expr) => [...expr.matchAll(/([a-zA-Z_:][a-zA-Z0-9_:]*)\{/g)].map((match) => match[1]!)))].sort();
+}
 
 describe.skipIf(!runsWithTempo())('per-tenant overrides, on real Tempo', () => {
   let tempo: TempoProcess;
@@ -77,6 +107,10 @@ describe.skipIf(!runsWithTempo())('per-tenant overrides, on real Tempo', () => {
     expect(payments.overrides.global).toMatchObject({ max_bytes_per_trace: 5_000_000 });
     const teamA = await tenantOverrides(tempo, 'team-a');
     expect(teamA.overrides.ingestion).toMatchObject({ rate_limit_bytes: 2_000_000, burst_size_bytes: 20_000_000, max_traces_per_user: 20_000 });
+  });
+
+  test('with a per-tenant file, the reload metric the alert TempoOverridesNotReloaded reads is exposed', async () => {
+    expect((await tempoMetrics(tempo)).get('tempo_runtime_config_last_reload_successful')).toEqual(['tempo_runtime_config_last_reload_successful{config="overrides"} 1']);
   });
 
   test('a tenant with an entry of its own can write spans', async () => {

@@ -49,7 +49,9 @@ Usage: {{ include "tempo.monitoring.endpoint" $settings | nindent 4 }}
 
 {{- /*
 tempo.monitoring.rules: the alert rules, as a YAML list of rule groups. Each expression selects Tempo's
-series by namespace and job, so another Tempo in the cluster never trips them.
+series by namespace and job, so another Tempo in the cluster never trips them. Every metric is one a
+real Tempo exposes (test/real-tempo.test.ts scrapes one): Tempo 2.5's receivers record no metrics of
+their own, so refusals are read from tempo_discarded_spans_total{reason="rate_limited"}.
 Usage: {{ include "tempo.monitoring.rules" . | nindent 4 }}
 */ -}}
 {{- define "tempo.monitoring.rules" -}}
@@ -67,11 +69,11 @@ Usage: {{ include "tempo.monitoring.rules" . | nindent 4 }}
     "summary" "Tempo fails to flush blocks to its storage."
     "description" "{{ $labels.job }} in {{ $labels.namespace }} failed {{ $value }} block flushes in the past hour: blocks pile up in the write-ahead log. Check the storage backend and its credentials.")
   (dict "alert" "TempoSpansRefused" "severity" "warning" "for" "15m"
-    "expr" (printf "sum by (namespace, job) (rate(tempo_receiver_refused_spans{%s}[5m])) > 0" $matchers)
-    "summary" "Tempo's receivers refuse spans."
-    "description" "{{ $labels.job }} in {{ $labels.namespace }} refuses {{ $value }} spans/s at its receivers, usually over the ingestion limit: senders retry, then drop. Raise the limit or the sizing preset.")
+    "expr" (printf "sum by (namespace, job) (rate(tempo_discarded_spans_total{%s, reason=\"rate_limited\"}[5m])) > 0" $matchers)
+    "summary" "Tempo refuses spans over its ingestion limit."
+    "description" "{{ $labels.job }} in {{ $labels.namespace }} refuses {{ $value }} spans/s over the ingestion limit: senders retry, then drop. Raise the limit or the sizing preset.")
   (dict "alert" "TempoSpansDiscarded" "severity" "warning" "for" "15m"
-    "expr" (printf "sum by (namespace, job, reason) (rate(tempo_discarded_spans_total{%s}[5m])) > 0" $matchers)
+    "expr" (printf "sum by (namespace, job, reason) (rate(tempo_discarded_spans_total{%s, reason!=\"rate_limited\"}[5m])) > 0" $matchers)
     "summary" "Tempo discards spans."
     "description" "{{ $labels.job }} in {{ $labels.namespace }} discards {{ $value }} spans/s ({{ $labels.reason }}).")
   (dict "alert" "TempoCompactionFailing" "severity" "critical" "for" "5m"
