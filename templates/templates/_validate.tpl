@@ -202,18 +202,21 @@ Usage: {{ include "tempo.validate.structuredConfig" . | fromJsonArray }}
 {{- if $structured -}}
 {{- $durations = include "tempo.facts.durations" . | fromJson -}}
 {{- end -}}
-{{- range $path := include "tempo.validate.bareDurations" (dict "node" $structured "path" "" "durations" $durations) | fromJsonArray -}}
-{{- $messages = append $messages (printf "ERROR: tempo.structuredConfig.%s is a number without a unit, which Tempo reads as nanoseconds. Add a unit, e.g. 30s (0 alone needs none)." $path) -}}
+{{- range $leaf := include "tempo.config.leavesAt" (dict "node" $structured "path" "" "keys" $durations) | fromJsonArray -}}
+{{- if and (or (kindIs "float64" $leaf.value) (kindIs "int" $leaf.value) (kindIs "int64" $leaf.value)) (ne (float64 $leaf.value) 0.0) -}}
+{{- $messages = append $messages (printf "ERROR: tempo.structuredConfig.%s is a number without a unit, which Tempo reads as nanoseconds. Add a unit, e.g. 30s (0 alone needs none)." $leaf.path) -}}
+{{- end -}}
 {{- end -}}
 {{- toJson $messages -}}
 {{- end -}}
 
 {{- /*
-tempo.validate.bareDurations: the dotted paths under node where a Go duration key (facts
-durationKeys) holds a number other than 0, as a JSON list.
-Usage: {{ include "tempo.validate.bareDurations" (dict "node" $config "path" "" "durations" $durationKeys) | fromJsonArray }}
+tempo.config.leavesAt: the leaves (neither maps nor lists) under node whose key has patterns in keys
+(a facts table {NAME: [regular expression of the dotted path]}) and whose dotted path matches one, as
+a JSON list of {path, value}.
+Usage: {{ include "tempo.config.leavesAt" (dict "node" $config "path" "" "keys" (include "tempo.facts.durations" . | fromJson)) | fromJsonArray }}
 */ -}}
-{{- define "tempo.validate.bareDurations" -}}
+{{- define "tempo.config.leavesAt" -}}
 {{- $found := list -}}
 {{- $children := dict -}}
 {{- if kindIs "map" .node -}}
@@ -225,19 +228,21 @@ Usage: {{ include "tempo.validate.bareDurations" (dict "node" $config "path" "" 
 {{- end -}}
 {{- range $key, $value := $children -}}
 {{- $path := ternary $key (printf "%s.%s" $.path $key) (eq $.path "") -}}
-{{- if or (kindIs "float64" $value) (kindIs "int" $value) (kindIs "int64" $value) -}}
-{{- if ne (float64 $value) 0.0 -}}
-{{- range $pattern := get $.durations $key | default list -}}
-{{- if regexMatch $pattern $path -}}
-{{- $found = append $found $path -}}
-{{- end -}}
-{{- end -}}
-{{- end -}}
+{{- if or (kindIs "map" $value) (kindIs "slice" $value) -}}
+{{- $found = concat $found (include "tempo.config.leavesAt" (dict "node" $value "path" $path "keys" $.keys) | fromJsonArray) -}}
 {{- else -}}
-{{- $found = concat $found (include "tempo.validate.bareDurations" (dict "node" $value "path" $path "durations" $.durations) | fromJsonArray) -}}
+{{- $matches := false -}}
+{{- range $pattern := get $.keys $key | default list -}}
+{{- if regexMatch $pattern $path -}}
+{{- $matches = true -}}
 {{- end -}}
 {{- end -}}
-{{- toJson (uniq $found) -}}
+{{- if $matches -}}
+{{- $found = append $found (dict "path" $path "value" $value) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- toJson $found -}}
 {{- end -}}
 
 {{- /*
@@ -568,8 +573,8 @@ Usage: {{ include "tempo.validate.paths" . | fromJsonArray }}
 {{- end -}}
 {{- end -}}
 {{- end -}}
-{{- range $entry := $facts.reads -}}
-{{- $path := include "tempo.util.valueAt" (dict "values" $config "path" $entry.key) | fromJson | dig "value" "" -}}
+{{- range $leaf := include "tempo.config.leavesAt" (dict "node" $config "path" "" "keys" (include "tempo.facts.readFiles" . | fromJson)) | fromJsonArray -}}
+{{- $path := $leaf.value -}}
 {{- $underExtra := false -}}
 {{- range $dir := $extraDirs -}}
 {{- if hasPrefix (printf "%s/" (trimSuffix "/" $dir)) (toString $path) -}}
@@ -577,7 +582,7 @@ Usage: {{ include "tempo.validate.paths" . | fromJsonArray }}
 {{- end -}}
 {{- end -}}
 {{- if and (kindIs "string" $path) (ne $path "") (not (has $path $files)) (not $underExtra) -}}
-{{- $messages = append $messages (printf "ERROR: tempo.structuredConfig.%s is %s, but the pod has no such file: the chart mounts %s. Mount the file with extraVolumes and tempo.extraVolumeMounts, or remove the setting." $entry.key $path (join ", " $files)) -}}
+{{- $messages = append $messages (printf "ERROR: tempo.structuredConfig.%s is %s, but the pod has no such file: the chart mounts %s. Mount the file with extraVolumes and tempo.extraVolumeMounts, or remove the setting." $leaf.path $path (join ", " $files)) -}}
 {{- end -}}
 {{- end -}}
 {{- end -}}
