@@ -98,9 +98,11 @@ describe.each(helmReleases)('storage and scaling ($label)', (helm) => {
       expect(env(keyed.tempoContainer(), 'AZURE_STORAGE_KEY').valueFrom).toEqual({ secretKeyRef: { name: 'tempo-storage', key: 'account-key' } });
       const federated = await renderValues({
         storage: { backend: 'azure', azure: { containerName: 'traces', storageAccountName: 'acct', useFederatedToken: true } },
-        podLabels: { 'azure.workload.identity/use': 'true' },
       });
       expect(federated.tempoConfig().storage.trace.azure.use_federated_token).toBe(true);
+      // The identity webhook injects the federated token only into pods with this label: the chart sets it.
+      expect(federated.workload().spec.template.metadata.labels['azure.workload.identity/use']).toBe('true');
+      expect(keyed.workload().spec.template.metadata.labels['azure.workload.identity/use']).toBeUndefined();
       expect(env(federated.tempoContainer(), 'AZURE_STORAGE_KEY')).toBeUndefined();
     });
   });

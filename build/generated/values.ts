@@ -43,11 +43,11 @@ export interface Values {
     "backend": "local" | "s3" | "gcs" | "azure";
     /** Amazon S3 or an S3-compatible store (MinIO, Ceph...), used when backend is s3. Without keys, Tempo takes AWS_* variables or the pod's IAM role (IRSA: annotate the ServiceAccount with eks.amazonaws.com/role-arn). */
     "s3": {
-      /** Bucket name. Required with backend s3. */
+      /** Bucket name, as AWS names it: 3 to 63 lower-case letters, digits, dots and hyphens, without s3:// or a path. Required with backend s3. */
       "bucket": string;
       /** Endpoint as host[:port], without a scheme. For example: s3.eu-west-1.amazonaws.com, or minio.storage.svc:9000. */
       "endpoint": string;
-      /** Region of the bucket. For example: eu-west-1. */
+      /** Region of the bucket; with an AWS endpoint that names a region, the same one. For example: eu-west-1. */
       "region": string;
       /** Talk plain HTTP to the endpoint (an in-cluster MinIO, say). */
       "insecure": boolean;
@@ -62,7 +62,7 @@ export interface Values {
     };
     /** Google Cloud Storage, used when backend is gcs. Without a key, Tempo uses the pod's identity (GKE Workload Identity: annotate the ServiceAccount with iam.gke.io/gcp-service-account). */
     "gcs": {
-      /** Bucket name. Required with backend gcs. */
+      /** Bucket name, as Google names it: 3 to 222 lower-case letters, digits, dots, hyphens and underscores, without gs:// or a path. Required with backend gcs. */
       "bucketName": string;
       /** A service account's JSON key. The chart stores it in a Secret of its own, mounted read-only for GOOGLE_APPLICATION_CREDENTIALS. */
       "serviceAccountKey": string;
@@ -71,15 +71,15 @@ export interface Values {
     };
     /** Azure Blob Storage, used when backend is azure. Authenticate with an account key (from the chart's Secret or an existing one) or Azure Workload Identity (useFederatedToken, with the azure.workload.identity/use: "true" pod label and the azure.workload.identity/client-id ServiceAccount annotation). */
     "azure": {
-      /** Blob container name. Required with backend azure. */
+      /** Blob container name, as Azure names it: 3 to 63 lower-case letters, digits and single hyphens, not a URL. Required with backend azure. */
       "containerName": string;
-      /** Storage account name. Required with backend azure. */
+      /** Storage account name alone: 3 to 24 lower-case letters and digits, not a connection string or its AccountName= part. Required with backend azure. */
       "storageAccountName": string;
-      /** Blob endpoint suffix; another cloud's (blob.core.chinacloudapi.cn, say) or an emulator's. */
+      /** Blob endpoint suffix, a host name without a scheme or the account; another cloud's (blob.core.chinacloudapi.cn, say) or an emulator's. */
       "endpointSuffix": string;
-      /** Authenticate with Azure Workload Identity instead of an account key. */
+      /** Authenticate with Azure Workload Identity instead of an account key. The chart labels the pods azure.workload.identity/use: "true", which the identity webhook needs; annotate the service account with its client ID (serviceAccount.annotations). */
       "useFederatedToken": boolean;
-      /** Storage account key. The chart stores it in a Secret of its own and Tempo reads it from the environment. */
+      /** Storage account key, as the Azure portal shows it (base64, not encoded again). The chart stores it in a Secret of its own and Tempo reads it from the environment. */
       "storageAccountKey": string;
       /** A Secret in the release namespace holding the key account-key, instead of storageAccountKey. */
       "existingSecret": string;

@@ -23,13 +23,14 @@ Usage: {{ if include "tempo.workload.sharesRings" . }}
 tempo.storage.credentials: how the object store's credentials reach Tempo, as JSON: {secretName,
 secretData (what the chart's own Secret holds; empty with an existing Secret or workload identity),
 env (EnvVars), volumes and mounts (a GCS key file), expandEnv (the configuration holds ${VAR}
-references)}. Credentials never enter the ConfigMap.
+references), podLabels (what an identity webhook needs on the pod)}. Credentials never enter the
+ConfigMap.
 Usage: {{ include "tempo.storage.credentials" . | fromJson }}
 */ -}}
 {{- define "tempo.storage.credentials" -}}
 {{- $storage := .Values.storage -}}
 {{- $ownSecret := printf "%s-storage" (include "tempo.names.fullname" .) -}}
-{{- $result := dict "secretName" "" "secretData" dict "env" list "volumes" list "mounts" list "expandEnv" false -}}
+{{- $result := dict "secretName" "" "secretData" dict "env" list "volumes" list "mounts" list "expandEnv" false "podLabels" dict -}}
 {{- $secretKeyRef := dict -}}
 {{- if eq $storage.backend "s3" -}}
 {{- $s3 := $storage.s3 -}}
@@ -43,6 +44,10 @@ Usage: {{ include "tempo.storage.credentials" . | fromJson }}
 {{- end -}}
 {{- else if eq $storage.backend "azure" -}}
 {{- $azure := $storage.azure -}}
+{{- if $azure.useFederatedToken -}}
+{{- /* Azure's workload identity webhook injects the federated token only into pods labelled so. */ -}}
+{{- $_ := set $result "podLabels" (dict "azure.workload.identity/use" "true") -}}
+{{- end -}}
 {{- if or $azure.existingSecret $azure.storageAccountKey -}}
 {{- $_ := set $result "secretName" (default $ownSecret $azure.existingSecret) -}}
 {{- if not $azure.existingSecret -}}
@@ -237,7 +242,7 @@ Usage: {{- include "tempo.pod.template" . | nindent 4 }}
 {{- end -}}
 metadata:
   labels:
-    {{- include "tempo.labels.with" (dict "root" . "labels" .Values.podLabels "pod" true) | nindent 4 }}
+    {{- include "tempo.labels.with" (dict "root" . "labels" (merge (deepCopy .Values.podLabels) $credentials.podLabels) "pod" true) | nindent 4 }}
   annotations:
     {{- /*
     A changed configuration or credential rolls the pod: Tempo reads both only at start-up. The

@@ -494,6 +494,13 @@ Usage: {{ include "tempo.validate.storage" . | fromJsonArray }}
 {{- if ne (empty $s3.accessKey) (empty $s3.secretKey) -}}
 {{- $messages = append $messages "ERROR: storage.s3.accessKey and storage.s3.secretKey go together: set both, or neither (and use storage.s3.existingSecret, an IAM role or AWS_* variables)." -}}
 {{- end -}}
+{{- /* An AWS endpoint that names a region signs for that region only: another region in storage.s3.region fails every request. */ -}}
+{{- with regexFind "^s3[.-](dualstack[.])?[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]+[.]amazonaws[.]com" $s3.endpoint -}}
+{{- $endpointRegion := regexReplaceAll "^s3[.-](dualstack[.])?([a-z0-9-]+)[.]amazonaws[.]com.*$" . "${2}" -}}
+{{- if and $s3.region (ne $s3.region $endpointRegion) -}}
+{{- $messages = append $messages (printf "ERROR: storage.s3.endpoint %s is in region %s, but storage.s3.region is %s, and S3 refuses requests signed for another region. Set storage.s3.region to %s, or the endpoint of region %s." $s3.endpoint $endpointRegion $s3.region $endpointRegion $s3.region) -}}
+{{- end -}}
+{{- end -}}
 {{- if and $s3.existingSecret (or $s3.accessKey $s3.secretKey) -}}
 {{- $messages = append $messages (printf "ERROR: storage.s3.accessKey and storage.s3.secretKey are set together with storage.s3.existingSecret (%s). Keep the keys in one place: remove them from the values, or remove storage.s3.existingSecret." $s3.existingSecret) -}}
 {{- end -}}
@@ -511,6 +518,10 @@ Usage: {{ include "tempo.validate.storage" . | fromJsonArray }}
 {{- if not (get $azure $field) -}}
 {{- $messages = append $messages (printf "ERROR: storage.backend is azure, but storage.azure.%s is empty. Set storage.azure.%s." $field $field) -}}
 {{- end -}}
+{{- end -}}
+{{- /* An account key is 64 bytes, 88 characters of base64: one that decodes to such text was encoded twice, and the chart's Secret encodes it once more. */ -}}
+{{- if regexMatch "^[A-Za-z0-9+/]{86}==$" (b64dec $azure.storageAccountKey) -}}
+{{- $messages = append $messages "ERROR: storage.azure.storageAccountKey is base64 of another base64 text: the key was encoded before it was pasted. Give the key as the Azure portal shows it (88 characters ending in ==); the chart encodes it for its Secret." -}}
 {{- end -}}
 {{- if and $azure.existingSecret $azure.storageAccountKey -}}
 {{- $messages = append $messages (printf "ERROR: storage.azure.storageAccountKey is set together with storage.azure.existingSecret (%s). Keep the key in one place: remove one of them." $azure.existingSecret) -}}
