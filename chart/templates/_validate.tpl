@@ -284,6 +284,30 @@ Usage: {{ include "tempo.validate.tenants" . | fromJsonArray }}
 {{- $messages = append $messages (printf "ERROR: %s is %d bytes, below the largest request an enabled receiver accepts (%d bytes), and Tempo refuses a request larger than the burst on every retry. Set it to at least %d (the rate limit is what protects the pod), or leave it out for the chart's %d." $path (int64 $burst) $largest $largest $largest) -}}
 {{- end -}}
 {{- end -}}
+{{- /* Isolation asked for and not given: without multitenancy Tempo puts every span in one tenant, whatever the header says. */ -}}
+{{- if not .Values.tempo.multitenancyEnabled -}}
+{{- range .Values.gateway.basicAuth.users -}}
+{{- if and $.Values.gateway.enabled .tenant -}}
+{{- $messages = append $messages (printf "ERROR: gateway.basicAuth.users gives %s the tenant %s, but tempo.multitenancyEnabled is false, so Tempo keeps every user's traces in one tenant and anyone may read them. Set tempo.multitenancyEnabled to true, or remove the tenants." .username .tenant) -}}
+{{- end -}}
+{{- end -}}
+{{- if and .Values.grafana.datasource.enabled .Values.grafana.datasource.tenant -}}
+{{- $messages = append $messages (printf "ERROR: grafana.datasource.tenant is %s, but tempo.multitenancyEnabled is false, so Tempo has no tenants and the data source would see every trace. Set tempo.multitenancyEnabled to true, or remove grafana.datasource.tenant." .Values.grafana.datasource.tenant) -}}
+{{- end -}}
+{{- else if and .Values.grafana.datasource.enabled (not .Values.gateway.enabled) (not .Values.grafana.datasource.tenant) -}}
+{{- $messages = append $messages "ERROR: grafana.datasource.enabled and tempo.multitenancyEnabled are both true without the gateway, but grafana.datasource.tenant is empty, and Tempo refuses every query without X-Scope-OrgID. Name the tenant Grafana reads in grafana.datasource.tenant." -}}
+{{- end -}}
+{{- if and .Values.gateway.enabled .Values.grafana.datasource.enabled .Values.grafana.datasource.tenant -}}
+{{- $messages = append $messages "ERROR: grafana.datasource.tenant is set while gateway.enabled is true, but the gateway replaces X-Scope-OrgID with the tenant of the user Grafana signs in as. Remove grafana.datasource.tenant and give that user the tenant in gateway.basicAuth.users." -}}
+{{- end -}}
+{{- /* Per-tenant settings of a module that does not run are read by no one. */ -}}
+{{- if not .Values.tempo.metricsGenerator.enabled -}}
+{{- range $tenant, $own := $overrides.perTenant -}}
+{{- if hasKey ($own | default dict) "metrics_generator" -}}
+{{- $messages = append $messages (printf "ERROR: tempo.overrides.perTenant.%s.metrics_generator is set, but tempo.metricsGenerator.enabled is false, so no metrics-generator runs to read it. Enable tempo.metricsGenerator, or remove the setting." $tenant) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
 {{- $generator := get $overrides.defaults "metrics_generator" | default dict -}}
 {{- if and .Values.tempo.metricsGenerator.enabled (kindIs "map" $generator) (hasKey $generator "processors") -}}
 {{- $messages = append $messages "ERROR: tempo.overrides.defaults.metrics_generator.processors is set while tempo.metricsGenerator.enabled is true, which derives it from tempo.metricsGenerator.processors. Set the processors there (per tenant: tempo.overrides.perTenant)." -}}
@@ -299,6 +323,17 @@ Usage: {{ include "tempo.validate.metricsGenerator" . | fromJsonArray }}
 {{- define "tempo.validate.metricsGenerator" -}}
 {{- $messages := list -}}
 {{- $generator := .Values.tempo.metricsGenerator -}}
+{{- /* The remote-write settings go to the configuration, which is stored in a ConfigMap: a credential must come from a Secret. */ -}}
+{{- range $index, $target := $generator.remoteWrite -}}
+{{- if regexMatch "^[a-zA-Z][a-zA-Z0-9+.-]*://[^/?#]*@" $target.url -}}
+{{- $messages = append $messages (printf "ERROR: tempo.metricsGenerator.remoteWrite[%d].url holds a user name or password before its host, which would be stored in a ConfigMap. Remove it from the URL and use tempo.metricsGenerator.remoteWrite[%d].basicAuth with an existing Secret." $index $index) -}}
+{{- end -}}
+{{- range $name, $_ := $target.headers -}}
+{{- if regexMatch "(?i)^(authorization|proxy-authorization|cookie|x-api-key|api-key|apikey)$|token|secret|password|credential" $name -}}
+{{- $messages = append $messages (printf "ERROR: tempo.metricsGenerator.remoteWrite[%d].headers.%s carries a credential, which would be stored in a ConfigMap. Use tempo.metricsGenerator.remoteWrite[%d].basicAuth or .bearerToken with an existing Secret instead." $index $name $index) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
 {{- if $generator.enabled -}}
 {{- if and (not $generator.remoteWrite) (or (has "service-graphs" $generator.processors) (has "span-metrics" $generator.processors)) -}}
 {{- $messages = append $messages "ERROR: tempo.metricsGenerator.processors has service-graphs or span-metrics, but tempo.metricsGenerator.remoteWrite is empty, so their series would go nowhere. Add a remote-write target (Prometheus, Mimir), or keep only local-blocks." -}}
@@ -668,6 +703,37 @@ Usage: {{ include "tempo.validate.exposure" . | fromJsonArray }}
 {{- end -}}
 {{- if and .Values.httpRoute.enabled (not .Values.httpRoute.parentRefs) -}}
 {{- $messages = append $messages "ERROR: httpRoute.enabled is true, but httpRoute.parentRefs is empty, so the route would attach to no Gateway. Name the Gateway: [{name: my-gateway, namespace: gateway-system}]." -}}
+{{- end -}}
+{{- /* The gateway is only a guard if nothing goes around it. */ -}}
+{{- if .Values.gateway.enabled -}}
+{{- range $service := list (dict "value" "service.type" "type" .Values.service.type) (dict "value" "service.ingest.type" "type" (ternary .Values.service.ingest.type "ClusterIP" .Values.service.ingest.enabled)) -}}
+{{- if has $service.type (list "LoadBalancer" "NodePort") -}}
+{{- $messages = append $messages (printf "ERROR: %s is %s while gateway.enabled is true: Tempo's own ports would be reachable from outside the cluster without the gateway's credentials. Expose the gateway instead (gateway.service.type, ingress or httpRoute) and set %s to ClusterIP." $service.value $service.type $service.value) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- $policy := .Values.networkPolicy -}}
+{{- if $policy.enabled -}}
+{{- /* Egress on allows DNS and Tempo's own pods; what these values reach elsewhere needs a rule of its own. */ -}}
+{{- if and $policy.egress.enabled (not $policy.egress.extraRules) -}}
+{{- $destinations := list -}}
+{{- if ne .Values.storage.backend "local" -}}
+{{- $destinations = append $destinations (printf "the %s object store (storage.backend)" .Values.storage.backend) -}}
+{{- end -}}
+{{- if and .Values.tempo.metricsGenerator.enabled .Values.tempo.metricsGenerator.remoteWrite -}}
+{{- $destinations = append $destinations "the remote-write targets (tempo.metricsGenerator.remoteWrite)" -}}
+{{- end -}}
+{{- if .Values.tempo.receivers.kafka.enabled -}}
+{{- $destinations = append $destinations "the Kafka brokers (tempo.receivers.kafka.brokers)" -}}
+{{- end -}}
+{{- with $destinations -}}
+{{- $messages = append $messages (printf "ERROR: networkPolicy.egress.enabled is true with no networkPolicy.egress.extraRules, so Tempo could not reach %s. Add an egress rule for them to networkPolicy.egress.extraRules (for example {to: [{ipBlock: {cidr: 0.0.0.0/0}}], ports: [{port: 443, protocol: TCP}]})." (join ", " .)) -}}
+{{- end -}}
+{{- end -}}
+{{- /* Without the gateway an Ingress or route reaches Tempo itself, from the controller's namespace, which the default sources (the release namespace) leave out. */ -}}
+{{- if and (not .Values.gateway.enabled) (or .Values.ingress.enabled .Values.httpRoute.enabled) (not $policy.queryFrom) -}}
+{{- $messages = append $messages (printf "ERROR: %s routes to Tempo while networkPolicy.enabled is true, but networkPolicy.queryFrom is empty, which admits only the release namespace, not the controller's. Add the controller's namespace to networkPolicy.queryFrom (and networkPolicy.ingestFrom for OTLP through the route), for example [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ingress-nginx}}}]." (ternary "ingress" "httpRoute" .Values.ingress.enabled)) -}}
+{{- end -}}
 {{- end -}}
 {{- $datasource := .Values.grafana.datasource -}}
 {{- if and $datasource.enabled .Values.gateway.enabled (not $datasource.basicAuth.username) -}}
