@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { helmRelease, render, type Rendered } from './helpers/helm.ts';
+import { helmRelease, render, renderError, type Rendered } from './helpers/helm.ts';
 import { scratchFolders } from './helpers/servers.ts';
 import { eventually, newTraceId, otlpRequest, runsWithTempo, sendOtlpGrpc, sendOtlpHttp, startRenderedTempo, tempoGet, tempoMetrics, tenantOverrides, type TempoProcess } from './helpers/tempo.ts';
 import { valuesSetsDir } from './helpers/values-sets.ts';
@@ -60,6 +60,14 @@ describe.skipIf(!runsWithTempo())('the default install, on real Tempo', () => {
     expect(answer.grpcStatus).toBe(8); // RESOURCE_EXHAUSTED
     expect(answer.message).toMatch(/received message larger than max \(\d+ vs\. 4194304\)/);
   }, 30_000);
+
+  test('every path the chart lets a probe ask for answers 200 on a running Tempo', async () => {
+    // The list is the one the chart's refusal prints.
+    const refusal = await renderError(helm, { values: { readinessProbe: { httpGet: { path: '/healthz', port: 'http' } } } });
+    const served = /Tempo serves ([^.]+)\./.exec(refusal)![1]!.split(', ');
+    expect(served).toContain('/ready');
+    for (const servedPath of served) expect((await tempoGet(tempo, servedPath)).status, servedPath).toBe(200);
+  });
 
   test('every metric the alert rules read is exposed, or appears with a listed event; refusals show as rate_limited', async () => {
     // The tests above drove requests over the rate limit: the refusal the alert TempoSpansRefused reads.

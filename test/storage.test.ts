@@ -10,6 +10,13 @@ describe.each(helmReleases)('storage and scaling ($label)', (helm) => {
   const env = (container: Manifest, name: string) => (container.env ?? []).find((variable: Manifest) => variable.name === name);
 
   describe.concurrent('persistence', () => {
+    test('storageClassName "-" asks for no class (""), for a volume bound by hand, on a claim and a claim template alike', async () => {
+      const single = await renderValues({ persistence: { enabled: true, storageClassName: '-' } });
+      expect(single.get('PersistentVolumeClaim', 'tempo').spec.storageClassName).toBe('');
+      const scaled = await renderValues(scaledOut(2, { persistence: { enabled: true, storageClassName: '-' } }));
+      expect(scaled.workload().spec.volumeClaimTemplates[0].spec.storageClassName).toBe('');
+    });
+
     test('persistence.enabled adds a PVC mounted at tempo.dataDir, kept on uninstall, and the Deployment recreates its pod', async () => {
       const rendered = await renderValues({
         persistence: { enabled: true, size: '20Gi', storageClassName: 'fast', accessModes: ['ReadWriteOncePod'], annotations: { 'example.com/a': 'b' }, labels: { tier: 'tracing' } },

@@ -91,7 +91,7 @@ export interface Values {
     "enabled": boolean;
     /** Size of each claim. A StatefulSet's claim size cannot change after install (Kubernetes refuses); resize the claims themselves. */
     "size": string;
-    /** Storage class of each claim. Empty uses the cluster's default class. */
+    /** Storage class of each claim. Empty uses the cluster's default class; "-" asks for no class (storageClassName: ""), for volumes bound by hand. */
     "storageClassName": string;
     /** Access modes of each claim. */
     "accessModes": Array<"ReadWriteOnce" | "ReadWriteOncePod" | "ReadWriteMany">;

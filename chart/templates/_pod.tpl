@@ -153,7 +153,8 @@ Usage: {{ include "tempo.pod.dataVolume" . | fromJson }}
 {{- $persistence := .Values.persistence -}}
 {{- $claimSpec := dict "accessModes" $persistence.accessModes "resources" (dict "requests" (dict "storage" $persistence.size)) -}}
 {{- with $persistence.storageClassName -}}
-{{- $_ := set $claimSpec "storageClassName" . -}}
+{{- /* "-" is the charts' convention for storageClassName "": a volume bound by hand, never provisioned. */ -}}
+{{- $_ := set $claimSpec "storageClassName" (ternary "" . (eq . "-")) -}}
 {{- end -}}
 {{- $result := dict -}}
 {{- if not $persistence.enabled -}}

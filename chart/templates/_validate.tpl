@@ -428,7 +428,7 @@ failed, never what to set instead.
 {{- if regexMatch "^--?config\\.file(=|$)" $arg -}}
 {{- $messages = append $messages (printf "ERROR: tempo.extraArgs has %s, but the chart starts Tempo with -config.file=%s, from its ConfigMap. Remove it, and add to the configuration through tempo.structuredConfig." $arg (include "tempo.pod.configFile" $ | fromJson).path) -}}
 {{- else if regexMatch "^--?target(=|$)" $arg -}}
-{{- $messages = append $messages (printf "ERROR: tempo.extraArgs has %s, but the chart chooses the target: all with storage.backend local, scalable-single-binary with an object store. Remove it." $arg) -}}
+{{- $messages = append $messages (printf "ERROR: tempo.extraArgs has %s, but the chart chooses the target: all for one pod, scalable-single-binary for several pods on an object store. Remove it." $arg) -}}
 {{- end -}}
 {{- end -}}
 
@@ -441,6 +441,17 @@ failed, never what to set instead.
 {{- $user := ternary $container.runAsUser $pod.runAsUser (hasKey $container "runAsUser") -}}
 {{- if and $nonRoot (not (kindIs "invalid" $user)) (eq (int $user) 0) -}}
 {{- $messages = append $messages (printf "ERROR: %s is 0 (root) while %s is true, so the kubelet would refuse to start the container. Run as Tempo's user: set %s to 10001." $userFrom $nonRootFrom $userFrom) -}}
+{{- end -}}
+{{- /* The chart's securityContext lies beneath each extra container's own: root there is refused the same way. */ -}}
+{{- range $kind := list "initContainers" "extraContainers" -}}
+{{- range $index, $extra := get $.Values $kind -}}
+{{- $own := $extra.securityContext | default dict -}}
+{{- $extraNonRoot := ternary $own.runAsNonRoot $nonRoot (hasKey $own "runAsNonRoot") -}}
+{{- $extraUser := ternary $own.runAsUser $user (hasKey $own "runAsUser") -}}
+{{- if and $extraNonRoot (not (kindIs "invalid" $extraUser)) (eq (int $extraUser) 0) -}}
+{{- $messages = append $messages (printf "ERROR: %s[%d] (%s) runs as user 0 (root) in a pod that must not run as root (runAsNonRoot), so the kubelet would refuse to start it. Run it as a user other than 0, for example 10001." $kind $index $extra.name) -}}
+{{- end -}}
+{{- end -}}
 {{- end -}}
 {{- if and $container.privileged (hasKey $container "allowPrivilegeEscalation") (not $container.allowPrivilegeEscalation) -}}
 {{- $messages = append $messages "ERROR: securityContext.privileged is true while securityContext.allowPrivilegeEscalation is false, which the API server refuses. Tempo needs no privileges: remove securityContext.privileged." -}}
@@ -478,6 +489,34 @@ failed, never what to set instead.
 {{- $messages = append $messages (printf "ERROR: tempo.extraVolumeMounts[%d] mounts the volume %s, which the pod does not have. Add it to extraVolumes." $index $mount.name) -}}
 {{- end -}}
 {{- end -}}
+{{- /* The API server refuses two mounts at one path in a container. */ -}}
+{{- $mountPaths := dict -}}
+{{- range include "tempo.pod.mounts" . | fromJsonArray -}}
+{{- $path := trimSuffix "/" .mountPath -}}
+{{- if hasKey $mountPaths $path -}}
+{{- $messages = append $messages (printf "ERROR: tempo.extraVolumeMounts mounts %s at %s, where the volume %s is already mounted. Choose another mountPath." .name .mountPath (get $mountPaths $path)) -}}
+{{- end -}}
+{{- $_ := set $mountPaths $path .name -}}
+{{- end -}}
+
+{{- /* An EnvVar takes value or valueFrom: the API server refuses both. */ -}}
+{{- range $index, $variable := $tempo.extraEnv -}}
+{{- if and (hasKey $variable "value") (hasKey $variable "valueFrom") -}}
+{{- $messages = append $messages (printf "ERROR: tempo.extraEnv[%d] (%s) has both value and valueFrom, which the API server refuses. Keep one." $index $variable.name) -}}
+{{- end -}}
+{{- /* Go ignores a GOMEMLIMIT it cannot parse, and one above the container's limit protects nothing: the kernel kills the pod first. */ -}}
+{{- if and (eq $variable.name "GOMEMLIMIT") (kindIs "string" $variable.value) (ne $variable.value "off") -}}
+{{- if not (regexMatch "^[0-9]+(B|KiB|MiB|GiB|TiB)?$" $variable.value) -}}
+{{- $messages = append $messages (printf "ERROR: tempo.extraEnv GOMEMLIMIT is %s, which Go does not read: it takes a number of bytes with B, KiB, MiB, GiB or TiB (not Mi or Gi), for example 900MiB." $variable.value) -}}
+{{- else -}}
+{{- $memoryLimit := dig "limits" "memory" "" $resources -}}
+{{- $bytes := mulf (regexFind "^[0-9]+" $variable.value | float64) (get (dict "" 1.0 "B" 1.0 "KiB" 1024.0 "MiB" 1048576.0 "GiB" 1073741824.0 "TiB" 1099511627776.0) (regexFind "[A-Za-z]+$" $variable.value)) -}}
+{{- if and $memoryLimit (gt $bytes (include "tempo.util.quantity" $memoryLimit | float64)) -}}
+{{- $messages = append $messages (printf "ERROR: tempo.extraEnv GOMEMLIMIT is %s, above the container's memory limit (%s): the kernel would kill Tempo before Go collects harder. Set it below the limit, or remove it for the chart's %d%% of the limit (sizing.goMemLimitPercent)." $variable.value $memoryLimit (int $.Values.sizing.goMemLimitPercent)) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
 
 {{- /* A probe aimed where nothing listens fails for ever: the pod is never ready, or is restarted in a loop. */ -}}
 {{- $listeners := include "tempo.config.listeners" . | fromJsonArray -}}
@@ -491,7 +530,28 @@ failed, never what to set instead.
 {{- $ports = append $ports (int .port) -}}
 {{- $described = append $described (printf "%s %d" .name (int .port)) -}}
 {{- end -}}
+{{- /* Containers of one pod share its network: an extra container's port must be free of Tempo's. */ -}}
+{{- $taken := dict -}}
+{{- range $listeners -}}
+{{- $_ := set $taken (printf "%d/%s" (int .port) .protocol) (printf "Tempo's %s" .name) -}}
+{{- end -}}
+{{- range $index, $extra := .Values.extraContainers -}}
+{{- range $extra.ports -}}
+{{- $key := printf "%d/%s" (int .containerPort) (.protocol | default "TCP") -}}
+{{- if hasKey $taken $key -}}
+{{- $messages = append $messages (printf "ERROR: extraContainers[%d] (%s) declares port %s, which %s already uses: containers of one pod share its network, so one of them could not bind it. Choose another port." $index $extra.name $key (get $taken $key)) -}}
+{{- end -}}
+{{- $_ := set $taken $key (printf "extraContainers[%d]" $index) -}}
+{{- end -}}
+{{- end -}}
+{{- $servedPaths := list "/ready" "/api/echo" "/metrics" "/status" "/status/version" "/status/services" "/api/status/buildinfo" -}}
 {{- range $probe := list "startupProbe" "readinessProbe" "livenessProbe" -}}
+{{- /* Tempo answers a path it does not serve with 404, and the probe fails for ever (test/real-tempo.test.ts asks a real Tempo for each path listed here). */ -}}
+{{- with get (get $.Values $probe | default dict) "httpGet" -}}
+{{- if and .path (not (has (regexReplaceAll "[?].*$" (toString .path) "") $servedPaths)) -}}
+{{- $messages = append $messages (printf "ERROR: %s.httpGet.path is %s, which Tempo does not serve, so the probe would fail for ever. Use /ready (readiness, startup) or /api/echo (liveness); Tempo serves %s." $probe .path (join ", " $servedPaths)) -}}
+{{- end -}}
+{{- end -}}
 {{- range $handler := list "httpGet" "tcpSocket" "grpc" -}}
 {{- $action := get (get $.Values $probe | default dict) $handler -}}
 {{- if and (kindIs "map" $action) (hasKey $action "port") -}}
