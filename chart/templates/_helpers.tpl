@@ -203,6 +203,15 @@ Usage: {{ include "tempo.image.pullSecrets" . | fromJsonArray }}
 {{- end -}}
 
 {{- /*
+tempo.util.credentialHeader: "true" when an HTTP header of this name carries a credential
+(Authorization, a cookie, an API key, or a name that says token, secret, password or credential).
+Usage: {{ if include "tempo.util.credentialHeader" "Authorization" }}
+*/ -}}
+{{- define "tempo.util.credentialHeader" -}}
+{{- if regexMatch "(?i)^(authorization|proxy-authorization|cookie|x-api-key|api-key|apikey)$|token|secret|password|credential" . }}true{{ end -}}
+{{- end -}}
+
+{{- /*
 tempo.util.deepMerge: merges src into dst in place. Maps merge key by key; any other value, false and
 0 included, replaces; null removes the key. (Sprig's mergeOverwrite cannot set false, 0 or "".)
 Usage: {{- include "tempo.util.deepMerge" (dict "dst" $config "src" $override) -}}

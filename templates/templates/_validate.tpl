@@ -299,6 +299,14 @@ Usage: {{ include "tempo.validate.tenants" . | fromJsonArray }}
 {{- if and .Values.gateway.enabled .Values.grafana.datasource.enabled .Values.grafana.datasource.tenant -}}
 {{- $messages = append $messages "ERROR: grafana.datasource.tenant is set while gateway.enabled is true, but the gateway replaces X-Scope-OrgID with the tenant of the user Grafana signs in as. Remove grafana.datasource.tenant and give that user the tenant in gateway.basicAuth.users." -}}
 {{- end -}}
+{{- /* Remote-write headers per tenant are written to the overrides, which a ConfigMap holds. */ -}}
+{{- range $tenant, $own := merge (dict "defaults" $overrides.defaults) (deepCopy $overrides.perTenant) -}}
+{{- range $name, $_ := dig "metrics_generator" "remote_write_headers" dict ($own | default dict) -}}
+{{- if include "tempo.util.credentialHeader" $name -}}
+{{- $messages = append $messages (printf "ERROR: tempo.overrides.%s.metrics_generator.remote_write_headers.%s carries a credential, which would be stored in a ConfigMap. Authenticate the remote write with tempo.metricsGenerator.remoteWrite[].basicAuth or .bearerToken and an existing Secret." (ternary "defaults" (printf "perTenant.%s" $tenant) (eq $tenant "defaults")) $name) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
 {{- /* Per-tenant settings of a module that does not run are read by no one. */ -}}
 {{- if not .Values.tempo.metricsGenerator.enabled -}}
 {{- range $tenant, $own := $overrides.perTenant -}}
@@ -328,7 +336,7 @@ Usage: {{ include "tempo.validate.metricsGenerator" . | fromJsonArray }}
 {{- $messages = append $messages (printf "ERROR: tempo.metricsGenerator.remoteWrite[%d].url holds a user name or password before its host, which would be stored in a ConfigMap. Remove it from the URL and use tempo.metricsGenerator.remoteWrite[%d].basicAuth with an existing Secret." $index $index) -}}
 {{- end -}}
 {{- range $name, $_ := $target.headers -}}
-{{- if regexMatch "(?i)^(authorization|proxy-authorization|cookie|x-api-key|api-key|apikey)$|token|secret|password|credential" $name -}}
+{{- if include "tempo.util.credentialHeader" $name -}}
 {{- $messages = append $messages (printf "ERROR: tempo.metricsGenerator.remoteWrite[%d].headers.%s carries a credential, which would be stored in a ConfigMap. Use tempo.metricsGenerator.remoteWrite[%d].basicAuth or .bearerToken with an existing Secret instead." $index $name $index) -}}
 {{- end -}}
 {{- end -}}
