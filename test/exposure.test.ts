@@ -31,6 +31,16 @@ describe.each(helmReleases)('Ingress, HTTPRoute, NetworkPolicy and Grafana ($lab
     ]);
   });
 
+  test('a parent reference takes every ParentReference field of the HTTPRoute CRD: port, group and kind too', async () => {
+    const parentRefs = [
+      { name: 'internal', namespace: 'gateway-system', port: 443 },
+      { name: 'tempo-mesh', group: '', kind: 'Service', port: 3200 },
+    ];
+    // render validates the HTTPRoute against the CRD as well.
+    const route = (await render(helm, { values: { httpRoute: { enabled: true, parentRefs } } })).get('HTTPRoute', 'tempo');
+    expect(route.spec.parentRefs).toEqual(parentRefs);
+  });
+
   test('with the gateway, only the gateway reaches the query API; Prometheus scrapes; egress is DNS, the pods and the object store', async () => {
     const rendered = await render(helm, { valuesFiles: [valuesSet('network-policy-gateway')], external: ['Secret/tempo-users', 'Secret/tempo-test-user'] });
     const policy = rendered.get('NetworkPolicy', 'tempo').spec;

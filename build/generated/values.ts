@@ -1256,11 +1256,14 @@ export interface Values {
   "httpRoute": {
     /** Render the HTTPRoute (needs the Gateway API CRDs). */
     "enabled": boolean;
-    /** Gateways (or their listeners) to attach to, as {name, namespace, sectionName}. */
+    /** Gateways (or their listeners, or a mesh's Services) to attach to, as Gateway API ParentReferences: {name, namespace, sectionName, port, group, kind}, each field as the HTTPRoute CRD (gateway.networking.k8s.io/v1) takes it. For example: [{name: my-gateway, namespace: gateway-system, sectionName: https}]. */
     "parentRefs": Array<{
       "name": string;
       "namespace"?: string;
       "sectionName"?: string;
+      "port"?: number;
+      "group"?: string;
+      "kind"?: string;
     }>;
     /** Host names the route answers for; empty for the Gateway's. */
     "hostnames": Array<string>;
