@@ -1189,9 +1189,25 @@ export interface Values {
       /** TLS settings of the scrape (the Prometheus Operator's SafeTLSConfig: ca, cert, keySecret, serverName, insecureSkipVerify). */
       "tlsConfig": Record<string, unknown>;
       /** Relabelings applied to the target before the scrape (Prometheus Operator RelabelConfig objects). */
-      "relabelings": Array<Record<string, unknown>>;
+      "relabelings": Array<{
+        "action"?: "replace" | "Replace" | "keep" | "Keep" | "drop" | "Drop" | "hashmod" | "HashMod" | "labelmap" | "LabelMap" | "labeldrop" | "LabelDrop" | "labelkeep" | "LabelKeep" | "lowercase" | "Lowercase" | "uppercase" | "Uppercase" | "keepequal" | "KeepEqual" | "dropequal" | "DropEqual";
+        "modulus"?: number;
+        "regex"?: string;
+        "replacement"?: string;
+        "separator"?: string;
+        "sourceLabels"?: Array<string>;
+        "targetLabel"?: string;
+      }>;
       /** Relabelings applied to the scraped samples, for example to drop series you do not need. */
-      "metricRelabelings": Array<Record<string, unknown>>;
+      "metricRelabelings": Array<{
+        "action"?: "replace" | "Replace" | "keep" | "Keep" | "drop" | "Drop" | "hashmod" | "HashMod" | "labelmap" | "LabelMap" | "labeldrop" | "LabelDrop" | "labelkeep" | "LabelKeep" | "lowercase" | "Lowercase" | "uppercase" | "Uppercase" | "keepequal" | "KeepEqual" | "dropequal" | "DropEqual";
+        "modulus"?: number;
+        "regex"?: string;
+        "replacement"?: string;
+        "separator"?: string;
+        "sourceLabels"?: Array<string>;
+        "targetLabel"?: string;
+      }>;
     };
     /** A PodMonitor that scrapes each Tempo pod's http port directly; the job label is <namespace>/<fullname>. */
     "podMonitor": {
@@ -1210,9 +1226,25 @@ export interface Values {
       /** TLS settings of the scrape (the Prometheus Operator's SafeTLSConfig: ca, cert, keySecret, serverName, insecureSkipVerify). */
       "tlsConfig": Record<string, unknown>;
       /** Relabelings applied to the target before the scrape (Prometheus Operator RelabelConfig objects). */
-      "relabelings": Array<Record<string, unknown>>;
+      "relabelings": Array<{
+        "action"?: "replace" | "Replace" | "keep" | "Keep" | "drop" | "Drop" | "hashmod" | "HashMod" | "labelmap" | "LabelMap" | "labeldrop" | "LabelDrop" | "labelkeep" | "LabelKeep" | "lowercase" | "Lowercase" | "uppercase" | "Uppercase" | "keepequal" | "KeepEqual" | "dropequal" | "DropEqual";
+        "modulus"?: number;
+        "regex"?: string;
+        "replacement"?: string;
+        "separator"?: string;
+        "sourceLabels"?: Array<string>;
+        "targetLabel"?: string;
+      }>;
       /** Relabelings applied to the scraped samples, for example to drop series you do not need. */
-      "metricRelabelings": Array<Record<string, unknown>>;
+      "metricRelabelings": Array<{
+        "action"?: "replace" | "Replace" | "keep" | "Keep" | "drop" | "Drop" | "hashmod" | "HashMod" | "labelmap" | "LabelMap" | "labeldrop" | "LabelDrop" | "labelkeep" | "LabelKeep" | "lowercase" | "Lowercase" | "uppercase" | "Uppercase" | "keepequal" | "KeepEqual" | "dropequal" | "DropEqual";
+        "modulus"?: number;
+        "regex"?: string;
+        "replacement"?: string;
+        "separator"?: string;
+        "sourceLabels"?: Array<string>;
+        "targetLabel"?: string;
+      }>;
     };
     /** A PrometheusRule with alerts for a monolithic or scaled-out Tempo: ingestion failing, spans refused or discarded, compaction and retention falling behind, memory near the limit, restarts. They select Tempo's series by the job the chart's ServiceMonitor or PodMonitor gives them. */
     "rules": {

@@ -203,6 +203,19 @@ Usage: {{ include "tempo.image.pullSecrets" . | fromJsonArray }}
 {{- end -}}
 
 {{- /*
+tempo.util.seconds: a Prometheus duration (1m30s, 500ms; the schema has checked its syntax) in seconds.
+Usage: {{ include "tempo.util.seconds" "1m30s" | float64 }}
+*/ -}}
+{{- define "tempo.util.seconds" -}}
+{{- $total := 0.0 -}}
+{{- $units := dict "ms" 0.001 "s" 1.0 "m" 60.0 "h" 3600.0 -}}
+{{- range $part := regexFindAll "[0-9]+(ms|s|m|h)" (toString .) -1 -}}
+{{- $total = addf $total (mulf (regexFind "^[0-9]+" $part | float64) (get $units (regexFind "[a-z]+$" $part))) -}}
+{{- end -}}
+{{- $total -}}
+{{- end -}}
+
+{{- /*
 tempo.util.credentialHeader: "true" when an HTTP header of this name carries a credential
 (Authorization, a cookie, an API key, or a name that says token, secret, password or credential).
 Usage: {{ if include "tempo.util.credentialHeader" "Authorization" }}
