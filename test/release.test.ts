@@ -7,7 +7,7 @@ import { afterAll, describe, expect, test } from 'vitest';
 import YAML from 'yaml';
 import { paths } from '../build/paths.ts';
 import { nextVersion } from '../build/release.ts';
-import { nextBreakingVersion } from '../build/releases.ts';
+import { nextBreakingVersion, upgradeNoteHeading } from '../build/releases.ts';
 
 /**
  * npm run release, run for real in throwaway clones of this repository (so it commits and tags there,
@@ -57,9 +57,13 @@ describe.concurrent('npm run release', () => {
     setUnreleased(dir, '### Fixed\n- A release test fix.');
     commitAll('Unreleased change');
     const before = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')).version as string;
-    const version = nextVersion(before, 'patch');
+    // A patch, unless the tree already breaks values of the last release and announces it: then the next breaking version.
+    const breaking = nextBreakingVersion(before);
+    const announced = readFileSync(path.join(dir, 'README.md'), 'utf8').includes(upgradeNoteHeading(breaking));
+    const bump = !announced ? 'patch' : breaking === nextVersion(before, 'minor') ? 'minor' : 'major';
+    const version = nextVersion(before, bump);
 
-    const result = await release(dir, 'patch');
+    const result = await release(dir, bump);
     expect(result.exitCode, result.stderr).toBe(0);
     expect(result.stdout).toContain(`Released ${version}`);
 

@@ -200,4 +200,10 @@ describe.concurrent('NOTES.txt describes the storage it rendered (helm4)', () =>
     expect(notes).toMatch(/Measured capacity: about 2,000 spans\/s \(.*\), for each of the 3 pods\./);
     expect(notes).toContain('past 300000 bytes/s of spans per tenant on each pod (bursts up to 16777216 bytes)');
   });
+
+  test('a single pod on an object store, which gossips with no one', async () => {
+    const notes = await renderNotes(scaledOut(1));
+    expect(notes).toContain('One pod keeps its rings in memory; raise replicas to scale out over memberlist.');
+    expect(notes).not.toContain('gossiping');
+  });
 });

@@ -39,7 +39,7 @@ export interface Values {
   "replicas": number;
   /** Where Tempo keeps its trace blocks. local (the design) keeps them on the pod's data volume; s3, gcs and azure keep them in an object store every pod shares, which scaling out needs. The write-ahead log stays on the data volume either way. Credentials never reach the ConfigMap: they come from a Secret (the chart's, from the values below, or an existing one) through environment variables, or from workload identity (serviceAccount.annotations and podLabels). */
   "storage": {
-    /** Storage backend. An object store (s3, gcs, azure) runs Tempo as a StatefulSet with target scalable-single-binary, so replicas can grow. */
+    /** Storage backend. An object store (s3, gcs, azure) runs Tempo as a StatefulSet, so replicas can grow: from two pods on, each a scalable single binary sharing its rings over memberlist. */
     "backend": "local" | "s3" | "gcs" | "azure";
     /** Amazon S3 or an S3-compatible store (MinIO, Ceph...), used when backend is s3. Without keys, Tempo takes AWS_* variables or the pod's IAM role (IRSA: annotate the ServiceAccount with eks.amazonaws.com/role-arn). */
     "s3": {

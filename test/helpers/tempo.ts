@@ -255,7 +255,7 @@ export async function sendOtlpHttp(endpoint: string, request: Buffer, tenant?: s
   const response = await fetch(`http://${endpoint}/v1/traces`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-protobuf', ...(tenant ? { 'x-scope-orgid': tenant } : {}) },
-    body: request,
+    body: new Uint8Array(request),
   });
   return { status: response.status, body: await response.text() };
 }
