@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { helmRelease, render, renderError, type Rendered } from './helpers/helm.ts';
+import { helmRelease, render, renderError } from './helpers/helm.ts';
 import { scratchFolders } from './helpers/servers.ts';
 import { eventually, newTraceId, otlpRequest, runsWithTempo, sendOtlpGrpc, sendOtlpHttp, startRenderedTempo, tempoGet, tempoMetrics, tenantOverrides, verifyWithTempo, type TempoProcess } from './helpers/tempo.ts';
 import { valuesSetsDir } from './helpers/values-sets.ts';
@@ -16,15 +16,36 @@ const otlpHttpKey = 'distributor.receivers.otlp.protocols.http';
 const otlpGrpcKey = 'distributor.receivers.otlp.protocols.grpc';
 /** A configuration with /var/tempo moved into `folder`, so -config.verify can create what it checks. */
 const onLoopbackPaths = (config: object, folder: string) => JSON.parse(JSON.stringify(config).replaceAll('"/var/tempo', `"${folder}`));
+const s3 = { backend: 's3' as const, s3: { bucket: 'tempo-traces', endpoint: 's3.eu-west-1.amazonaws.com', region: 'eu-west-1' } };
+
+/**
+ * Every Tempo of this file starts at once, in the first hook: each spends most of its start waiting
+ * (about 15 s for its ingester to be ready), and the suites then run one after another.
+ */
+const starting: Record<string, Promise<TempoProcess[]>> = {};
+function startAll(): void {
+  const quiet = (promise: Promise<TempoProcess[]>) => {
+    promise.catch(() => undefined); // awaited, and reported, by the suite that needs it
+    return promise;
+  };
+  starting.default = quiet(render(helm).then(async (rendered) => [await startRenderedTempo(rendered, scratch.make('tempo-default-'))]));
+  starting.tenants = quiet(render(helm, { valuesFiles: [path.join(valuesSetsDir, 'multitenancy.yaml')] }).then(async (rendered) => [await startRenderedTempo(rendered, scratch.make('tempo-tenants-'))]));
+  starting.single = quiet(startSinglePodOnObjectStore());
+  starting.cluster = quiet(startCluster());
+}
+beforeAll(() => {
+  if (runsWithTempo()) startAll();
+});
+afterAll(async () => {
+  const running = await Promise.all(Object.values(starting).map((promise) => promise.catch(() => [] as TempoProcess[])));
+  await Promise.all(running.flat().map((tempo) => tempo.stop()));
+});
 
 describe.skipIf(!runsWithTempo())('the default install, on real Tempo', () => {
-  let rendered: Rendered;
   let tempo: TempoProcess;
   beforeAll(async () => {
-    rendered = await render(helm);
-    tempo = await startRenderedTempo(rendered, scratch.make('tempo-default-'));
+    tempo = (await starting.default!)[0]!;
   }, 90_000);
-  afterAll(() => tempo?.stop());
 
   test('a trace sent over OTLP/HTTP and one over OTLP/gRPC are found by ID and by search', async () => {
     const viaHttp = newTraceId();
@@ -127,9 +148,8 @@ test.runIf(runsWithTempo())("overrides keys Tempo 2.5.0 reads without a default 
 describe.skipIf(!runsWithTempo())('per-tenant overrides, on real Tempo', () => {
   let tempo: TempoProcess;
   beforeAll(async () => {
-    tempo = await startRenderedTempo(await render(helm, { valuesFiles: [path.join(valuesSetsDir, 'multitenancy.yaml')] }), scratch.make('tempo-tenants-'));
+    tempo = (await starting.tenants!)[0]!;
   }, 90_000);
-  afterAll(() => tempo?.stop());
 
   test('a tenant with an entry keeps every default it does not set itself', async () => {
     const payments = await tenantOverrides(tempo, 'team-b.payments');
@@ -153,44 +173,58 @@ describe.skipIf(!runsWithTempo())('per-tenant overrides, on real Tempo', () => {
   }, 30_000);
 });
 
+// Three pods of one StatefulSet, each on an address of its own and the same gossip port (not Tempo's
+// 7946), sharing one trace store: a local folder stands in for the object store.
+const gossipPort = 17_000 + Math.floor(Math.random() * 900);
+const hosts = ['127.0.0.2', '127.0.0.3', '127.0.0.4'];
+let renderedJoinMembers: unknown;
+
+async function startCluster(): Promise<TempoProcess[]> {
+  const rendered = await render(helm, { values: { replicas: 3, storage: s3, tempo: { memberlist: { bindPort: gossipPort } } } });
+  const store = scratch.make('tempo-store-');
+  return Promise.all(
+    hosts.map((host) =>
+      startRenderedTempo(rendered, scratch.make('tempo-pod-'), {
+        host,
+        keepGossipPort: true,
+        timeoutMs: 150_000,
+        adjust: (config) => {
+          // Named, the advertised address takes memberlist.advertise_port, Tempo's 7946 unless set: as
+          // with a pod that advertises its own IP (memberlist.advertise_addr, as meshes and dual-stack
+          // clusters need). Left to pick it, memberlist advertises the port it bound.
+          config.memberlist.advertise_addr = host;
+          renderedJoinMembers = config.memberlist.join_members;
+          config.memberlist.join_members = hosts.map((peer) => `${peer}:${gossipPort}`);
+          config.storage.trace = { ...config.storage.trace, backend: 'local', local: { path: store } };
+          delete config.storage.trace.s3;
+        },
+      }),
+    ),
+  );
+}
+
+async function startSinglePodOnObjectStore(): Promise<TempoProcess[]> {
+  const rendered = await render(helm, { values: { storage: s3 } });
+  expect(rendered.workload().kind).toBe('StatefulSet');
+  const store = scratch.make('tempo-store-');
+  const tempo = await startRenderedTempo(rendered, scratch.make('tempo-single-'), {
+    // A local folder stands in for the bucket; the rings are what is under test.
+    adjust: (config) => {
+      config.storage.trace = { ...config.storage.trace, backend: 'local', local: { path: store } };
+      delete config.storage.trace.s3;
+    },
+  });
+  return [tempo];
+}
+
 describe.skipIf(!runsWithTempo())('a scaled-out Tempo of three pods, on real Tempo', () => {
-  // Three pods of one StatefulSet, each on an address of its own and the same gossip port (not Tempo's
-  // 7946), sharing one trace store: a local folder stands in for the object store.
-  const gossipPort = 17_000 + Math.floor(Math.random() * 900);
-  const hosts = ['127.0.0.2', '127.0.0.3', '127.0.0.4'];
   let pods: TempoProcess[] = [];
   beforeAll(async () => {
-    const rendered = await render(helm, {
-      values: {
-        replicas: 3,
-        storage: { backend: 's3', s3: { bucket: 'tempo-traces', endpoint: 's3.eu-west-1.amazonaws.com', region: 'eu-west-1' } },
-        tempo: { memberlist: { bindPort: gossipPort } },
-      },
-    });
-    const store = scratch.make('tempo-store-');
-    pods = await Promise.all(
-      hosts.map((host) =>
-        startRenderedTempo(rendered, scratch.make('tempo-pod-'), {
-          host,
-          keepGossipPort: true,
-          timeoutMs: 150_000,
-          adjust: (config) => {
-            // Named, the advertised address takes memberlist.advertise_port, Tempo's 7946 unless set: as
-            // with a pod that advertises its own IP (memberlist.advertise_addr, as meshes and dual-stack
-            // clusters need). Left to pick it, memberlist advertises the port it bound.
-            config.memberlist.advertise_addr = host;
-            expect(config.memberlist.join_members).toEqual([`dns+tempo-headless.observability.svc:${gossipPort}`]);
-            config.memberlist.join_members = hosts.map((peer) => `${peer}:${gossipPort}`);
-            config.storage.trace = { ...config.storage.trace, backend: 'local', local: { path: store } };
-            delete config.storage.trace.s3;
-          },
-        }),
-      ),
-    );
+    pods = await starting.cluster!;
   }, 180_000);
-  afterAll(() => Promise.all(pods.map((pod) => pod.stop())));
 
   test('the pods gossip on a port other than 7946, form one ring, and a trace written through one is read through another', async () => {
+    expect(renderedJoinMembers).toEqual([`dns+tempo-headless.observability.svc:${gossipPort}`]);
     expect(pods[0]!.config.memberlist).toMatchObject({ bind_port: gossipPort, advertise_port: gossipPort });
     const members = await eventually(async () => {
       const page = (await tempoGet(pods[0]!, '/memberlist')).body;
@@ -212,18 +246,8 @@ describe.skipIf(!runsWithTempo())('a scaled-out Tempo of three pods, on real Tem
 describe.skipIf(!runsWithTempo())('a single pod on an object store, on real Tempo', () => {
   let tempo: TempoProcess;
   beforeAll(async () => {
-    const rendered = await render(helm, { values: { storage: { backend: 's3', s3: { bucket: 'tempo-traces', endpoint: 's3.eu-west-1.amazonaws.com', region: 'eu-west-1' } } } });
-    expect(rendered.workload().kind).toBe('StatefulSet');
-    const store = scratch.make('tempo-store-');
-    tempo = await startRenderedTempo(rendered, scratch.make('tempo-single-'), {
-      // A local folder stands in for the bucket; the rings are what is under test.
-      adjust: (config) => {
-        config.storage.trace = { ...config.storage.trace, backend: 'local', local: { path: store } };
-        delete config.storage.trace.s3;
-      },
-    });
+    tempo = (await starting.single!)[0]!;
   }, 90_000);
-  afterAll(() => tempo?.stop());
 
   test('keeps its rings in memory and does not wait for a compactor ring to settle with no one else in it', () => {
     expect(tempo.config.target).toBeUndefined();
