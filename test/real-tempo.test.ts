@@ -1,8 +1,10 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { helmRelease, render, renderError } from './helpers/helm.ts';
 import { scratchFolders } from './helpers/servers.ts';
-import { eventually, newTraceId, otlpRequest, runsWithTempo, sendOtlpGrpc, sendOtlpHttp, startRenderedTempo, tempoGet, tempoMetrics, tenantOverrides, verifyWithTempo, type TempoProcess } from './helpers/tempo.ts';
+import { eventually, grpcCall, newTraceId, otlpRequest, runsWithTempo, sendOtlpGrpc, sendOtlpHttp, startRenderedTempo, tempoGet, tempoMetrics, tenantOverrides, verifyWithTempo, type TempoProcess } from './helpers/tempo.ts';
 import { valuesSetsDir } from './helpers/values-sets.ts';
 
 /**
@@ -32,6 +34,7 @@ function startAll(): void {
   starting.tenants = quiet(render(helm, { valuesFiles: [path.join(valuesSetsDir, 'multitenancy.yaml')] }).then(async (rendered) => [await startRenderedTempo(rendered, scratch.make('tempo-tenants-'))]));
   starting.single = quiet(startSinglePodOnObjectStore());
   starting.cluster = quiet(startCluster());
+  starting.opencensus = quiet(startOpenCensus());
 }
 beforeAll(() => {
   if (runsWithTempo()) startAll();
@@ -254,5 +257,43 @@ describe.skipIf(!runsWithTempo())('a single pod on an object store, on real Temp
     expect(tempo.config.compactor.ring).toBeUndefined();
     expect(tempo.log()).toContain('msg="enabling compaction"');
     expect(tempo.log()).not.toContain('waiting until compactor ring topology is stable');
+  });
+});
+
+// OpenCensus with receiver TLS, which the chart refuses: the same Tempo twice, once as the chart renders
+// it and once with the TLS settings tempo.receivers.tls would add, from a throwaway certificate.
+const openCensusExport = '/opencensus.proto.agent.trace.v1.TraceService/Export';
+let certificate: Buffer;
+
+async function startOpenCensus(): Promise<TempoProcess[]> {
+  const rendered = await render(helm, { values: { tempo: { receivers: { opencensus: { enabled: true } } } } });
+  const tlsDir = scratch.make('tempo-tls-');
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', path.join(tlsDir, 'tls.key'), '-out', path.join(tlsDir, 'tls.crt')], { stdio: 'ignore' });
+  certificate = readFileSync(path.join(tlsDir, 'tls.crt'));
+  return Promise.all([
+    startRenderedTempo(rendered, scratch.make('tempo-opencensus-')),
+    startRenderedTempo(rendered, scratch.make('tempo-opencensus-tls-'), {
+      adjust: (config) => {
+        config.distributor.receivers.opencensus.tls = { cert_file: path.join(tlsDir, 'tls.crt'), key_file: path.join(tlsDir, 'tls.key') };
+      },
+    }),
+  ]);
+}
+
+describe.skipIf(!runsWithTempo())('OpenCensus and receiver TLS, on real Tempo', () => {
+  let plain: TempoProcess;
+  let withTls: TempoProcess;
+  beforeAll(async () => {
+    [plain, withTls] = (await starting.opencensus!) as [TempoProcess, TempoProcess];
+  }, 90_000);
+
+  test('without TLS the receiver answers gRPC; with TLS it completes neither a TLS nor a plain call, which is why the chart refuses the pair', async () => {
+    const endpoint = (tempo: TempoProcess) => tempo.receivers['distributor.receivers.opencensus']!;
+    // An empty Export reaches the receiver itself, which answers that a first message needs a Node.
+    expect(await grpcCall(`http://${endpoint(plain)}`, openCensusExport, Buffer.alloc(0))).toMatchObject({ grpcStatus: 2, message: expect.stringContaining('must have a Node') });
+    expect(await grpcCall(`https://${endpoint(withTls)}`, openCensusExport, Buffer.alloc(0), { ca: certificate })).toMatchObject({ error: expect.any(String) });
+    expect(await grpcCall(`http://${endpoint(withTls)}`, openCensusExport, Buffer.alloc(0))).not.toMatchObject({ grpcStatus: expect.any(Number) });
+    const refusal = await renderError(helm, { values: { tempo: { receivers: { opencensus: { enabled: true }, tls: { enabled: true, existingSecret: 'tempo-receivers-tls' } } } } });
+    expect(refusal).toContain('the OpenCensus receiver accepts neither TLS nor plain gRPC');
   });
 });

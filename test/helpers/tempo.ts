@@ -262,29 +262,47 @@ export async function sendOtlpHttp(endpoint: string, request: Buffer, tenant?: s
 
 /** Calls TraceService/Export on an OTLP/gRPC receiver (host:port) without TLS; the grpc-status and message. */
 export async function sendOtlpGrpc(endpoint: string, request: Buffer, tenant?: string): Promise<{ grpcStatus: number; message: string }> {
-  const session = http2.connect(`http://${endpoint}`);
+  const answer = await grpcCall(`http://${endpoint}`, '/opentelemetry.proto.collector.trace.v1.TraceService/Export', request, { headers: tenant ? { 'x-scope-orgid': tenant } : {} });
+  if ('error' in answer) throw new Error(answer.error);
+  return { grpcStatus: answer.grpcStatus ?? -1, message: answer.message };
+}
+
+/**
+ * One gRPC call over HTTP/2 (https:// with the CA `ca`, or http://): the grpc-status and message the
+ * server ends with (no status when it ends the stream without one), or the error that stopped the call,
+ * within `timeoutMs`.
+ */
+export async function grpcCall(
+  url: string,
+  method: string,
+  message: Buffer,
+  options: { ca?: Buffer; headers?: Record<string, string>; timeoutMs?: number } = {},
+): Promise<{ grpcStatus: number | undefined; message: string } | { error: string }> {
+  const session = http2.connect(url, options.ca ? { ca: options.ca } : {});
   try {
-    return await new Promise((resolve, reject) => {
-      session.once('error', reject);
-      const stream = session.request({
-        ':method': 'POST',
-        ':path': '/opentelemetry.proto.collector.trace.v1.TraceService/Export',
-        'content-type': 'application/grpc',
-        te: 'trailers',
-        ...(tenant ? { 'x-scope-orgid': tenant } : {}),
-      });
+    return await new Promise((resolve) => {
+      const timer = setTimeout(() => resolve({ error: `no answer within ${options.timeoutMs ?? 5_000} ms` }), options.timeoutMs ?? 5_000);
+      const done = (result: { grpcStatus: number | undefined; message: string } | { error: string }) => {
+        clearTimeout(timer);
+        resolve(result);
+      };
+      session.once('error', (error) => done({ error: error.message }));
+      const stream = session.request({ ':method': 'POST', ':path': method, 'content-type': 'application/grpc', te: 'trailers', ...options.headers });
       let headers: http2.IncomingHttpHeaders = {};
       stream.on('response', (received) => (headers = received));
       stream.on('trailers', (trailers) => (headers = { ...headers, ...trailers }));
       stream.on('data', () => undefined);
-      stream.on('error', reject);
-      stream.on('end', () => resolve({ grpcStatus: Number(headers['grpc-status'] ?? -1), message: decodeURIComponent(String(headers['grpc-message'] ?? '')) }));
+      stream.on('error', (error) => done({ error: error.message }));
+      stream.on('end', () => {
+        const status = headers['grpc-status'];
+        done({ grpcStatus: status === undefined ? undefined : Number(status), message: decodeURIComponent(String(headers['grpc-message'] ?? '')) });
+      });
       const frame = Buffer.alloc(5);
-      frame.writeUInt32BE(request.length, 1);
-      stream.end(Buffer.concat([frame, request]));
+      frame.writeUInt32BE(message.length, 1);
+      stream.end(Buffer.concat([frame, message]));
     });
   } finally {
-    session.close();
+    session.destroy();
   }
 }
 
