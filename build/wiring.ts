@@ -35,6 +35,8 @@ export interface Listener {
   appProtocol?: 'grpc' | 'http';
   /** The Tempo key the port goes to (the value's first x-tempo-key); a receiver's is its endpoint, bound on 0.0.0.0. */
   tempoKey: string;
+  /** Whether the listener receives spans: its Tempo key lies under distributor.receivers. */
+  receiver: boolean;
   /**
    * A receiver's largest request in bytes, as Tempo's defaults have it: the ingestion burst must admit
    * it, since Tempo refuses for ever a request larger than the burst. gRPC receivers take 4 MiB (gRPC's
@@ -50,6 +52,8 @@ export interface Wiring {
 }
 
 const tempoKeyPattern = /^[a-z_]+(\.[a-z0-9_]+)*$/;
+/** Where Tempo's configuration keeps its receivers. */
+const receiverKeyPrefix = 'distributor.receivers.';
 
 export function wiringOf(schema: ValuesSchema): Wiring {
   const wiring: Wiring = { ownedKeys: [], listeners: [] };
@@ -74,7 +78,7 @@ export function wiringOf(schema: ValuesSchema): Wiring {
     else if (listener.appProtocol !== undefined && (listener.appProtocol !== 'grpc' && listener.appProtocol !== 'http')) problems.push(`${value}: x-listener appProtocol must be grpc or http`);
     else if (listener.appProtocol !== undefined && listener.protocol === 'UDP') problems.push(`${value}: a UDP listener has no appProtocol`);
     else if (keys.length === 0) problems.push(`${value}: a listener needs an x-tempo-key, the port's own first`);
-    else if (keys[0]!.startsWith('distributor.receivers.') !== (listener.maxRequestBytes !== undefined)) problems.push(`${value}: a receiver's x-listener, and only a receiver's, states maxRequestBytes`);
+    else if (keys[0]!.startsWith(receiverKeyPrefix) !== (listener.maxRequestBytes !== undefined)) problems.push(`${value}: a receiver's x-listener, and only a receiver's, states maxRequestBytes`);
     else if (listener.maxRequestBytes !== undefined && !(Number.isInteger(listener.maxRequestBytes) && listener.maxRequestBytes > 0)) problems.push(`${value}: x-listener maxRequestBytes must be a positive integer`);
     else
       wiring.listeners.push({
@@ -84,6 +88,7 @@ export function wiringOf(schema: ValuesSchema): Wiring {
         exposed: listener.exposed,
         protocol: listener.protocol ?? 'TCP',
         tempoKey: keys[0]!,
+        receiver: keys[0]!.startsWith(receiverKeyPrefix),
         ...(enabledBy ? { enabledBy } : {}),
         ...(listener.appProtocol ? { appProtocol: listener.appProtocol } : {}),
         ...(listener.maxRequestBytes ? { maxRequestBytes: listener.maxRequestBytes } : {}),

@@ -126,11 +126,12 @@ describe('the wiring table', () => {
       protocol: 'TCP',
       enabledBy: `tempo.receivers.${value}.enabled`,
       tempoKey,
+      receiver: true,
       ...extra,
     });
     expect(wiring.listeners).toEqual([
-      { name: 'http', value: 'tempo.server.httpListenPort', default: 3200, exposed: true, protocol: 'TCP', appProtocol: 'http', tempoKey: 'server.http_listen_port' },
-      { name: 'grpc', value: 'tempo.server.grpcListenPort', default: 9095, exposed: false, protocol: 'TCP', tempoKey: 'server.grpc_listen_port' },
+      { name: 'http', value: 'tempo.server.httpListenPort', default: 3200, exposed: true, protocol: 'TCP', appProtocol: 'http', tempoKey: 'server.http_listen_port', receiver: false },
+      { name: 'grpc', value: 'tempo.server.grpcListenPort', default: 9095, exposed: false, protocol: 'TCP', tempoKey: 'server.grpc_listen_port', receiver: false },
       receiver('otlp-grpc', 'otlp.grpc', 4317, 'distributor.receivers.otlp.protocols.grpc.endpoint', { appProtocol: 'grpc', maxRequestBytes: 4194304 }),
       receiver('otlp-http', 'otlp.http', 4318, 'distributor.receivers.otlp.protocols.http.endpoint', { appProtocol: 'http', maxRequestBytes: 16777216 }),
       receiver('jaeger-grpc', 'jaeger.grpc', 14250, 'distributor.receivers.jaeger.protocols.grpc.endpoint', { appProtocol: 'grpc', maxRequestBytes: 4194304 }),
@@ -139,7 +140,7 @@ describe('the wiring table', () => {
       receiver('jaeger-binary', 'jaeger.thriftBinary', 6832, 'distributor.receivers.jaeger.protocols.thrift_binary.endpoint', { protocol: 'UDP', maxRequestBytes: 65535 }),
       receiver('zipkin', 'zipkin', 9411, 'distributor.receivers.zipkin.endpoint', { appProtocol: 'http', maxRequestBytes: 16777216 }),
       receiver('opencensus', 'opencensus', 55678, 'distributor.receivers.opencensus.endpoint', { appProtocol: 'grpc', maxRequestBytes: 4194304 }),
-      { name: 'gossip', value: 'tempo.memberlist.bindPort', default: 7946, exposed: false, protocol: 'TCP', tempoKey: 'memberlist.bind_port' },
+      { name: 'gossip', value: 'tempo.memberlist.bindPort', default: 7946, exposed: false, protocol: 'TCP', tempoKey: 'memberlist.bind_port', receiver: false },
     ]);
   });
 

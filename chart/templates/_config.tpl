@@ -49,7 +49,7 @@ Usage: {{ include "tempo.configSection.distributor" (dict "root" . "protection" 
 {{- $tls := include "tempo.receivers.tls" .root | fromJson -}}
 {{- $config := dict -}}
 {{- range $listener := include "tempo.config.listeners" .root | fromJsonArray -}}
-{{- if hasPrefix "distributor.receivers." $listener.tempoKey -}}
+{{- if $listener.receiver -}}
 {{- /* Set explicitly: Tempo 2.5 binds 0.0.0.0 by default, but later releases bind localhost only. */ -}}
 {{- $settings := dict "endpoint" (printf "0.0.0.0:%d" (int $listener.port)) -}}
 {{- if and $tls.settings (eq $listener.protocol "TCP") -}}

@@ -10,8 +10,7 @@ Usage: {{ include "tempo.service.ports" (dict "root" . "ingest" false) | fromJso
 {{- $separate := $root.Values.service.ingest.enabled -}}
 {{- $ports := list -}}
 {{- range $listener := include "tempo.config.listeners" $root | fromJsonArray -}}
-{{- $isReceiver := hasPrefix "distributor.receivers." $listener.tempoKey -}}
-{{- if and $listener.exposed (or (not $separate) (eq $isReceiver $.ingest)) -}}
+{{- if and $listener.exposed (or (not $separate) (eq $listener.receiver $.ingest)) -}}
 {{- $port := dict "name" $listener.name "port" (int $listener.port) "targetPort" $listener.name "protocol" $listener.protocol -}}
 {{- with $listener.appProtocol -}}
 {{- $_ := set $port "appProtocol" . -}}

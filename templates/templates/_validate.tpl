@@ -25,14 +25,14 @@ Usage: {{ include "tempo.validate.listeners" . | fromJsonArray }}
 {{- $listeners := include "tempo.config.listeners" . | fromJsonArray -}}
 {{- $receiving := .Values.tempo.receivers.kafka.enabled -}}
 {{- range $listeners -}}
-{{- if hasPrefix "distributor.receivers." .tempoKey -}}
+{{- if .receiver -}}
 {{- $receiving = true -}}
 {{- end -}}
 {{- end -}}
 {{- if not $receiving -}}
 {{- $switches := list -}}
 {{- range (include "tempo.wiring.table" . | fromJson).listeners -}}
-{{- if hasPrefix "distributor.receivers." .tempoKey -}}
+{{- if .receiver -}}
 {{- $switches = append $switches .enabledBy -}}
 {{- end -}}
 {{- end -}}
@@ -142,7 +142,7 @@ Usage: {{ include "tempo.validate.structuredConfig" . | fromJsonArray }}
 {{- /* A receiver or protocol switched on here would listen on a port no container or Service port exposes. */ -}}
 {{- $enabled := list -}}
 {{- range include "tempo.config.listeners" . | fromJsonArray -}}
-{{- if hasPrefix "distributor.receivers." .tempoKey -}}
+{{- if .receiver -}}
 {{- $enabled = append $enabled (trimSuffix ".endpoint" .tempoKey) -}}
 {{- end -}}
 {{- end -}}
