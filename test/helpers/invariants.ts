@@ -78,21 +78,15 @@ const safeSysctls = [
   'net.ipv4.tcp_keepalive_probes',
 ];
 
-/** Tempo's receivers, the protocols under them and the port each binds by default. */
-const receiverDefaults: Record<string, Record<string, { port: number; protocol: 'TCP' | 'UDP' }>> = {
-  otlp: { grpc: { port: 4317, protocol: 'TCP' }, http: { port: 4318, protocol: 'TCP' } },
-  jaeger: {
-    grpc: { port: 14250, protocol: 'TCP' },
-    thrift_http: { port: 14268, protocol: 'TCP' },
-    thrift_compact: { port: 6831, protocol: 'UDP' },
-    thrift_binary: { port: 6832, protocol: 'UDP' },
-  },
-};
-const singleReceivers: Record<string, { port: number; protocol: 'TCP' }> = {
-  zipkin: { port: 9411, protocol: 'TCP' },
-  opencensus: { port: 55678, protocol: 'TCP' },
-};
-
+/**
+ * Tempo's receivers, as the chart's wiring table lists them (chart/templates/_wiring.tpl, generated
+ * from values.schema.json): the configuration block of each (its endpoint's parent), the port it binds
+ * when the block gives none, and its protocol. A receiver added to the schema is checked here too.
+ */
+const wiringTemplate = readFileSync(path.join(paths.chart, 'templates', '_wiring.tpl'), 'utf8');
+const receiverListeners = (JSON.parse(/define "tempo\.wiring\.table" -\}\}\n(.*)\n/.exec(wiringTemplate)![1]!) as { listeners: Array<{ tempoKey: string; default: number; protocol: 'TCP' | 'UDP'; receiver: boolean }> }).listeners
+  .filter((listener) => listener.receiver)
+  .map((listener) => ({ setting: listener.tempoKey.replace(/\.endpoint$/, ''), port: listener.default, protocol: listener.protocol }));
 
 export function podTemplates(documents: Manifest[]): PodTemplate[] {
   return documents.flatMap((doc): PodTemplate[] => {
@@ -346,19 +340,10 @@ export function tempoListeners(config: Json): TempoListener[] {
     { port: config.server?.grpc_listen_port ?? 9095, protocol: 'TCP', setting: 'server.grpc_listen_port', exposed: false },
     { port: config.memberlist?.bind_port ?? 7946, protocol: 'TCP', setting: 'memberlist.bind_port', exposed: false },
   ];
-  const receivers: Json = config.distributor?.receivers ?? {};
-  for (const [receiver, protocols] of Object.entries(receiverDefaults)) {
-    if (!(receiver in receivers)) continue;
-    for (const [protocol, defaults] of Object.entries(protocols)) {
-      const settings = receivers[receiver]?.protocols;
-      if (!settings || !(protocol in settings)) continue;
-      const setting = `distributor.receivers.${receiver}.protocols.${protocol}`;
-      listeners.push({ port: portOf(settings[protocol]?.endpoint, defaults.port), protocol: defaults.protocol, setting, exposed: true });
-    }
-  }
-  for (const [receiver, defaults] of Object.entries(singleReceivers)) {
-    if (!(receiver in receivers)) continue;
-    listeners.push({ port: portOf(receivers[receiver]?.endpoint, defaults.port), protocol: defaults.protocol, setting: `distributor.receivers.${receiver}`, exposed: true });
+  for (const receiver of receiverListeners) {
+    const settings = receiver.setting.split('.').reduce<unknown>((node, part) => (node as Json | undefined)?.[part], config);
+    if (settings === undefined) continue;
+    listeners.push({ port: portOf((settings as Json | null)?.endpoint, receiver.port), protocol: receiver.protocol, setting: receiver.setting, exposed: true });
   }
   return listeners;
 }
