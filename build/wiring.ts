@@ -44,6 +44,10 @@ export interface Listener {
    * internal gRPC hop to the ingester, 16 MiB); UDP ones one datagram.
    */
   maxRequestBytes?: number;
+  /** A receiver's name for people: the README's receivers table and NOTES use it. */
+  label?: string;
+  /** An HTTP receiver's request, shown after its address in NOTES (POST /v1/traces). */
+  request?: string;
 }
 
 export interface Wiring {
@@ -80,6 +84,8 @@ export function wiringOf(schema: ValuesSchema): Wiring {
     else if (keys.length === 0) problems.push(`${value}: a listener needs an x-tempo-key, the port's own first`);
     else if (keys[0]!.startsWith(receiverKeyPrefix) !== (listener.maxRequestBytes !== undefined)) problems.push(`${value}: a receiver's x-listener, and only a receiver's, states maxRequestBytes`);
     else if (listener.maxRequestBytes !== undefined && !(Number.isInteger(listener.maxRequestBytes) && listener.maxRequestBytes > 0)) problems.push(`${value}: x-listener maxRequestBytes must be a positive integer`);
+    else if (keys[0]!.startsWith(receiverKeyPrefix) !== (typeof listener.label === 'string')) problems.push(`${value}: a receiver's x-listener, and only a receiver's, has a label`);
+    else if ((listener.request !== undefined) !== (keys[0]!.startsWith(receiverKeyPrefix) && listener.appProtocol === 'http')) problems.push(`${value}: an HTTP receiver's x-listener, and only one, states its request`);
     else
       wiring.listeners.push({
         name: listener.name,
@@ -92,6 +98,8 @@ export function wiringOf(schema: ValuesSchema): Wiring {
         ...(enabledBy ? { enabledBy } : {}),
         ...(listener.appProtocol ? { appProtocol: listener.appProtocol } : {}),
         ...(listener.maxRequestBytes ? { maxRequestBytes: listener.maxRequestBytes } : {}),
+        ...(listener.label ? { label: listener.label } : {}),
+        ...(listener.request ? { request: listener.request } : {}),
       });
   }
   for (const key of duplicates(wiring.ownedKeys.map((owned) => owned.key))) problems.push(`the Tempo key ${key} is set by more than one value`);

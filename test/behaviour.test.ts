@@ -347,8 +347,8 @@ describe.each(helmReleases)('behaviour ($label)', (helm) => {
 describe('NOTES.txt (helm4)', () => {
   test('tells where to send OTLP and how to query traces', async () => {
     const notes = await renderNotes();
-    expect(notes).toContain('gRPC: tempo.observability.svc:4317');
-    expect(notes).toContain('HTTP: http://tempo.observability.svc:4318  (POST /v1/traces)');
+    expect(notes).toContain('OTLP gRPC: tempo.observability.svc:4317');
+    expect(notes).toContain('OTLP HTTP: http://tempo.observability.svc:4318  (POST /v1/traces)');
     expect(notes).toContain('http://tempo.observability.svc:3200');
     expect(notes).toContain('GET /api/traces/<trace id>');
     expect(notes).toContain('kubectl --namespace observability port-forward service/tempo 3200:http');

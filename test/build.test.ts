@@ -132,14 +132,14 @@ describe('the wiring table', () => {
     expect(wiring.listeners).toEqual([
       { name: 'http', value: 'tempo.server.httpListenPort', default: 3200, exposed: true, protocol: 'TCP', appProtocol: 'http', tempoKey: 'server.http_listen_port', receiver: false },
       { name: 'grpc', value: 'tempo.server.grpcListenPort', default: 9095, exposed: false, protocol: 'TCP', tempoKey: 'server.grpc_listen_port', receiver: false },
-      receiver('otlp-grpc', 'otlp.grpc', 4317, 'distributor.receivers.otlp.protocols.grpc.endpoint', { appProtocol: 'grpc', maxRequestBytes: 4194304 }),
-      receiver('otlp-http', 'otlp.http', 4318, 'distributor.receivers.otlp.protocols.http.endpoint', { appProtocol: 'http', maxRequestBytes: 16777216 }),
-      receiver('jaeger-grpc', 'jaeger.grpc', 14250, 'distributor.receivers.jaeger.protocols.grpc.endpoint', { appProtocol: 'grpc', maxRequestBytes: 4194304 }),
-      receiver('jaeger-http', 'jaeger.thriftHttp', 14268, 'distributor.receivers.jaeger.protocols.thrift_http.endpoint', { appProtocol: 'http', maxRequestBytes: 16777216 }),
-      receiver('jaeger-compact', 'jaeger.thriftCompact', 6831, 'distributor.receivers.jaeger.protocols.thrift_compact.endpoint', { protocol: 'UDP', maxRequestBytes: 65535 }),
-      receiver('jaeger-binary', 'jaeger.thriftBinary', 6832, 'distributor.receivers.jaeger.protocols.thrift_binary.endpoint', { protocol: 'UDP', maxRequestBytes: 65535 }),
-      receiver('zipkin', 'zipkin', 9411, 'distributor.receivers.zipkin.endpoint', { appProtocol: 'http', maxRequestBytes: 16777216 }),
-      receiver('opencensus', 'opencensus', 55678, 'distributor.receivers.opencensus.endpoint', { appProtocol: 'grpc', maxRequestBytes: 4194304 }),
+      receiver('otlp-grpc', 'otlp.grpc', 4317, 'distributor.receivers.otlp.protocols.grpc.endpoint', { appProtocol: 'grpc', maxRequestBytes: 4194304, label: 'OTLP gRPC' }),
+      receiver('otlp-http', 'otlp.http', 4318, 'distributor.receivers.otlp.protocols.http.endpoint', { appProtocol: 'http', maxRequestBytes: 16777216, label: 'OTLP HTTP', request: 'POST /v1/traces' }),
+      receiver('jaeger-grpc', 'jaeger.grpc', 14250, 'distributor.receivers.jaeger.protocols.grpc.endpoint', { appProtocol: 'grpc', maxRequestBytes: 4194304, label: 'Jaeger gRPC' }),
+      receiver('jaeger-http', 'jaeger.thriftHttp', 14268, 'distributor.receivers.jaeger.protocols.thrift_http.endpoint', { appProtocol: 'http', maxRequestBytes: 16777216, label: 'Jaeger Thrift HTTP', request: 'POST /api/traces' }),
+      receiver('jaeger-compact', 'jaeger.thriftCompact', 6831, 'distributor.receivers.jaeger.protocols.thrift_compact.endpoint', { protocol: 'UDP', maxRequestBytes: 65535, label: 'Jaeger Thrift compact' }),
+      receiver('jaeger-binary', 'jaeger.thriftBinary', 6832, 'distributor.receivers.jaeger.protocols.thrift_binary.endpoint', { protocol: 'UDP', maxRequestBytes: 65535, label: 'Jaeger Thrift binary' }),
+      receiver('zipkin', 'zipkin', 9411, 'distributor.receivers.zipkin.endpoint', { appProtocol: 'http', maxRequestBytes: 16777216, label: 'Zipkin', request: 'POST /api/v2/spans' }),
+      receiver('opencensus', 'opencensus', 55678, 'distributor.receivers.opencensus.endpoint', { appProtocol: 'grpc', maxRequestBytes: 4194304, label: 'OpenCensus' }),
       { name: 'gossip', value: 'tempo.memberlist.bindPort', default: 7946, exposed: false, protocol: 'TCP', tempoKey: 'memberlist.bind_port', receiver: false },
     ]);
   });

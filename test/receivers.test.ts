@@ -131,9 +131,9 @@ test('NOTES list every receiver at the Service that carries it, with TLS, and th
     },
     service: { ingest: { enabled: true } },
   });
-  expect(notes).toContain('gRPC: tempo-ingest.observability.svc:4317');
-  expect(notes).toContain('HTTP: https://tempo-ingest.observability.svc:4318  (POST /v1/traces)');
-  expect(notes).toContain('Zipkin: https://tempo-ingest.observability.svc:9411/api/v2/spans');
+  expect(notes).toContain('OTLP gRPC: tempo-ingest.observability.svc:4317');
+  expect(notes).toContain('OTLP HTTP: https://tempo-ingest.observability.svc:4318  (POST /v1/traces)');
+  expect(notes).toContain('Zipkin: https://tempo-ingest.observability.svc:9411  (POST /api/v2/spans)');
   expect(notes).toContain('Jaeger Thrift compact: tempo-ingest.observability.svc:6831 (UDP)');
   expect(notes).toContain('Kafka: topic otlp_spans on kafka:9092 (otlp_proto), read by consumer group tempo');
   expect(notes).toContain('http://tempo.observability.svc:3200');
