@@ -132,62 +132,6 @@ compactor:
 {{- end -}}
 
 {{- /*
-tempo.configSection.storage: the trace backend, the WAL on the data volume, and the parquet row group
-that fits the memory limit. Credentials appear only as ${VAR} references to the environment, which
-the pod fills from a Secret (tempo.storage.credentials).
-Usage: {{ include "tempo.configSection.storage" (dict "root" . "protection" $protection) | fromYaml }}
-*/ -}}
-{{- define "tempo.configSection.storage" -}}
-{{- $storage := .root.Values.storage -}}
-{{- $dataDir := .root.Values.tempo.dataDir -}}
-{{- $credentials := include "tempo.storage.credentials" .root | fromJson -}}
-storage:
-  trace:
-    backend: {{ $storage.backend }}
-    {{- if eq $storage.backend "local" }}
-    local:
-      path: {{ printf "%s/traces" $dataDir | quote }}
-    {{- else if eq $storage.backend "s3" }}
-    s3:
-      bucket: {{ $storage.s3.bucket | quote }}
-      endpoint: {{ $storage.s3.endpoint | quote }}
-      {{- with $storage.s3.region }}
-      region: {{ . | quote }}
-      {{- end }}
-      {{- if $storage.s3.insecure }}
-      insecure: true
-      {{- end }}
-      {{- if $storage.s3.forcePathStyle }}
-      forcepathstyle: true
-      {{- end }}
-      {{- if $credentials.secretName }}
-      access_key: ${S3_ACCESS_KEY}
-      secret_key: ${S3_SECRET_KEY}
-      {{- end }}
-    {{- else if eq $storage.backend "gcs" }}
-    gcs:
-      bucket_name: {{ $storage.gcs.bucketName | quote }}
-    {{- else if eq $storage.backend "azure" }}
-    azure:
-      container_name: {{ $storage.azure.containerName | quote }}
-      storage_account_name: {{ $storage.azure.storageAccountName | quote }}
-      endpoint_suffix: {{ $storage.azure.endpointSuffix | quote }}
-      {{- if $storage.azure.useFederatedToken }}
-      use_federated_token: true
-      {{- end }}
-      {{- if $credentials.secretName }}
-      storage_account_key: ${AZURE_STORAGE_KEY}
-      {{- end }}
-    {{- end }}
-    wal:
-      path: {{ printf "%s/wal" $dataDir | quote }}
-    {{- with .protection.rowGroupBytes }}
-    block:
-      parquet_row_group_size_bytes: {{ int64 . }}
-    {{- end }}
-{{- end -}}
-
-{{- /*
 tempo.configSection.memberlist: gossip. Pods that share their rings join through the headless
 Service, under a cluster label of their own, so that another Tempo, Loki or Mimir gossiping in the
 same namespace cannot merge rings with it. Each pod advertises the port it binds: Tempo advertises

@@ -20,62 +20,6 @@ Usage: {{ if include "tempo.workload.sharesRings" . }}
 {{- end -}}
 
 {{- /*
-tempo.storage.credentials: how the object store's credentials reach Tempo, as JSON: {secretName,
-secretData (what the chart's own Secret holds; empty with an existing Secret or workload identity),
-env (EnvVars), volumes and mounts (a GCS key file), expandEnv (the configuration holds ${VAR}
-references), podLabels (what an identity webhook needs on the pod)}. Credentials never enter the
-ConfigMap.
-Usage: {{ include "tempo.storage.credentials" . | fromJson }}
-*/ -}}
-{{- define "tempo.storage.credentials" -}}
-{{- $storage := .Values.storage -}}
-{{- $ownSecret := printf "%s-storage" (include "tempo.names.fullname" .) -}}
-{{- $result := dict "secretName" "" "secretData" dict "env" list "volumes" list "mounts" list "expandEnv" false "podLabels" dict -}}
-{{- $secretKeyRef := dict -}}
-{{- if eq $storage.backend "s3" -}}
-{{- $s3 := $storage.s3 -}}
-{{- if or $s3.existingSecret $s3.accessKey -}}
-{{- $_ := set $result "secretName" (default $ownSecret $s3.existingSecret) -}}
-{{- if not $s3.existingSecret -}}
-{{- $_ := set $result "secretData" (dict "access-key" $s3.accessKey "secret-key" $s3.secretKey) -}}
-{{- end -}}
-{{- $_ := set $secretKeyRef "S3_ACCESS_KEY" "access-key" -}}
-{{- $_ := set $secretKeyRef "S3_SECRET_KEY" "secret-key" -}}
-{{- end -}}
-{{- else if eq $storage.backend "azure" -}}
-{{- $azure := $storage.azure -}}
-{{- if $azure.useFederatedToken -}}
-{{- /* Azure's workload identity webhook injects the federated token only into pods labelled so. */ -}}
-{{- $_ := set $result "podLabels" (dict "azure.workload.identity/use" "true") -}}
-{{- end -}}
-{{- if or $azure.existingSecret $azure.storageAccountKey -}}
-{{- $_ := set $result "secretName" (default $ownSecret $azure.existingSecret) -}}
-{{- if not $azure.existingSecret -}}
-{{- $_ := set $result "secretData" (dict "account-key" $azure.storageAccountKey) -}}
-{{- end -}}
-{{- $_ := set $secretKeyRef "AZURE_STORAGE_KEY" "account-key" -}}
-{{- end -}}
-{{- else if eq $storage.backend "gcs" -}}
-{{- $gcs := $storage.gcs -}}
-{{- if or $gcs.existingSecret $gcs.serviceAccountKey -}}
-{{- $name := default $ownSecret $gcs.existingSecret -}}
-{{- $_ := set $result "secretName" $name -}}
-{{- if not $gcs.existingSecret -}}
-{{- $_ := set $result "secretData" (dict "key.json" $gcs.serviceAccountKey) -}}
-{{- end -}}
-{{- $_ := set $result "volumes" (list (dict "name" "gcs-credentials" "secret" (dict "secretName" $name "items" (list (dict "key" "key.json" "path" "key.json"))))) -}}
-{{- $_ := set $result "mounts" (list (dict "name" "gcs-credentials" "mountPath" "/var/secrets/gcs" "readOnly" true)) -}}
-{{- $_ := set $result "env" (list (dict "name" "GOOGLE_APPLICATION_CREDENTIALS" "value" "/var/secrets/gcs/key.json")) -}}
-{{- end -}}
-{{- end -}}
-{{- range $variable, $key := $secretKeyRef -}}
-{{- $_ := set $result "env" (append $result.env (dict "name" $variable "valueFrom" (dict "secretKeyRef" (dict "name" $result.secretName "key" $key)))) -}}
-{{- $_ := set $result "expandEnv" true -}}
-{{- end -}}
-{{- toJson $result -}}
-{{- end -}}
-
-{{- /*
 tempo.pod.secretReferences: every credential the configuration takes from a Secret other than the
 object store's, as JSON: {purpose: {variable, secret, key}}. The configuration holds ${variable} where
 the credential goes, the pod fills the variable from the Secret, and Tempo expands it at start-up
