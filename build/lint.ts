@@ -33,7 +33,12 @@ export function lintGoTemplates(dir: string): string[] {
       if (!inHelper) problems.push(`${where(match.index)}: use include "tempo.names.namespace" instead of .Release.Namespace`);
     }
     // A monitoring object may live in Prometheus' namespace: tempo.monitoring.scrape decides it, from tempo.names.namespace.
+    // tempo.metadata writes every object's namespace: the release's, or one a template passes from tempo.monitoring.scrape.
+    for (const match of text.matchAll(/include "tempo\.metadata" \(dict [^\n]*"namespace" \(([^)]*)\)/g)) {
+      if (!/^\$scrape\.(namespace|rulesNamespace)$/.test(match[1]!)) problems.push(`${where(match.index)}: the namespace given to tempo.metadata must come from tempo.monitoring.scrape`);
+    }
     for (const match of text.matchAll(/^\s*namespace: (.*)$/gm)) {
+      if (match[1] === '{{ .namespace | default (include "tempo.names.namespace" .root) }}' && text.lastIndexOf('define "tempo.metadata"', match.index) > text.lastIndexOf('{{- end -}}', match.index)) continue;
       if (!match[1]!.startsWith('{{ include "tempo.names.namespace" . }}') && !/^\{\{ \$scrape\.(namespace|rulesNamespace) \}\}$/.test(match[1]!)) {
         problems.push(`${where(match.index)}: metadata.namespace must come from include "tempo.names.namespace" (or tempo.monitoring.scrape)`);
       }

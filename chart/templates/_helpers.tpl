@@ -148,6 +148,23 @@ Usage: {{ include "tempo.labels.with" (dict "root" . "labels" .Values.service.la
 {{- end -}}
 
 {{- /*
+tempo.metadata: an object's metadata, as YAML: its name, its namespace (the release's unless given),
+its labels (YAML from one of the tempo.labels helpers) and its annotations (its own over
+commonAnnotations, left out when there are none).
+Usage: metadata: {{- include "tempo.metadata" (dict "root" . "name" $name "labels" (include "tempo.labels.standard" .) "annotations" $annotations "namespace" $namespace) | nindent 2 }}
+*/ -}}
+{{- define "tempo.metadata" -}}
+name: {{ .name }}
+namespace: {{ .namespace | default (include "tempo.names.namespace" .root) }}
+labels:
+  {{- .labels | nindent 2 }}
+{{- with include "tempo.labels.annotations" (dict "root" .root "annotations" (.annotations | default dict)) }}
+annotations:
+  {{- . | nindent 2 }}
+{{- end }}
+{{- end -}}
+
+{{- /*
 tempo.labels.annotations: a resource's annotations, as YAML: its own over commonAnnotations, each key
 once; empty when there are none.
 Usage: {{ with include "tempo.labels.annotations" (dict "root" . "annotations" .Values.service.annotations) }}annotations: {{ . | nindent 4 }}{{ end }}
