@@ -82,9 +82,8 @@ Usage: {{ include "tempo.configSection.distributor" (dict "root" . "protection" 
 
 {{- /*
 tempo.configSection.ingester: block duration, the block size that fits the memory limit, and for a
-scaled-out Tempo the ring the ingesters share over memberlist. Three replicas of each trace from three
-pods on, so a pod can restart without losing what it had not flushed; one below that, where a write
-quorum of two out of two would refuse writes during every rollout.
+scaled-out Tempo the ring the ingesters share over memberlist, with tempo.workload.replicationFactor
+copies of each trace.
 Usage: {{ include "tempo.configSection.ingester" (dict "root" . "protection" $protection) | fromYaml }}
 */ -}}
 {{- define "tempo.configSection.ingester" -}}
@@ -98,7 +97,7 @@ ingester:
     ring:
       kvstore:
         store: memberlist
-      replication_factor: {{ ternary 3 1 (ge (int .root.Values.replicas) 3) }}
+      replication_factor: {{ include "tempo.workload.replicationFactor" .root | int }}
   {{- end }}
 {{- end -}}
 

@@ -465,9 +465,11 @@ failed, never what to set instead.
 {{- $messages = append $messages "ERROR: securityContext.privileged is true while securityContext.allowPrivilegeEscalation is false, which the API server refuses. Tempo needs no privileges: remove securityContext.privileged." -}}
 {{- end -}}
 
-{{- /* Three pods and more keep three copies of each trace, and a write needs two of them: a drain that took two pods at once would refuse writes. */ -}}
-{{- if and (include "tempo.workload.sharesRings" .) .Values.podDisruptionBudget.enabled (ge (int .Values.replicas) 3) (gt (int .Values.podDisruptionBudget.maxUnavailable) 1) -}}
-{{- $messages = append $messages (printf "ERROR: podDisruptionBudget.maxUnavailable is %d, but with %d replicas Tempo keeps 3 copies of each trace and a write needs 2 of them: a drain that takes %d pods at once refuses writes. Set podDisruptionBudget.maxUnavailable to 1." (int .Values.podDisruptionBudget.maxUnavailable) (int .Values.replicas) (int .Values.podDisruptionBudget.maxUnavailable)) -}}
+{{- /* A write needs a majority of a trace's copies: a drain may take no more pods than the copies beyond that majority (with one copy there is no majority to keep, and the budget's least, 1, stands). */ -}}
+{{- $copies := include "tempo.workload.replicationFactor" . | int -}}
+{{- $quorum := add (div $copies 2) 1 -}}
+{{- if and (include "tempo.workload.sharesRings" .) .Values.podDisruptionBudget.enabled (gt $copies 1) (gt (int .Values.podDisruptionBudget.maxUnavailable) (sub $copies $quorum)) -}}
+{{- $messages = append $messages (printf "ERROR: podDisruptionBudget.maxUnavailable is %d, but with %d replicas Tempo keeps %d copies of each trace and a write needs %d of them: a drain that takes %d pods at once refuses writes. Set podDisruptionBudget.maxUnavailable to %d." (int .Values.podDisruptionBudget.maxUnavailable) (int .Values.replicas) $copies $quorum (int .Values.podDisruptionBudget.maxUnavailable) (sub $copies $quorum)) -}}
 {{- end -}}
 
 {{- /* The Deployment's strategy; a StatefulSet rolls its pods one by one. */ -}}

@@ -19,6 +19,16 @@ Usage: {{ if include "tempo.workload.sharesRings" . }}
 {{- end -}}
 
 {{- /*
+tempo.workload.replicationFactor: how many pods keep a copy of each trace: 3 from three pods on, so a
+pod can restart without losing what it had not flushed; 1 below that, where a write quorum of two out
+of two would refuse writes during every rollout. A write needs a majority of the copies.
+Usage: {{ include "tempo.workload.replicationFactor" . | int }}
+*/ -}}
+{{- define "tempo.workload.replicationFactor" -}}
+{{- ternary 3 1 (ge (int .Values.replicas) 3) -}}
+{{- end -}}
+
+{{- /*
 tempo.pod.secretReferences: every credential the configuration takes from a Secret other than the
 object store's, as JSON: {purpose: {variable, secret, key}}. The configuration holds ${variable} where
 the credential goes, the pod fills the variable from the Secret, and Tempo expands it at start-up
