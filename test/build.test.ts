@@ -8,7 +8,7 @@ import YAML from 'yaml';
 import { buildChart, loadValuesSchema, type BuildSources } from '../build/chart.ts';
 import { referencedKubernetesDefinitions } from '../build/kubernetes-schema.ts';
 import { BuildError } from '../build/errors.ts';
-import { extractZipEntry, helmBinary, helmReleases } from '../build/helm.ts';
+import { extractZipEntry, helmBinary, helmReleases } from '../tools/helm.ts';
 import { driftedFiles, writeOutput } from '../build/output.ts';
 import { packageVersion, paths } from '../build/paths.ts';
 import { describePresetValue, loadSizing } from '../build/sizing.ts';

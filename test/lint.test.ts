@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, test } from 'vitest';
-import { lintGoTemplates } from '../build/lint.ts';
+import { lintGoTemplates } from '../tools/lint.ts';
 import { paths } from '../build/paths.ts';
 
 test('the chart templates follow the house rules', () => {

@@ -4,8 +4,8 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import YAML from 'yaml';
-import { helmBinary, isolatedHelmEnv } from '../build/helm.ts';
-import { packageChart, sha256, type PackagedChart } from '../build/package.ts';
+import { helmBinary, isolatedHelmEnv } from '../tools/helm.ts';
+import { packageChart, sha256, type PackagedChart } from '../tools/package.ts';
 import { packageVersion, paths } from '../build/paths.ts';
 import { helmReleases, render } from './helpers/helm.ts';
 import { makeTestKey, runsWith, scratchFolders, type TestKey } from './helpers/servers.ts';
@@ -35,7 +35,7 @@ describe('npm run package', () => {
         utimesSync(path.join(clone, file), time, time);
       }
       symlinkSync(path.join(paths.root, 'node_modules'), path.join(clone, 'node_modules'));
-      const result = await execa(process.execPath, ['--import', 'tsx', 'build/package.ts'], { cwd: clone, reject: false });
+      const result = await execa(process.execPath, ['--import', 'tsx', 'tools/package.ts'], { cwd: clone, reject: false });
       expect(result.exitCode, result.stderr).toBe(0);
       archives.push(path.join(clone, 'dist', `tempo-${packageVersion(path.join(clone, 'package.json'))}.tgz`));
     }

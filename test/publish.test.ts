@@ -2,10 +2,10 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { helmBinary, isolatedHelmEnv } from '../build/helm.ts';
-import { packageChart, type PackagedChart } from '../build/package.ts';
+import { helmBinary, isolatedHelmEnv } from '../tools/helm.ts';
+import { packageChart, type PackagedChart } from '../tools/package.ts';
 import { packageVersion } from '../build/paths.ts';
-import { publishChart } from '../build/publish.ts';
+import { publishChart } from '../tools/publish.ts';
 import { helmReleases, render, type HelmRelease } from './helpers/helm.ts';
 import { makeTestKey, runsWith, scratchFolders, serveFolder, startOciRegistry, type Running, type TestKey } from './helpers/servers.ts';
 

@@ -6,8 +6,8 @@ import { execa } from 'execa';
 import { afterAll, describe, expect, test } from 'vitest';
 import YAML from 'yaml';
 import { paths } from '../build/paths.ts';
-import { nextVersion } from '../build/release.ts';
-import { nextBreakingVersion, upgradeNoteHeading } from '../build/releases.ts';
+import { nextVersion } from '../tools/release.ts';
+import { nextBreakingVersion, upgradeNoteHeading } from '../tools/releases.ts';
 
 /**
  * npm run release, run for real in throwaway clones of this repository (so it commits and tags there,
@@ -35,7 +35,7 @@ function setUnreleased(dir: string, body: string): void {
 }
 
 async function release(dir: string, bump: string) {
-  return execa(process.execPath, ['--import', 'tsx', 'build/release.ts', bump], {
+  return execa(process.execPath, ['--import', 'tsx', 'tools/release.ts', bump], {
     cwd: dir,
     reject: false,
     env: { GIT_AUTHOR_NAME: 'Release Test', GIT_AUTHOR_EMAIL: 'release@example.invalid', GIT_COMMITTER_NAME: 'Release Test', GIT_COMMITTER_EMAIL: 'release@example.invalid' },

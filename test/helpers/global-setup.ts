@@ -1,4 +1,4 @@
-import { helmBinary, helmReleases } from '../../build/helm.ts';
+import { helmBinary, helmReleases } from '../../tools/helm.ts';
 
 /** Extracts both helm binaries once, before the test files start using them in parallel. */
 export default function setup(): void {

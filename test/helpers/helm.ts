@@ -4,7 +4,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import YAML from 'yaml';
 import type { ValuesOverride } from '../../build/generated/values.ts';
-import { helmBinary, helmRelease, helmReleases, isolatedHelmEnv, type HelmRelease } from '../../build/helm.ts';
+import { helmBinary, helmRelease, helmReleases, isolatedHelmEnv, type HelmRelease } from '../../tools/helm.ts';
 import { paths } from '../../build/paths.ts';
 import type { KubeVersion } from './kubernetes.ts';
 import { tempoConfigOf } from './tempo-config.ts';

@@ -4,10 +4,10 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { buildChart } from './chart.ts';
+import { buildChart } from '../build/chart.ts';
 import { helmBinary, helmRelease, type HelmRelease } from './helm.ts';
-import { driftedFiles } from './output.ts';
-import { paths, relative } from './paths.ts';
+import { driftedFiles } from '../build/output.ts';
+import { paths, relative } from '../build/paths.ts';
 
 /** A GnuPG key to sign the package with, as `helm package --sign` takes it. */
 export interface SigningKey {

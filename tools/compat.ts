@@ -1,4 +1,4 @@
-import type { SchemaNode } from './schema.ts';
+import type { SchemaNode } from '../build/schema.ts';
 
 /**
  * What a new values schema refuses that an old one accepted: a value removed or renamed, a type, enum,

