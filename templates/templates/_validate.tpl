@@ -70,7 +70,7 @@ Usage: {{ include "tempo.validate.receivers" . | fromJsonArray }}
 {{- /* Tempo takes a span's tenant from its request's X-Scope-OrgID header: a UDP datagram and a Kafka message carry none, and Tempo drops their spans with multitenancy on (from Tempo's receiver shim, which reads the tenant from the request's metadata). */ -}}
 {{- if .Values.tempo.multitenancyEnabled -}}
 {{- range $listener := include "tempo.config.listeners" . | fromJsonArray -}}
-{{- if and $listener.maxRequestBytes (eq $listener.protocol "UDP") -}}
+{{- if and $listener.receiver (eq $listener.protocol "UDP") -}}
 {{- $messages = append $messages (printf "ERROR: %s is on with tempo.multitenancyEnabled, but a UDP datagram carries no X-Scope-OrgID, so Tempo would drop every span it receives. Send over a TCP receiver that carries the header (OTLP, Jaeger gRPC), or switch %s off." (trimSuffix ".port" $listener.setting | printf "%s.enabled") (trimSuffix ".port" $listener.setting | printf "%s.enabled")) -}}
 {{- end -}}
 {{- end -}}
