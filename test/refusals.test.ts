@@ -62,3 +62,8 @@ test('every ERROR: message in the templates is pinned by a bad-values file', () 
   });
   expect(unpinned).toEqual([]);
 });
+
+test('values that break the schema on purpose go through invalidValues, apart from the typed values', async () => {
+  const stderr = await renderError(helmRelease('helm4'), { values: { replicas: 1 }, invalidValues: { replicas: 'three' } });
+  expect(stderr).toContain("at '/replicas'");
+});

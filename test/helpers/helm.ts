@@ -17,8 +17,10 @@ export interface HelmInput {
   namespace?: string;
   /** Values files, passed as -f in order. */
   valuesFiles?: string[];
-  /** Values written to a temporary file and passed after valuesFiles. */
-  values?: ValuesOverride | Record<string, unknown>;
+  /** Values written to a temporary file and passed after valuesFiles, typed by the generated values type. */
+  values?: ValuesOverride;
+  /** Values that break the schema on purpose, passed as they are after values. */
+  invalidValues?: Record<string, unknown>;
   /** Raw --set arguments, for values a file cannot express the same way. */
   set?: string[];
   chartDir?: string;
@@ -95,9 +97,10 @@ export async function runHelm(release: HelmRelease, command: string[], input: He
   try {
     const args = [...command];
     for (const file of input.valuesFiles ?? []) args.push('--values', file);
-    if (input.values) {
-      const file = path.join(tempDir, 'values.yaml');
-      writeFileSync(file, YAML.stringify(input.values));
+    for (const [name, values] of [['values', input.values], ['invalid-values', input.invalidValues]] as const) {
+      if (!values) continue;
+      const file = path.join(tempDir, `${name}.yaml`);
+      writeFileSync(file, YAML.stringify(values));
       args.push('--values', file);
     }
     for (const assignment of input.set ?? []) args.push('--set', assignment);
