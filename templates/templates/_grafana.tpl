@@ -8,9 +8,9 @@ Usage: {{ include "tempo.grafana.provisioning" . | nindent 4 }}
 {{- define "tempo.grafana.provisioning" -}}
 {{- $datasource := .Values.grafana.datasource -}}
 {{- $viaGateway := .Values.gateway.enabled -}}
-{{- $url := printf "http://%s:%d" (include "tempo.names.host" (dict "root" . "service" (include "tempo.names.fullname" .))) (int .Values.tempo.server.httpListenPort) -}}
+{{- $url := include "tempo.names.url" (dict "root" . "service" (include "tempo.names.fullname" .) "port" .Values.tempo.server.httpListenPort) -}}
 {{- if $viaGateway -}}
-{{- $url = printf "http://%s:%d" (include "tempo.names.host" (dict "root" . "service" (include "tempo.gateway.name" .))) (int .Values.gateway.httpPort) -}}
+{{- $url = include "tempo.names.url" (dict "root" . "service" (include "tempo.gateway.name" .) "port" .Values.gateway.httpPort) -}}
 {{- end -}}
 {{- $jsonData := dict "nodeGraph" (dict "enabled" true) "search" (dict "hide" false) -}}
 {{- $secure := dict -}}

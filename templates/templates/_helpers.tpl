@@ -59,6 +59,14 @@ Usage: {{ include "tempo.names.host" (dict "root" . "service" (include "tempo.na
 {{- end -}}
 
 {{- /*
+tempo.names.url: the plain-HTTP address of a Service's port inside the cluster, http://<host>:<port>.
+Usage: {{ include "tempo.names.url" (dict "root" . "service" (include "tempo.names.fullname" .) "port" 3200) }}
+*/ -}}
+{{- define "tempo.names.url" -}}
+{{- printf "http://%s:%d" (include "tempo.names.host" .) (int .port) -}}
+{{- end -}}
+
+{{- /*
 tempo.names.namespace: the namespace every resource lands in: namespaceOverride, else the release's.
 Usage: {{ include "tempo.names.namespace" . }}
 */ -}}

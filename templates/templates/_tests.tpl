@@ -65,14 +65,14 @@ Usage: {{ include "tempo.tests.plan" . | fromJson }}
 {{- /* A first digit other than 0: Tempo's search prints trace IDs without leading zeros. */ -}}
 {{- $plan := dict "enabled" (and .Values.tests.enabled $tempo.receivers.otlp.http.enabled (not $tempo.receivers.tls.enabled)) "traceId" (printf "a%s" (substr 0 31 $seed)) "spanId" (printf "b%s" (substr 32 47 $seed)) "tenant" "" "credentials" dict -}}
 {{- if .Values.gateway.enabled -}}
-{{- $url := printf "http://%s:%d" (include "tempo.names.host" (dict "root" . "service" (include "tempo.gateway.name" .))) (int .Values.gateway.httpPort) -}}
+{{- $url := include "tempo.names.url" (dict "root" . "service" (include "tempo.gateway.name" .) "port" .Values.gateway.httpPort) -}}
 {{- $_ := set $plan "queryUrl" $url -}}
 {{- $_ := set $plan "otlpUrl" $url -}}
 {{- $own := not .Values.tests.credentialsSecret -}}
 {{- $_ := set $plan "credentials" (dict "secret" (.Values.tests.credentialsSecret | default (printf "%s-test" (include "tempo.names.fullname" . | trunc 58 | trimSuffix "-"))) "own" $own) -}}
 {{- else -}}
-{{- $_ := set $plan "queryUrl" (printf "http://%s:%d" (include "tempo.names.host" (dict "root" . "service" (include "tempo.names.fullname" .))) (int $tempo.server.httpListenPort)) -}}
-{{- $_ := set $plan "otlpUrl" (printf "http://%s:%d" (include "tempo.names.host" (dict "root" . "service" (include "tempo.names.receivers" .))) (int $tempo.receivers.otlp.http.port)) -}}
+{{- $_ := set $plan "queryUrl" (include "tempo.names.url" (dict "root" . "service" (include "tempo.names.fullname" .) "port" $tempo.server.httpListenPort)) -}}
+{{- $_ := set $plan "otlpUrl" (include "tempo.names.url" (dict "root" . "service" (include "tempo.names.receivers" .) "port" $tempo.receivers.otlp.http.port)) -}}
 {{- if $tempo.multitenancyEnabled -}}
 {{- $_ := set $plan "tenant" "helm-test" -}}
 {{- end -}}
