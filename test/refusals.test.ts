@@ -50,7 +50,7 @@ test('the README shows what helm 3 really prints for a typo in structuredConfig'
 
 test('every ERROR: message in the templates is pinned by a bad-values file', () => {
   const templatesDir = path.join(paths.templates, 'templates');
-  const messages = readdirSync(templatesDir)
+  const messages = readdirSync(templatesDir, { recursive: true, encoding: 'utf8' })
     .filter((name) => name.endsWith('.tpl') || name.endsWith('.yaml'))
     .flatMap((name) => [...readFileSync(path.join(templatesDir, name), 'utf8').matchAll(/"(ERROR: (?:[^"\\]|\\.)*)"/g)].map((match) => match[1]!.replaceAll('\\"', '"')));
   expect(messages.length).toBeGreaterThanOrEqual(30);

@@ -9,7 +9,8 @@ import { paths, relative } from '../build/paths.ts';
  */
 export function lintGoTemplates(dir: string): string[] {
   const problems: string[] = [];
-  for (const name of readdirSync(dir).filter((file) => /\.(tpl|yaml|txt)$/.test(file))) {
+  // Every feature folder too (readdir's recursive listing names files by their path below dir).
+  for (const name of readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((file) => /\.(tpl|yaml|txt)$/.test(file))) {
     const file = path.join(dir, name);
     const text = readFileSync(file, 'utf8');
     const where = (index: number) => `${relative(file)}:${text.slice(0, index).split('\n').length}`;

@@ -149,3 +149,42 @@ Usage: {{ include "tempo.gateway.ports" . | fromJsonArray }}
 {{- end -}}
 {{- toJson $ports -}}
 {{- end -}}
+
+{{- /*
+tempo.validate.gateway: a gateway that can let someone in, users named once, and a path to Tempo it
+can speak.
+Usage: {{ include "tempo.validate.gateway" . | fromJsonArray }}
+*/ -}}
+{{- define "tempo.validate.gateway" -}}
+{{- $messages := list -}}
+{{- $gateway := .Values.gateway -}}
+{{- $auth := $gateway.basicAuth -}}
+{{- if $gateway.enabled -}}
+{{- if and (not $auth.users) (not $auth.existingSecret) -}}
+{{- $messages = append $messages "ERROR: gateway.enabled is true, but neither gateway.basicAuth.users nor gateway.basicAuth.existingSecret gives it a user, so it would refuse every request. Add users, or name a Secret holding an htpasswd file as .htpasswd." -}}
+{{- end -}}
+{{- if and $auth.users $auth.existingSecret -}}
+{{- $messages = append $messages (printf "ERROR: gateway.basicAuth.users and gateway.basicAuth.existingSecret (%s) both list users. Keep one." $auth.existingSecret) -}}
+{{- end -}}
+{{- $seen := list -}}
+{{- range $auth.users -}}
+{{- if has .username $seen -}}
+{{- $messages = append $messages (printf "ERROR: gateway.basicAuth.users lists %s twice. Give each user one entry." .username) -}}
+{{- end -}}
+{{- $seen = append $seen .username -}}
+{{- end -}}
+{{- if .Values.tempo.receivers.tls.enabled -}}
+{{- $messages = append $messages "ERROR: gateway.enabled and tempo.receivers.tls.enabled are both true, but the gateway speaks plain HTTP to Tempo inside the cluster. Terminate TLS in front of the gateway (its Ingress or Gateway API route) and turn tempo.receivers.tls off, or turn the gateway off." -}}
+{{- end -}}
+{{- if and .Values.tests.enabled (not .Values.tests.credentialsSecret) $auth.existingSecret -}}
+{{- $messages = append $messages (printf "ERROR: gateway.basicAuth.existingSecret (%s) holds only hashes, so helm test has no password to sign in with. Set tests.credentialsSecret to a Secret with the keys username and password of one of its users, or set tests.enabled to false." $auth.existingSecret) -}}
+{{- end -}}
+{{- if .Values.networkPolicy.queryFrom -}}
+{{- $messages = append $messages "ERROR: networkPolicy.queryFrom lists sources, but with gateway.enabled only the gateway may reach Tempo's query API. Remove networkPolicy.queryFrom, and let those clients go through the gateway (networkPolicy.gatewayFrom)." -}}
+{{- end -}}
+{{- if eq (int $gateway.httpPort) (int $gateway.grpcPort) -}}
+{{- $messages = append $messages (printf "ERROR: gateway.httpPort and gateway.grpcPort are both %d. Give them different ports." (int $gateway.httpPort)) -}}
+{{- end -}}
+{{- end -}}
+{{- toJson $messages -}}
+{{- end -}}

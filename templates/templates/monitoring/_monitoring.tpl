@@ -109,3 +109,26 @@ Usage: {{ include "tempo.monitoring.rules" . | nindent 4 }}
 {{- end -}}
 {{- toYaml (list (dict "name" "tempo" "rules" $group)) -}}
 {{- end -}}
+
+{{- /*
+tempo.validate.monitoring: each pod scraped once, and alert rules that have series to select.
+Usage: {{ include "tempo.validate.monitoring" . | fromJsonArray }}
+*/ -}}
+{{- define "tempo.validate.monitoring" -}}
+{{- $messages := list -}}
+{{- $monitoring := .Values.monitoring -}}
+{{- if and $monitoring.serviceMonitor.enabled $monitoring.podMonitor.enabled -}}
+{{- $messages = append $messages "ERROR: monitoring.serviceMonitor.enabled and monitoring.podMonitor.enabled are both true, so Prometheus would scrape every Tempo pod twice and double every rate. Enable one of them." -}}
+{{- end -}}
+{{- /* The Prometheus Operator drops a scrape whose timeout exceeds its interval, and Prometheus refuses such a configuration. */ -}}
+{{- range $kind := list "serviceMonitor" "podMonitor" -}}
+{{- $monitor := get $monitoring $kind -}}
+{{- if and $monitor.enabled $monitor.scrapeTimeout (gt (include "tempo.util.seconds" $monitor.scrapeTimeout | float64) (include "tempo.util.seconds" $monitor.interval | float64)) -}}
+{{- $messages = append $messages (printf "ERROR: monitoring.%s.scrapeTimeout (%s) is longer than monitoring.%s.interval (%s), which Prometheus refuses. Set a timeout at most the interval, or leave it empty." $kind $monitor.scrapeTimeout $kind $monitor.interval) -}}
+{{- end -}}
+{{- end -}}
+{{- if and $monitoring.rules.enabled (not $monitoring.serviceMonitor.enabled) (not $monitoring.podMonitor.enabled) -}}
+{{- $messages = append $messages "ERROR: monitoring.rules.enabled is true, but neither monitoring.serviceMonitor nor monitoring.podMonitor is enabled, and the rules select Tempo's series by the job label the chart's monitor gives them. Enable one of them." -}}
+{{- end -}}
+{{- toJson $messages -}}
+{{- end -}}
