@@ -133,10 +133,11 @@ compactor:
 {{- /*
 tempo.configSection.memberlist: gossip. Pods that share their rings join through the headless
 Service, under a cluster label of their own, so that another Tempo, Loki or Mimir gossiping in the
-same namespace cannot merge rings with it. Each pod advertises the port it binds: Tempo advertises
-7946 unless told, and peers that dial the advertised port of a pod bound elsewhere mark it failed for
-ever. A single pod gossips with no one: the port is set only when it is not Tempo's own 7946 (the
-design's configuration has no memberlist block).
+same namespace cannot merge rings with it. Each pod advertises the port it binds: once an advertised
+address is set (memberlist.advertise_addr, as meshes and dual-stack clusters need), Tempo advertises
+advertise_port, 7946 unless told, and peers that dial 7946 on a pod bound elsewhere never reach it
+(test/real-tempo.test.ts). A single pod gossips with no one: the port is set only when it is not
+Tempo's own 7946 (the design's configuration has no memberlist block).
 Usage: {{ include "tempo.configSection.memberlist" (dict "root" . "protection" $protection) | fromYaml }}
 */ -}}
 {{- define "tempo.configSection.memberlist" -}}

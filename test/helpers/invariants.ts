@@ -4,6 +4,7 @@ import path from 'node:path';
 import YAML from 'yaml';
 import { paths } from '../../build/paths.ts';
 import type { PathKey } from '../../build/tempo-facts.ts';
+import type { Wiring } from '../../build/wiring.ts';
 import { parseYamlOrUndefined, tempoConfigOf } from './tempo-config.ts';
 
 /** What the chart knows of Tempo's configuration (paths it writes, credential keys): the same facts the chart checks. */
@@ -83,10 +84,15 @@ const safeSysctls = [
  * from values.schema.json): the configuration block of each (its endpoint's parent), the port it binds
  * when the block gives none, and its protocol. A receiver added to the schema is checked here too.
  */
-const wiringTemplate = readFileSync(path.join(paths.chart, 'templates', '_wiring.tpl'), 'utf8');
-const receiverListeners = (JSON.parse(/define "tempo\.wiring\.table" -\}\}\n(.*)\n/.exec(wiringTemplate)![1]!) as { listeners: Array<{ tempoKey: string; default: number; protocol: 'TCP' | 'UDP'; receiver: boolean }> }).listeners
-  .filter((listener) => listener.receiver)
+const receiverListeners = chartWiring()
+  .listeners.filter((listener) => listener.receiver)
   .map((listener) => ({ setting: listener.tempoKey.replace(/\.endpoint$/, ''), port: listener.default, protocol: listener.protocol }));
+
+/** The wiring table as the built chart carries it (the JSON in chart/templates/_wiring.tpl). */
+export function chartWiring(): Wiring {
+  const template = readFileSync(path.join(paths.chart, 'templates', '_wiring.tpl'), 'utf8');
+  return JSON.parse(/define "tempo\.wiring\.table" -\}\}\n(.*)\n/.exec(template)![1]!) as Wiring;
+}
 
 export function podTemplates(documents: Manifest[]): PodTemplate[] {
   return documents.flatMap((doc): PodTemplate[] => {

@@ -57,15 +57,17 @@ export function tempoConfigOf(podSpec: Json, documents: Manifest[]): { container
 
 /** A file of a ConfigMap or Secret volume, from the rendered object; undefined when it is not rendered. */
 function volumeFile(volume: Json | undefined, key: string, documents: Manifest[]): string | undefined {
-  if (volume?.configMap) {
-    const text = documents.find((doc) => doc.kind === 'ConfigMap' && doc.metadata.name === volume.configMap.name)?.data?.[key];
-    return typeof text === 'string' ? text : undefined;
-  }
+  const text = volumeFiles(volume, documents)[key];
+  return typeof text === 'string' ? text : undefined;
+}
+
+/** Every file of a ConfigMap or Secret volume, by key, from the rendered object (a Secret's data decoded); {} for other volumes. */
+export function volumeFiles(volume: Json | undefined, documents: Manifest[]): Record<string, string> {
+  if (volume?.configMap) return documents.find((doc) => doc.kind === 'ConfigMap' && doc.metadata.name === volume.configMap.name)?.data ?? {};
   if (volume?.secret) {
     const secret = documents.find((doc) => doc.kind === 'Secret' && doc.metadata.name === volume.secret.secretName);
-    if (typeof secret?.stringData?.[key] === 'string') return secret.stringData[key];
-    const encoded = secret?.data?.[key];
-    return typeof encoded === 'string' ? Buffer.from(encoded, 'base64').toString('utf8') : undefined;
+    const decoded = Object.entries<string>(secret?.data ?? {}).map(([key, value]) => [key, Buffer.from(value, 'base64').toString('utf8')]);
+    return { ...Object.fromEntries(decoded), ...secret?.stringData };
   }
-  return undefined;
+  return {};
 }

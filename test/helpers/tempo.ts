@@ -6,7 +6,7 @@ import YAML from 'yaml';
 import { paths } from '../../build/paths.ts';
 import type { Manifest, Rendered } from './helm.ts';
 import { freePort } from './servers.ts';
-import { tempoConfigOf } from './tempo-config.ts';
+import { tempoConfigOf, volumeFiles } from './tempo-config.ts';
 
 type Json = Record<string, any>;
 
@@ -115,7 +115,7 @@ export async function startRenderedTempo(rendered: Rendered, folder: string, opt
   const env: Record<string, string> = { PATH: process.env.PATH ?? '' };
   for (const variable of container.env ?? []) {
     if (typeof variable.value === 'string') env[variable.name] = variable.value;
-    else if (variable.valueFrom?.secretKeyRef) env[variable.name] = secretValue(rendered.documents, variable.valueFrom.secretKeyRef) ?? options.env?.[variable.name] ?? '';
+    else if (variable.valueFrom?.secretKeyRef) env[variable.name] = volumeFiles({ secret: { secretName: variable.valueFrom.secretKeyRef.name } }, rendered.documents)[variable.valueFrom.secretKeyRef.key] ?? options.env?.[variable.name] ?? '';
   }
   Object.assign(env, options.env);
   const binary = tempoBinary(options.version);
@@ -172,22 +172,6 @@ function mapStrings(node: unknown, map: (text: string) => string): any {
   if (Array.isArray(node)) return node.map((item) => mapStrings(item, map));
   if (node && typeof node === 'object') return Object.fromEntries(Object.entries(node).map(([key, value]) => [key, mapStrings(value, map)]));
   return node;
-}
-
-function volumeFiles(volume: Json | undefined, documents: Manifest[]): Record<string, string> {
-  if (volume?.configMap) return documents.find((doc) => doc.kind === 'ConfigMap' && doc.metadata.name === volume.configMap.name)?.data ?? {};
-  if (volume?.secret) {
-    const secret = documents.find((doc) => doc.kind === 'Secret' && doc.metadata.name === volume.secret.secretName);
-    return { ...Object.fromEntries(Object.entries<string>(secret?.data ?? {}).map(([key, value]) => [key, Buffer.from(value, 'base64').toString('utf8')])), ...secret?.stringData };
-  }
-  return {};
-}
-
-function secretValue(documents: Manifest[], ref: { name: string; key: string }): string | undefined {
-  const secret = documents.find((doc) => doc.kind === 'Secret' && doc.metadata.name === ref.name);
-  if (typeof secret?.stringData?.[ref.key] === 'string') return secret.stringData[ref.key];
-  const encoded = secret?.data?.[ref.key];
-  return typeof encoded === 'string' ? Buffer.from(encoded, 'base64').toString('utf8') : undefined;
 }
 
 /** SIGTERM, then SIGKILL after 10 s: Tempo flushes on shutdown, which a test does not wait for. */
