@@ -6,6 +6,7 @@ import type { SchemaNode, ValuesSchema } from './schema.ts';
  * Tempo listens on. values.schema.json says it once per value with two annotation keywords, which
  * the build strips from the chart's schema:
  *   "x-tempo-key": "server.http_listen_port"      (or a list of keys the value sets)
+ *   "x-tempo-written": "always"                   (or "whenSet"; without it a helper derives the key)
  *   "x-listener": { "name": "http", "exposed": true, "enabledBy": "tempo.receivers.otlp.grpc.enabled",
  *                   "protocol": "UDP", "appProtocol": "grpc" }
  * From it the build generates the owned-key list (structuredConfig may not set those keys), the
@@ -16,7 +17,17 @@ import type { SchemaNode, ValuesSchema } from './schema.ts';
 export interface OwnedKey {
   key: string;
   value: string;
+  /**
+   * How the value reaches its key when it is written as it stands (tempo.config.fromWiring renders
+   * those): always, or only when set (not false, empty or null: Tempo's default then stays implicit).
+   * Without it a section's helper derives the key from the value (a port becomes an endpoint, a
+   * credential a ${VAR} reference).
+   */
+  written?: Written;
 }
+
+type Written = 'always' | 'whenSet';
+const writtenModes: readonly Written[] = ['always', 'whenSet'];
 
 /** A port Tempo binds, set by a value. */
 export interface Listener {
@@ -67,9 +78,12 @@ export function wiringOf(schema: ValuesSchema): Wiring {
   for (const entry of entries) {
     const value = entry.path.join('.');
     const keys = tempoKeysOf(entry.schema);
+    const written = entry.schema['x-tempo-written'] as Written | undefined;
+    if (written !== undefined && !writtenModes.includes(written)) problems.push(`${value}: x-tempo-written must be one of ${writtenModes.join(', ')}`);
+    else if (written !== undefined && keys.length !== 1) problems.push(`${value}: a value written as it stands sets exactly one x-tempo-key`);
     for (const key of keys) {
       if (!tempoKeyPattern.test(key)) problems.push(`${value}: x-tempo-key "${key}" is not a dotted Tempo key`);
-      else wiring.ownedKeys.push({ key, value });
+      else wiring.ownedKeys.push({ key, value, ...(written ? { written } : {}) });
     }
     const listener = entry.schema['x-listener'] as Partial<Listener> | undefined;
     if (listener === undefined) continue;

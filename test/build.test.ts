@@ -103,13 +103,15 @@ describe('the wiring table', () => {
   test('lists every value that sets a Tempo key, from the schema', () => {
     expect(wiring.ownedKeys).toEqual(
       expect.arrayContaining([
-        { key: 'server.http_listen_port', value: 'tempo.server.httpListenPort' },
-        { key: 'compactor.compaction.block_retention', value: 'tempo.retention' },
-        { key: 'ingester.max_block_duration', value: 'tempo.maxBlockDuration' },
+        { key: 'server.http_listen_port', value: 'tempo.server.httpListenPort', written: 'always' },
+        { key: 'compactor.compaction.block_retention', value: 'tempo.retention', written: 'always' },
+        { key: 'ingester.max_block_duration', value: 'tempo.maxBlockDuration', written: 'always' },
+        { key: 'multitenancy_enabled', value: 'tempo.multitenancyEnabled', written: 'whenSet' },
         { key: 'storage.trace.wal.path', value: 'tempo.dataDir' },
         { key: 'storage.trace.local.path', value: 'tempo.dataDir' },
         { key: 'storage.trace.backend', value: 'storage.backend' },
-        { key: 'storage.trace.s3.bucket', value: 'storage.s3.bucket' },
+        { key: 'storage.trace.s3.bucket', value: 'storage.s3.bucket', written: 'whenSet' },
+        { key: 'storage.trace.s3.secret_key', value: 'storage.s3.secretKey' },
         { key: 'memberlist.bind_port', value: 'tempo.memberlist.bindPort' },
         { key: 'memberlist.advertise_port', value: 'tempo.memberlist.bindPort' },
       ]),

@@ -5,7 +5,7 @@ import YAML from 'yaml';
 import { paths } from '../build/paths.ts';
 import { defaultKubeVersion, helmReleases, lint, render, type Manifest, type Rendered } from './helpers/helm.ts';
 import { kubeVersions, type KubeVersion } from './helpers/kubernetes.ts';
-import { podTemplates } from './helpers/invariants.ts';
+import { chartWiring, podTemplates } from './helpers/invariants.ts';
 import { tempoConfigOf } from './helpers/tempo-config.ts';
 import { valuesSets } from './helpers/values-sets.ts';
 
@@ -16,6 +16,18 @@ import { valuesSets } from './helpers/values-sets.ts';
  * values set.
  */
 const sets = valuesSets();
+const chartDefaults = YAML.parse(readFileSync(path.join(paths.chart, 'values.yaml'), 'utf8'));
+
+/** Values layered as Helm layers them: maps merge key by key, anything else replaces, null removes. */
+function helmMerge(base: any, over: any): any {
+  if (typeof base !== 'object' || base === null || Array.isArray(base) || typeof over !== 'object' || over === null || Array.isArray(over)) return over;
+  const merged = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    if (value === null) delete merged[key];
+    else merged[key] = helmMerge(base[key], value);
+  }
+  return merged;
+}
 
 test('the sets hold the defaults, minimal, everything and the per-environment examples layered over their base', () => {
   expect(sets.map((set) => set.name)).toEqual(expect.arrayContaining(['default', 'minimal', 'everything', 'example-dev', 'example-staging', 'example-prod']));
@@ -69,6 +81,24 @@ describe.concurrent.each(cases)('values set $label', ({ helm, set }) => {
     const fullname = workloads[0]!.metadata.name;
     expect(rendered.workload(fullname).kind).toBe(rendered.tempoConfig(fullname).storage.trace.backend === 'local' ? 'Deployment' : 'StatefulSet');
     expect(rendered.get('Service', fullname).spec.type).toBeDefined();
+  });
+
+  test('writes each value the wiring table writes as it stands at its Tempo key: always, or when set', async () => {
+    const rendered = await rendering();
+    const values = set.files.reduce((merged, file) => helmMerge(merged, YAML.parse(readFileSync(file, 'utf8')) ?? {}), chartDefaults);
+    const config = rendered.documents.map((doc) => doc.spec?.template && tempoConfigOf(doc.spec.template.spec, rendered.documents)).find(Boolean)!.config;
+    const at = (node: any, dotted: string) => dotted.split('.').reduce((child, key) => child?.[key], node);
+    // A section the values switch off (Kafka, another storage backend) writes none of its keys.
+    const switchedOff = (value: string) =>
+      (value.startsWith('tempo.receivers.kafka.') && !values.tempo.receivers.kafka.enabled) || (value.startsWith('storage.') && !value.startsWith(`storage.${values.storage.backend}.`));
+    const written = chartWiring().ownedKeys.filter((owned) => owned.written && !switchedOff(owned.value));
+    expect(written.length).toBeGreaterThan(5);
+    for (const owned of written) {
+      const value = at(values, owned.value);
+      const isSet = !(value === false || value === '' || value === null || value === undefined || (typeof value === 'object' && Object.keys(value).length === 0));
+      if (owned.written === 'always' || isSet) expect(at(config, owned.key), `${owned.value} → ${owned.key}`).toEqual(value);
+      else expect(at(config, owned.key), `${owned.value} is not set, so ${owned.key} stays Tempo's default`).toBeUndefined();
+    }
   });
 
   test('puts every resource in the release namespace', async () => {

@@ -1,11 +1,11 @@
 {{- /*
 tempo.config.generated: the Tempo configuration the chart derives from its values, as YAML: one helper
-per section (tempo.configSection.<name>), each given {root, protection} and returning its part of
-the file (nothing when the section has nothing to set).
+per section (tempo.configSection.<name>), each given {root, protection, wiring} and returning its
+part of the file (nothing when the section has nothing to set).
 Usage: {{ include "tempo.config.generated" . | fromYaml }}
 */ -}}
 {{- define "tempo.config.generated" -}}
-{{- $context := dict "root" . "protection" (include "tempo.sizing.protection" . | fromJson) -}}
+{{- $context := dict "root" . "protection" (include "tempo.sizing.protection" . | fromJson) "wiring" (include "tempo.wiring.table" . | fromJson) -}}
 {{- $config := dict -}}
 {{- range $section := list "target" "tenancy" "api" "server" "distributor" "ingester" "metricsGenerator" "querier" "compactor" "storage" "memberlist" "overrides" "usageReport" -}}
 {{- $config = merge $config (include (printf "tempo.configSection.%s" $section) $context | fromYaml) -}}
@@ -16,7 +16,7 @@ Usage: {{ include "tempo.config.generated" . | fromYaml }}
 {{- /*
 tempo.configSection.target: the modules Tempo runs. A scaled-out Tempo runs them all in each pod as
 one scalable single binary; otherwise Tempo's default (all) stays implicit, as in the design.
-Usage: {{ include "tempo.configSection.target" (dict "root" . "protection" $protection) | fromYaml }}
+Usage: {{ include "tempo.configSection.target" $context | fromYaml }} (see tempo.config.generated)
 */ -}}
 {{- define "tempo.configSection.target" -}}
 {{- if include "tempo.workload.sharesRings" .root -}}
@@ -26,22 +26,17 @@ target: scalable-single-binary
 
 {{- /*
 tempo.configSection.server: the HTTP and gRPC servers and logging.
-Usage: {{ include "tempo.configSection.server" (dict "root" . "protection" $protection) | fromYaml }}
+Usage: {{ include "tempo.configSection.server" $context | fromYaml }} (see tempo.config.generated)
 */ -}}
 {{- define "tempo.configSection.server" -}}
-{{- $server := .root.Values.tempo.server -}}
-server:
-  http_listen_port: {{ int $server.httpListenPort }}
-  grpc_listen_port: {{ int $server.grpcListenPort }}
-  log_level: {{ $server.logLevel }}
-  log_format: {{ $server.logFormat }}
+{{- include "tempo.config.fromWiring" (dict "context" . "under" "tempo.server.") -}}
 {{- end -}}
 
 {{- /*
 tempo.configSection.distributor: the enabled receivers (the listeners of the wiring table whose Tempo
 key lies under distributor.receivers), each bound on 0.0.0.0 and, with tempo.receivers.tls, served
 over TLS when it runs over TCP; and the Kafka consumer.
-Usage: {{ include "tempo.configSection.distributor" (dict "root" . "protection" $protection) | fromYaml }}
+Usage: {{ include "tempo.configSection.distributor" $context | fromYaml }} (see tempo.config.generated)
 */ -}}
 {{- define "tempo.configSection.distributor" -}}
 {{- $receivers := .root.Values.tempo.receivers -}}
@@ -59,7 +54,7 @@ Usage: {{ include "tempo.configSection.distributor" (dict "root" . "protection" 
 {{- end -}}
 {{- with $receivers.kafka -}}
 {{- if .enabled -}}
-{{- $kafka := dict "brokers" .brokers "topic" .topic "encoding" .encoding "group_id" .groupId "client_id" .clientId "protocol_version" .protocolVersion "initial_offset" .initialOffset -}}
+{{- $kafka := (include "tempo.config.fromWiring" (dict "context" $ "under" "tempo.receivers.kafka.") | fromJson).distributor.receivers.kafka -}}
 {{- $auth := dict -}}
 {{- if .sasl.mechanism -}}
 {{- /* Filled from the Secret through the environment (tempo.pod.secretEnv). */ -}}
@@ -83,28 +78,24 @@ Usage: {{ include "tempo.configSection.distributor" (dict "root" . "protection" 
 tempo.configSection.ingester: block duration, the block size that fits the memory limit, and for a
 scaled-out Tempo the ring the ingesters share over memberlist, with tempo.workload.replicationFactor
 copies of each trace.
-Usage: {{ include "tempo.configSection.ingester" (dict "root" . "protection" $protection) | fromYaml }}
+Usage: {{ include "tempo.configSection.ingester" $context | fromYaml }} (see tempo.config.generated)
 */ -}}
 {{- define "tempo.configSection.ingester" -}}
-ingester:
-  max_block_duration: {{ .root.Values.tempo.maxBlockDuration | quote }}
-  {{- with .protection.maxBlockBytes }}
-  max_block_bytes: {{ int64 . }}
-  {{- end }}
-  {{- if include "tempo.workload.sharesRings" .root }}
-  lifecycler:
-    ring:
-      kvstore:
-        store: memberlist
-      replication_factor: {{ include "tempo.workload.replicationFactor" .root | int }}
-  {{- end }}
+{{- $config := include "tempo.config.fromWiring" (dict "context" . "under" "tempo.maxBlockDuration") | fromJson -}}
+{{- with .protection.maxBlockBytes -}}
+{{- $_ := set $config.ingester "max_block_bytes" (int64 .) -}}
+{{- end -}}
+{{- if include "tempo.workload.sharesRings" .root -}}
+{{- $_ := set $config.ingester "lifecycler" (dict "ring" (dict "kvstore" (dict "store" "memberlist") "replication_factor" (include "tempo.workload.replicationFactor" .root | int))) -}}
+{{- end -}}
+{{- toYaml $config -}}
 {{- end -}}
 
 {{- /*
 tempo.configSection.querier: in a scaled-out Tempo each pod's querier works for its own
 query-frontend, so a query sent to any pod is answered there (from every pod's ingesters, through the
 ring, and from the shared object store). Set explicitly because the default names port 9095.
-Usage: {{ include "tempo.configSection.querier" (dict "root" . "protection" $protection) | fromYaml }}
+Usage: {{ include "tempo.configSection.querier" $context | fromYaml }} (see tempo.config.generated)
 */ -}}
 {{- define "tempo.configSection.querier" -}}
 {{- if include "tempo.workload.sharesRings" .root -}}
@@ -116,17 +107,14 @@ querier:
 
 {{- /*
 tempo.configSection.compactor: how long blocks are kept; a scaled-out Tempo shares compaction work over a ring.
-Usage: {{ include "tempo.configSection.compactor" (dict "root" . "protection" $protection) | fromYaml }}
+Usage: {{ include "tempo.configSection.compactor" $context | fromYaml }} (see tempo.config.generated)
 */ -}}
 {{- define "tempo.configSection.compactor" -}}
-compactor:
-  compaction:
-    block_retention: {{ .root.Values.tempo.retention | quote }}
-  {{- if include "tempo.workload.sharesRings" .root }}
-  ring:
-    kvstore:
-      store: memberlist
-  {{- end }}
+{{- $config := include "tempo.config.fromWiring" (dict "context" . "under" "tempo.retention") | fromJson -}}
+{{- if include "tempo.workload.sharesRings" .root -}}
+{{- $_ := set $config.compactor "ring" (dict "kvstore" (dict "store" "memberlist")) -}}
+{{- end -}}
+{{- toYaml $config -}}
 {{- end -}}
 
 {{- /*
@@ -137,7 +125,7 @@ address is set (memberlist.advertise_addr, as meshes and dual-stack clusters nee
 advertise_port, 7946 unless told, and peers that dial 7946 on a pod bound elsewhere never reach it
 (test/real-tempo.test.ts). A single pod gossips with no one: the port is set only when it is not
 Tempo's own 7946 (the design's configuration has no memberlist block).
-Usage: {{ include "tempo.configSection.memberlist" (dict "root" . "protection" $protection) | fromYaml }}
+Usage: {{ include "tempo.configSection.memberlist" $context | fromYaml }} (see tempo.config.generated)
 */ -}}
 {{- define "tempo.configSection.memberlist" -}}
 {{- $root := .root -}}
@@ -162,7 +150,7 @@ memberlist:
 tempo.configSection.overrides: the limits every tenant gets (tempo.overrides.defaults) and the
 per-tenant file, in the layout the user's overrides use: Tempo refuses to start with both. In the flat
 layout of tempo.structuredConfig.overrides the derived settings take their flat names.
-Usage: {{ include "tempo.configSection.overrides" (dict "root" . "protection" $protection) | fromYaml }}
+Usage: {{ include "tempo.configSection.overrides" $context | fromYaml }} (see tempo.config.generated)
 */ -}}
 {{- define "tempo.configSection.overrides" -}}
 {{- $derived := include "tempo.overrides.derived" . | fromJson -}}
@@ -243,18 +231,16 @@ Usage: {{ include "tempo.overrides.perTenant" . | fromJson }}
 {{- /*
 tempo.configSection.tenancy: whether every request must name its tenant (X-Scope-OrgID). Written only
 when on: the design's configuration leaves Tempo's default (off) implicit.
-Usage: {{ include "tempo.configSection.tenancy" (dict "root" . "protection" $protection) | fromYaml }}
+Usage: {{ include "tempo.configSection.tenancy" $context | fromYaml }} (see tempo.config.generated)
 */ -}}
 {{- define "tempo.configSection.tenancy" -}}
-{{- if .root.Values.tempo.multitenancyEnabled -}}
-multitenancy_enabled: true
-{{- end -}}
+{{- include "tempo.config.fromWiring" (dict "context" . "under" "tempo.multitenancyEnabled") -}}
 {{- end -}}
 
 {{- /*
 tempo.configSection.api: search results streamed over the HTTP port (gRPC), which Grafana's Tempo data
 source uses when it talks to Tempo directly (grafana.datasource without the gateway).
-Usage: {{ include "tempo.configSection.api" (dict "root" . "protection" $protection) | fromYaml }}
+Usage: {{ include "tempo.configSection.api" $context | fromYaml }} (see tempo.config.generated)
 */ -}}
 {{- define "tempo.configSection.api" -}}
 {{- if and .root.Values.grafana.datasource.enabled (not .root.Values.gateway.enabled) -}}
@@ -267,7 +253,7 @@ tempo.configSection.metricsGenerator: with tempo.metricsGenerator on, where the 
 write-ahead log and local blocks (on the data volume), where it sends the series (remote write, with
 credentials as ${VAR} references from tempo.pod.secretReferences) and the labels it adds; in a
 scaled-out Tempo its ring over memberlist. The processors themselves are per-tenant overrides.
-Usage: {{ include "tempo.configSection.metricsGenerator" (dict "root" . "protection" $protection) | fromYaml }}
+Usage: {{ include "tempo.configSection.metricsGenerator" $context | fromYaml }} (see tempo.config.generated)
 */ -}}
 {{- define "tempo.configSection.metricsGenerator" -}}
 {{- $generator := .root.Values.tempo.metricsGenerator -}}
@@ -301,9 +287,7 @@ Usage: {{ include "tempo.configSection.metricsGenerator" (dict "root" . "protect
 {{- if has "local-blocks" $generator.processors -}}
 {{- $_ := set $config "traces_storage" (dict "path" (printf "%s/traces" $dir)) -}}
 {{- end -}}
-{{- with $generator.externalLabels -}}
-{{- $_ := set $config "registry" (dict "external_labels" .) -}}
-{{- end -}}
+{{- include "tempo.util.deepMerge" (dict "dst" $config "src" ((include "tempo.config.fromWiring" (dict "context" $ "under" "tempo.metricsGenerator.externalLabels") | fromJson).metrics_generator | default dict)) -}}
 {{- if include "tempo.workload.sharesRings" .root -}}
 {{- $_ := set $config "ring" (dict "kvstore" (dict "store" "memberlist")) -}}
 {{- end -}}
@@ -313,11 +297,33 @@ Usage: {{ include "tempo.configSection.metricsGenerator" (dict "root" . "protect
 
 {{- /*
 tempo.configSection.usageReport: whether Tempo reports anonymous usage to Grafana Labs.
-Usage: {{ include "tempo.configSection.usageReport" (dict "root" . "protection" $protection) | fromYaml }}
+Usage: {{ include "tempo.configSection.usageReport" $context | fromYaml }} (see tempo.config.generated)
 */ -}}
 {{- define "tempo.configSection.usageReport" -}}
-usage_report:
-  reporting_enabled: {{ .root.Values.tempo.reportingEnabled }}
+{{- include "tempo.config.fromWiring" (dict "context" . "under" "tempo.reportingEnabled") -}}
+{{- end -}}
+
+{{- /*
+tempo.config.fromWiring: the Tempo keys of the wiring table that values under a path (a value, or a
+prefix ending in ".") write as they stand (x-tempo-written), nested, as JSON; a "whenSet" value only
+when it is set (not false, empty or null). Every other owned key is derived by its section's helper.
+Usage: {{ include "tempo.config.fromWiring" (dict "context" $context "under" "tempo.server.") | fromJson }}
+*/ -}}
+{{- define "tempo.config.fromWiring" -}}
+{{- $config := dict -}}
+{{- $values := .context.root.Values -}}
+{{- range $owned := .context.wiring.ownedKeys -}}
+{{- if and $owned.written (or (eq $owned.value $.under) (and (hasSuffix "." $.under) (hasPrefix $.under $owned.value))) -}}
+{{- $setting := $values -}}
+{{- range $part := splitList "." $owned.value -}}
+{{- $setting = get $setting $part -}}
+{{- end -}}
+{{- if or (eq $owned.written "always") (and (not (kindIs "invalid" $setting)) (not (empty $setting))) -}}
+{{- include "tempo.util.deepMerge" (dict "dst" $config "src" (include "tempo.util.nested" (dict "path" $owned.key "value" $setting) | fromJson)) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- toJson $config -}}
 {{- end -}}
 
 {{- /*
