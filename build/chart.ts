@@ -1,9 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import Handlebars from 'handlebars';
 import { changesFor } from './changelog.ts';
 import { BuildError } from './errors.ts';
-import { renderReadme, renderValuesTable } from './docs.ts';
+import { renderManual, renderValuesTable } from './docs.ts';
 import { referencedKubernetesDefinitions } from './kubernetes-schema.ts';
 import { packageVersion, paths, relative } from './paths.ts';
 import { ValuesSchema } from './schema.ts';
@@ -21,6 +21,8 @@ export interface BuildSources {
   valuesSchema: string;
   templates: string;
   readme: string;
+  /** The manual's pages beside the README, one Markdown file per feature. */
+  docs: string;
   changelog: string;
   packageJson: string;
   tempoConfigSources: string;
@@ -88,11 +90,20 @@ export function buildChart(sources: BuildSources = paths, chartDir = paths.chart
   output.set(paths.generatedTypes, renderValuesTypes(schema));
   output.set(paths.tempoConfigSchema, formatJson(tempoConfig));
   const sizingTable = renderSizingTable(sizing, defaults.sizing.goMemLimitPercent);
-  const valuesSet = (name: string) => {
+  const valuesSet = (page: string, name: string) => {
     const file = path.join(paths.valuesSets, `${name}.yaml`);
-    if (!existsSync(file)) throw new BuildError(path.basename(sources.readme), `shows the values set ${name}, but ${relative(file)} does not exist`);
+    if (!existsSync(file)) throw new BuildError(page, `shows the values set ${name}, but ${relative(file)} does not exist`);
     return readFileSync(file, 'utf8');
   };
-  output.set(sources.readme, renderReadme(path.basename(sources.readme), readFileSync(sources.readme, 'utf8'), schema, sizingTable, valuesSet));
+  const pages = [sources.readme, ...manualPages(sources.docs)].map((file) => ({ file, name: path.relative(path.dirname(sources.readme), file).split(path.sep).join('/'), text: readFileSync(file, 'utf8') }));
+  for (const page of renderManual(pages, schema, sizingTable, valuesSet)) output.set(page.file, page.text);
   return output;
+}
+
+/** The Markdown pages of the manual under docs/, in name order. */
+export function manualPages(docsDir: string): string[] {
+  return readdirSync(docsDir)
+    .filter((name) => name.endsWith('.md'))
+    .sort()
+    .map((name) => path.join(docsDir, name));
 }

@@ -20,7 +20,7 @@ function main(argv: string[]): number {
     return 0;
   }
   writeOutput(output, paths.chart);
-  console.log(`Built ${output.size} files into ${relative(paths.chart)}/, README.md and build/generated/.`);
+  console.log(`Built ${output.size} files into ${relative(paths.chart)}/, README.md, docs/ and build/generated/.`);
   return 0;
 }
 

@@ -11,6 +11,7 @@ export const paths = {
   templates: path.join(repoRoot, 'templates'),
   chart: path.join(repoRoot, 'chart'),
   readme: path.join(repoRoot, 'README.md'),
+  docs: path.join(repoRoot, 'docs'),
   changelog: path.join(repoRoot, 'CHANGELOG.md'),
   packageJson: path.join(repoRoot, 'package.json'),
   generatedTypes: path.join(repoRoot, 'build', 'generated', 'values.ts'),

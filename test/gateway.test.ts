@@ -166,6 +166,20 @@ describe.each(helmReleases)('the gateway as rendered ($label)', (helm) => {
     expect(rendered.ofKind('PodDisruptionBudget')).toEqual([]);
   });
 
+  test("takes the gateway's and the helm test's security contexts from values, as OpenShift's assigned UIDs need", async () => {
+    const assigned = { runAsNonRoot: true, runAsUser: 1000650000, runAsGroup: 1000650000, fsGroup: 1000650000, seccompProfile: { type: 'RuntimeDefault' } };
+    const container = { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] }, seLinuxOptions: { level: 's0:c26,c5' } };
+    const rendered = await render(helm, {
+      values: { ...gatewayValues, gateway: { ...gatewayValues.gateway, podSecurityContext: assigned, securityContext: container }, tests: { podSecurityContext: assigned, securityContext: container } },
+      tests: true,
+    });
+    for (const pod of [rendered.get('Deployment', 'tempo-gateway').spec.template.spec, rendered.get('Pod', 'tempo-test').spec]) {
+      expect(pod.securityContext).toEqual(assigned);
+      expect(pod.containers[0].securityContext).toEqual(container);
+      expect(pod.automountServiceAccountToken).toBe(false);
+    }
+  });
+
   test('from two replicas on, a PodDisruptionBudget keeps one gateway pod running', async () => {
     const rendered = await render(helm, { valuesFiles: [path.join(paths.valuesSets, 'gateway.yaml')] });
     expect(rendered.get('Deployment', 'tempo-gateway').spec.replicas).toBe(2);

@@ -39,7 +39,7 @@ describe.concurrent.each(cases)('refuses $label', ({ helm, file }) => {
 });
 
 test('the README shows what helm 3 really prints for a typo in structuredConfig', async () => {
-  const readme = readFileSync(paths.readme, 'utf8');
+  const readme = readFileSync(path.join(paths.docs, 'configuration.md'), 'utf8');
   const example = /```console\n\$ helm template tempo \.\/chart --set (\S+)\n([\s\S]*?)```/.exec(readme);
   expect(example, 'the README has the console example').not.toBeNull();
   const stderr = await renderError(helmRelease('helm3'), { set: [example![1]!] });

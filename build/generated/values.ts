@@ -1117,6 +1117,10 @@ export interface Values {
   "gateway": {
     /** Deploy the gateway. */
     "enabled": boolean;
+    /** Pod-level security context of the gateway pod. The default runs as the unprivileged nginx image's own user (101), as Pod Security "restricted" requires. */
+    "podSecurityContext": Record<string, unknown>;
+    /** Security context of the gateway container. The default meets Pod Security "restricted" with a read-only root filesystem. */
+    "securityContext": Record<string, unknown>;
     /** Gateway pods. From two on, a PodDisruptionBudget keeps one running. */
     "replicas": number;
     /** The gateway's nginx image: an unprivileged build that runs as UID 101 and listens on ports above 1024. */
@@ -1489,6 +1493,10 @@ export interface Values {
   "tests": {
     /** Render the helm test hook (it needs OTLP over HTTP without receiver TLS). */
     "enabled": boolean;
+    /** Pod-level security context of the helm test pod. The default runs as the curl image's own user (100). */
+    "podSecurityContext": Record<string, unknown>;
+    /** Security context of the helm test container. The default meets Pod Security "restricted" with a read-only root filesystem. */
+    "securityContext": Record<string, unknown>;
     /** Image with sh and curl the test pod runs. */
     "image": {
       /** Registry host; global.imageRegistry wins over it. */

@@ -1,0 +1,43 @@
+{{- /*
+tempo.image.tag: the image tag, which defaults to the chart's appVersion.
+Usage: {{ include "tempo.image.tag" . }}
+*/ -}}
+{{- define "tempo.image.tag" -}}
+{{- default .Chart.AppVersion .Values.image.tag -}}
+{{- end -}}
+
+{{- /*
+tempo.image.reference: Tempo's image, registry/repository:tag[@digest] (see tempo.image.of).
+Usage: {{ include "tempo.image.reference" . }}
+*/ -}}
+{{- define "tempo.image.reference" -}}
+{{- include "tempo.image.of" (dict "root" . "image" .Values.image "tag" (include "tempo.image.tag" .)) -}}
+{{- end -}}
+
+{{- /*
+tempo.image.of: an image of the chart (Tempo's, the gateway's, the helm test's) as
+registry/repository:tag, with @digest appended when it has one. The registry is global.imageRegistry
+when a parent chart sets it, else the image's own.
+Usage: {{ include "tempo.image.of" (dict "root" . "image" .Values.gateway.image "tag" .Values.gateway.image.tag) }}
+*/ -}}
+{{- define "tempo.image.of" -}}
+{{- printf "%s/%s:%s" (.root.Values.global.imageRegistry | default .image.registry) .image.repository .tag -}}
+{{- with .image.digest }}@{{ . }}{{ end -}}
+{{- end -}}
+
+{{- /*
+tempo.image.pullSecrets: the pod's imagePullSecrets, as a JSON list: global.imagePullSecrets first,
+then imagePullSecrets, each name once.
+Usage: {{ include "tempo.image.pullSecrets" . | fromJsonArray }}
+*/ -}}
+{{- define "tempo.image.pullSecrets" -}}
+{{- $names := list -}}
+{{- range concat (.Values.global.imagePullSecrets | default list) .Values.imagePullSecrets -}}
+{{- $names = append $names .name -}}
+{{- end -}}
+{{- $secrets := list -}}
+{{- range uniq $names -}}
+{{- $secrets = append $secrets (dict "name" .) -}}
+{{- end -}}
+{{- toJson $secrets -}}
+{{- end -}}

@@ -1,0 +1,69 @@
+{{- /*
+tempo.util.seconds: a Prometheus duration (1m30s, 500ms; the schema has checked its syntax) in seconds.
+Usage: {{ include "tempo.util.seconds" "1m30s" | float64 }}
+*/ -}}
+{{- define "tempo.util.seconds" -}}
+{{- $total := 0.0 -}}
+{{- $units := dict "ms" 0.001 "s" 1.0 "m" 60.0 "h" 3600.0 -}}
+{{- range $part := regexFindAll "[0-9]+(ms|s|m|h)" (toString .) -1 -}}
+{{- $total = addf $total (mulf (regexFind "^[0-9]+" $part | float64) (get $units (regexFind "[a-z]+$" $part))) -}}
+{{- end -}}
+{{- $total -}}
+{{- end -}}
+
+{{- /*
+tempo.util.credentialHeader: "true" when an HTTP header of this name carries a credential
+(Authorization, a cookie, an API key, or a name that says token, secret, password or credential).
+Usage: {{ if include "tempo.util.credentialHeader" "Authorization" }}
+*/ -}}
+{{- define "tempo.util.credentialHeader" -}}
+{{- if regexMatch "(?i)^(authorization|proxy-authorization|cookie|x-api-key|api-key|apikey)$|token|secret|password|credential" . }}true{{ end -}}
+{{- end -}}
+
+{{- /*
+tempo.util.deepMerge: merges src into dst in place. Maps merge key by key; any other value, false and
+0 included, replaces; null removes the key. (Sprig's mergeOverwrite cannot set false, 0 or "".)
+Usage: {{- include "tempo.util.deepMerge" (dict "dst" $config "src" $override) -}}
+*/ -}}
+{{- define "tempo.util.deepMerge" -}}
+{{- $dst := .dst -}}
+{{- range $key, $value := .src -}}
+{{- if kindIs "invalid" $value -}}
+{{- $_ := unset $dst $key -}}
+{{- else if and (kindIs "map" $value) (kindIs "map" (get $dst $key)) -}}
+{{- include "tempo.util.deepMerge" (dict "dst" (get $dst $key) "src" $value) -}}
+{{- else -}}
+{{- $_ := set $dst $key $value -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{- /*
+tempo.util.valueAt: the value at a dotted path of a map (the values, or a Tempo configuration), as
+JSON {"value": ...}, so that numbers and booleans keep their type; null where the path ends early.
+Usage: {{ include "tempo.util.valueAt" (dict "values" .Values "path" "tempo.server.httpListenPort") | fromJson | dig "value" 0 }}
+*/ -}}
+{{- define "tempo.util.valueAt" -}}
+{{- $node := .values -}}
+{{- /* A path that ends early (a missing or null block) has no value: an empty map stands in for it. */ -}}
+{{- range $part := splitList "." .path -}}
+{{- if kindIs "map" $node -}}
+{{- $node = get $node $part -}}
+{{- else -}}
+{{- $node = dict -}}
+{{- end -}}
+{{- end -}}
+{{- toJson (dict "value" $node) -}}
+{{- end -}}
+
+{{- /*
+tempo.util.nested: a value placed at a dotted path, as JSON: path a.b.c and value v give {a: {b: {c: v}}}.
+Usage: {{ include "tempo.util.nested" (dict "path" "distributor.receivers.zipkin" "value" $settings) | fromJson }}
+*/ -}}
+{{- define "tempo.util.nested" -}}
+{{- $node := .value -}}
+{{- range $part := reverse (splitList "." .path) -}}
+{{- $node = dict $part $node -}}
+{{- end -}}
+{{- toJson $node -}}
+{{- end -}}

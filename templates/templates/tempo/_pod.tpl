@@ -1,0 +1,301 @@
+{{- /*
+tempo.pod.secretReferences: every credential the configuration takes from a Secret other than the
+object store's, as JSON: {purpose: {variable, secret, key}}. The configuration holds ${variable} where
+the credential goes, the pod fills the variable from the Secret, and Tempo expands it at start-up
+(-config.expand-env), so no credential enters the ConfigMap. Purposes: kafka.username, kafka.password,
+remoteWrite.<index>.username, remoteWrite.<index>.password, remoteWrite.<index>.token.
+Usage: {{ (get (include "tempo.pod.secretReferences" . | fromJson) "kafka.password").variable }}
+*/ -}}
+{{- define "tempo.pod.secretReferences" -}}
+{{- $references := dict -}}
+{{- $kafka := .Values.tempo.receivers.kafka -}}
+{{- if and $kafka.enabled $kafka.sasl.mechanism $kafka.sasl.existingSecret -}}
+{{- $_ := set $references "kafka.username" (dict "variable" "KAFKA_SASL_USERNAME" "secret" $kafka.sasl.existingSecret "key" $kafka.sasl.usernameKey) -}}
+{{- $_ := set $references "kafka.password" (dict "variable" "KAFKA_SASL_PASSWORD" "secret" $kafka.sasl.existingSecret "key" $kafka.sasl.passwordKey) -}}
+{{- end -}}
+{{- if .Values.tempo.metricsGenerator.enabled -}}
+{{- range $index, $target := .Values.tempo.metricsGenerator.remoteWrite -}}
+{{- with $target.basicAuth -}}
+{{- $_ := set $references (printf "remoteWrite.%d.username" $index) (dict "variable" (printf "REMOTE_WRITE_%d_USERNAME" $index) "secret" .existingSecret "key" (.usernameKey | default "username")) -}}
+{{- $_ := set $references (printf "remoteWrite.%d.password" $index) (dict "variable" (printf "REMOTE_WRITE_%d_PASSWORD" $index) "secret" .existingSecret "key" (.passwordKey | default "password")) -}}
+{{- end -}}
+{{- with $target.bearerToken -}}
+{{- $_ := set $references (printf "remoteWrite.%d.token" $index) (dict "variable" (printf "REMOTE_WRITE_%d_TOKEN" $index) "secret" .existingSecret "key" (.key | default "token")) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- toJson $references -}}
+{{- end -}}
+
+{{- /*
+tempo.pod.dataVolume: the data volume at tempo.dataDir, as JSON: {volume (the pod's volume entry, or
+none when a StatefulSet's volumeClaimTemplates provide it), claimTemplate (the StatefulSet's claim),
+claim (the Deployment's own claim to create)}.
+Usage: {{ include "tempo.pod.dataVolume" . | fromJson }}
+*/ -}}
+{{- define "tempo.pod.dataVolume" -}}
+{{- $persistence := .Values.persistence -}}
+{{- $claimSpec := dict "accessModes" $persistence.accessModes "resources" (dict "requests" (dict "storage" $persistence.size)) -}}
+{{- with $persistence.storageClassName -}}
+{{- /* "-" is the charts' convention for storageClassName "": a volume bound by hand, never provisioned. */ -}}
+{{- $_ := set $claimSpec "storageClassName" (ternary "" . (eq . "-")) -}}
+{{- end -}}
+{{- $result := dict -}}
+{{- if not $persistence.enabled -}}
+{{- /* Ephemeral, as in the design: the data goes with the pod. */ -}}
+{{- $emptyDir := dict -}}
+{{- with $persistence.emptyDirSizeLimit -}}
+{{- $_ := set $emptyDir "sizeLimit" . -}}
+{{- end -}}
+{{- $_ := set $result "volume" (dict "name" "storage" "emptyDir" $emptyDir) -}}
+{{- else if include "tempo.workload.clustered" . -}}
+{{- $_ := set $result "claimTemplate" (dict "metadata" (dict "name" "storage") "spec" $claimSpec) -}}
+{{- else if $persistence.existingClaim -}}
+{{- $_ := set $result "volume" (dict "name" "storage" "persistentVolumeClaim" (dict "claimName" $persistence.existingClaim)) -}}
+{{- else -}}
+{{- $name := include "tempo.names.fullname" . -}}
+{{- $_ := set $result "volume" (dict "name" "storage" "persistentVolumeClaim" (dict "claimName" $name)) -}}
+{{- $_ := set $result "claim" (dict "name" $name "spec" $claimSpec) -}}
+{{- end -}}
+{{- toJson $result -}}
+{{- end -}}
+
+{{- /*
+tempo.pod.configFile: where Tempo reads its configuration: the ConfigMap's key, mounted read-only in
+a directory of its own, as JSON {dir, key, path}.
+Usage: {{ (include "tempo.pod.configFile" . | fromJson).path }}
+*/ -}}
+{{- define "tempo.pod.configFile" -}}
+{{- $dir := "/conf" -}}
+{{- $key := "tempo.yaml" -}}
+{{- toJson (dict "dir" $dir "key" $key "path" (printf "%s/%s" $dir $key)) -}}
+{{- end -}}
+
+{{- /*
+tempo.pod.mounts: every volume mount of the Tempo container, as JSON: [{name, mountPath, readOnly,
+files (the file names a read-only mount holds for Tempo), extra (a tempo.extraVolumeMounts entry as
+given)}]. The pod template mounts exactly these, and
+the validation checks against them the paths Tempo writes and reads.
+Usage: {{ include "tempo.pod.mounts" . | fromJsonArray }}
+*/ -}}
+{{- define "tempo.pod.mounts" -}}
+{{- $configFile := include "tempo.pod.configFile" . | fromJson -}}
+{{- $mounts := list
+  (dict "name" "config" "mountPath" $configFile.dir "readOnly" true "files" (list $configFile.key))
+  (dict "name" "storage" "mountPath" .Values.tempo.dataDir "readOnly" false)
+-}}
+{{- with include "tempo.overrides.perTenantFile" . | fromJson -}}
+{{- $mounts = append $mounts (dict "name" "overrides" "mountPath" .dir "readOnly" true "files" (list .key)) -}}
+{{- end -}}
+{{- $mounts = concat $mounts (include "tempo.storage.credentials" . | fromJson).mounts (include "tempo.receivers.tls" . | fromJson).mounts -}}
+{{- range .Values.tempo.extraVolumeMounts -}}
+{{- $mounts = append $mounts (dict "name" .name "mountPath" .mountPath "readOnly" (.readOnly | default false) "extra" .) -}}
+{{- end -}}
+{{- toJson $mounts -}}
+{{- end -}}
+
+{{- /*
+tempo.pod.args: the Tempo container's arguments: the configuration file, environment expansion when
+the chart's own configuration needs it, then tempo.extraArgs.
+Usage: {{ include "tempo.pod.args" . | fromJsonArray }}
+*/ -}}
+{{- define "tempo.pod.args" -}}
+{{- $args := list (printf "-config.file=%s" (include "tempo.pod.configFile" . | fromJson).path) -}}
+{{- $expandEnv := or (include "tempo.storage.credentials" . | fromJson).expandEnv (include "tempo.pod.secretReferences" . | fromJson) -}}
+{{- if and $expandEnv (not (has "-config.expand-env=true" .Values.tempo.extraArgs)) -}}
+{{- $args = append $args "-config.expand-env=true" -}}
+{{- end -}}
+{{- toJson (concat $args .Values.tempo.extraArgs) -}}
+{{- end -}}
+
+{{- /*
+tempo.pod.template: the Tempo pod template (metadata and spec), shared by the Deployment and the
+StatefulSet.
+Usage: {{- include "tempo.pod.template" . | nindent 4 }}
+*/ -}}
+{{- define "tempo.pod.template" -}}
+{{- $credentials := include "tempo.storage.credentials" . | fromJson -}}
+{{- $dataVolume := include "tempo.pod.dataVolume" . | fromJson -}}
+{{- $receiversTls := include "tempo.receivers.tls" . | fromJson -}}
+{{- $configFile := include "tempo.pod.configFile" . | fromJson -}}
+{{- $resources := include "tempo.sizing.resources" . | fromJson -}}
+{{- with .Values.persistence.emptyDirSizeLimit -}}
+{{- /* Requested too, so the scheduler places the pod where the space is and pressure is visible. */ -}}
+{{- if and (not $.Values.persistence.enabled) (not (hasKey ($resources.requests | default dict) "ephemeral-storage")) -}}
+{{- $_ := set $resources "requests" (merge ($resources.requests | default dict) (dict "ephemeral-storage" .)) -}}
+{{- end -}}
+{{- end -}}
+metadata:
+  labels:
+    {{- include "tempo.labels.with" (dict "root" . "labels" (merge (deepCopy .Values.podLabels) $credentials.podLabels) "pod" true) | nindent 4 }}
+  annotations:
+    {{- /*
+    A changed configuration or credential rolls the pod: Tempo reads both only at start-up. The
+    per-tenant overrides are left out on purpose: Tempo reloads them while it runs.
+    */}}
+    checksum/config: {{ include "tempo.config.merged" . | sha256sum }}
+    {{- with $credentials.secretData }}
+    checksum/storage-credentials: {{ toJson . | sha256sum }}
+    {{- end }}
+    {{- with .Values.podAnnotations }}
+    {{- toYaml . | nindent 4 }}
+    {{- end }}
+spec:
+  {{- include "tempo.pod.commonSpec" (dict "root" . "securityContext" .Values.podSecurityContext "priorityClassName" .Values.priorityClassName "serviceAccount" (dict "name" (include "tempo.names.serviceAccount" .) "automountToken" .Values.serviceAccount.automountToken)) | nindent 2 }}
+  terminationGracePeriodSeconds: {{ int .Values.terminationGracePeriodSeconds }}
+  {{- with .Values.hostAliases }}
+  hostAliases:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  {{- with .Values.dnsConfig }}
+  dnsConfig:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  {{- with include "tempo.pod.extraContainers" (dict "root" . "containers" .Values.initContainers) | fromJsonArray }}
+  initContainers:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  containers:
+    - name: tempo
+      image: {{ include "tempo.image.reference" . }}
+      imagePullPolicy: {{ .Values.image.pullPolicy }}
+      args:
+        {{- range include "tempo.pod.args" . | fromJsonArray }}
+        - {{ . | quote }}
+        {{- end }}
+      {{- $env := list }}
+      {{- with (include "tempo.sizing.protection" . | fromJson).goMemLimit }}
+      {{- $env = list (dict "name" "GOMEMLIMIT" "value" .) }}
+      {{- end }}
+      {{- /* A GOMEMLIMIT of the user's own wins over the derived one; two would be ambiguous. */}}
+      {{- range .Values.tempo.extraEnv }}
+      {{- if eq .name "GOMEMLIMIT" }}
+      {{- $env = list }}
+      {{- end }}
+      {{- end }}
+      {{- range $reference := include "tempo.pod.secretReferences" . | fromJson }}
+      {{- $env = append $env (dict "name" $reference.variable "valueFrom" (dict "secretKeyRef" (dict "name" $reference.secret "key" $reference.key))) }}
+      {{- end }}
+      {{- with concat $env $credentials.env .Values.tempo.extraEnv }}
+      env:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+      {{- with .Values.tempo.extraEnvFrom }}
+      envFrom:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+      ports:
+        {{- range $listener := include "tempo.config.listeners" . | fromJsonArray }}
+        {{- if $listener.exposed }}
+        - name: {{ $listener.name }}
+          containerPort: {{ int $listener.port }}
+          protocol: {{ $listener.protocol }}
+        {{- end }}
+        {{- end }}
+        {{- /* Gossip is internal, but a scaled-out Tempo's headless Service targets it by name. */}}
+        {{- if include "tempo.workload.sharesRings" . }}
+        - name: gossip
+          containerPort: {{ int .Values.tempo.memberlist.bindPort }}
+          protocol: TCP
+        {{- end }}
+      {{- range $probe := list "startupProbe" "readinessProbe" "livenessProbe" }}
+      {{- with get $.Values $probe }}
+      {{ $probe }}:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+      {{- end }}
+      {{- with .Values.lifecycle }}
+      lifecycle:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+      resources:
+        {{- toYaml $resources | nindent 8 }}
+      {{- with .Values.securityContext }}
+      securityContext:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+      volumeMounts:
+        {{- range include "tempo.pod.mounts" . | fromJsonArray }}
+        {{- if .extra }}
+        - {{- toYaml .extra | nindent 10 }}
+        {{- else }}
+        - name: {{ .name }}
+          mountPath: {{ .mountPath }}
+          {{- if .readOnly }}
+          readOnly: true
+          {{- end }}
+        {{- end }}
+        {{- end }}
+    {{- with include "tempo.pod.extraContainers" (dict "root" . "containers" .Values.extraContainers) | fromJsonArray }}
+    {{- toYaml . | nindent 4 }}
+    {{- end }}
+  {{- with .Values.nodeSelector }}
+  nodeSelector:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  {{- with .Values.affinity }}
+  affinity:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  {{- with .Values.tolerations }}
+  tolerations:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  {{- with include "tempo.pod.topologySpread" . | fromJsonArray }}
+  topologySpreadConstraints:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  volumes:
+    - name: config
+      {{- if eq .Values.tempo.configIn "Secret" }}
+      secret:
+        secretName: {{ include "tempo.names.fullname" . }}
+      {{- else }}
+      configMap:
+        name: {{ include "tempo.names.fullname" . }}
+      {{- end }}
+    {{- with $dataVolume.volume }}
+    - name: {{ .name }}
+      {{- omit . "name" | toYaml | nindent 6 }}
+    {{- end }}
+    {{- with include "tempo.overrides.perTenantFile" . | fromJson }}
+    - name: overrides
+      configMap:
+        name: {{ .configMap }}
+    {{- end }}
+    {{- with concat $credentials.volumes $receiversTls.volumes .Values.extraVolumes }}
+    {{- toYaml . | nindent 4 }}
+    {{- end }}
+{{- end -}}
+
+{{- /*
+tempo.pod.extraContainers: user-given init or sidecar containers, as a JSON list, each with
+securityContext (the Tempo container's) beneath its own, key by key, so that a container that says
+nothing about security still meets Pod Security "restricted".
+Usage: {{ include "tempo.pod.extraContainers" (dict "root" . "containers" .Values.extraContainers) | fromJsonArray }}
+*/ -}}
+{{- define "tempo.pod.extraContainers" -}}
+{{- $containers := list -}}
+{{- range $container := .containers -}}
+{{- $container = deepCopy $container -}}
+{{- $_ := set $container "securityContext" (merge ($container.securityContext | default dict) (deepCopy ($.root.Values.securityContext | default dict))) -}}
+{{- $containers = append $containers $container -}}
+{{- end -}}
+{{- toJson $containers -}}
+{{- end -}}
+
+{{- /*
+tempo.pod.topologySpread: topologySpreadConstraints; the user's, or with more than one replica the
+chart's default spread over nodes and zones, which never blocks scheduling (ScheduleAnyway).
+Usage: {{ include "tempo.pod.topologySpread" . | fromJsonArray }}
+*/ -}}
+{{- define "tempo.pod.topologySpread" -}}
+{{- $constraints := .Values.topologySpreadConstraints -}}
+{{- if and (not $constraints) (gt (int .Values.replicas) 1) -}}
+{{- $selector := dict "matchLabels" (include "tempo.labels.selector" . | fromYaml) -}}
+{{- range $topologyKey := list "kubernetes.io/hostname" "topology.kubernetes.io/zone" -}}
+{{- $constraints = append $constraints (dict "maxSkew" 1 "topologyKey" $topologyKey "whenUnsatisfiable" "ScheduleAnyway" "labelSelector" $selector) -}}
+{{- end -}}
+{{- end -}}
+{{- toJson $constraints -}}
+{{- end -}}

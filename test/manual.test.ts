@@ -1,0 +1,59 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { expect, test } from 'vitest';
+import YAML from 'yaml';
+import { paths } from '../build/paths.ts';
+import { helmReleases, render } from './helpers/helm.ts';
+
+/**
+ * The user's manual, README.md and the pages under docs/: every link reaches a file and a heading
+ * that exist, and every YAML example renders. The examples between values-set markers are values
+ * sets, which every check renders; the shorter snippets are rendered here.
+ */
+const pages = [paths.readme, ...readdirSync(paths.docs).filter((name) => name.endsWith('.md')).map((name) => path.join(paths.docs, name))];
+const name = (file: string) => path.relative(paths.root, file);
+
+/** GitHub's anchor for a heading: lower case, punctuation dropped, spaces as hyphens. */
+const anchor = (heading: string) => heading.trim().toLowerCase().replace(/[^\w\- ]/g, '').replaceAll(' ', '-');
+
+/** The page's text outside fenced code blocks, where a # starts a comment rather than a heading. */
+const prose = (text: string) => text.replace(/^ *```[\s\S]*?^ *```/gm, '');
+
+const anchorsOf = (file: string) => new Set([...prose(readFileSync(file, 'utf8')).matchAll(/^#{1,6} (.+)$/gm)].map((match) => anchor(match[1]!)));
+
+test('every page is reached from the README', () => {
+  const readme = readFileSync(paths.readme, 'utf8');
+  for (const page of pages.slice(1)) expect(readme, name(page)).toContain(`](docs/${path.basename(page)})`);
+});
+
+test.each(pages.map(name))('every link of %s reaches a file and a heading that exist', (page) => {
+  const file = path.join(paths.root, page);
+  const broken: string[] = [];
+  for (const [, target] of prose(readFileSync(file, 'utf8')).matchAll(/\]\(([^)\s]+)\)/g)) {
+    if (/^(https?|mailto):/.test(target!)) continue;
+    const [where, fragment] = target!.split('#') as [string, string | undefined];
+    const linked = where === '' ? file : path.resolve(path.dirname(file), where);
+    if (!existsSync(linked)) broken.push(`${target}: no such file`);
+    else if (fragment !== undefined && (statSync(linked).isDirectory() || !anchorsOf(linked).has(fragment))) broken.push(`${target}: no such heading`);
+  }
+  expect(broken).toEqual([]);
+});
+
+const snippets = pages.flatMap((file) => {
+  const outsideValuesSets = readFileSync(file, 'utf8').replace(/<!-- values-set:([a-z0-9-]+):start[^>]*-->[\s\S]*?<!-- values-set:\1:end -->/g, '');
+  return [...outsideValuesSets.matchAll(/^( *)```yaml\n([\s\S]*?)^ *```/gm)].map((match, index) => ({
+    label: `${name(file)} #${index + 1}`,
+    // A snippet inside a list item is indented with it.
+    values: YAML.parse(match[2]!.replace(new RegExp(`^${match[1]}`, 'gm'), '')),
+  }));
+});
+
+test('the manual has YAML snippets outside the values sets', () => {
+  expect(snippets.length).toBeGreaterThan(3);
+});
+
+test.concurrent.each(snippets)('the YAML example $label renders as values', async ({ values }) => {
+  // The Secrets the examples name are the user's own.
+  const rendered = await render(helmReleases[0]!, { values, external: ['Secret/tempo-s3'] });
+  expect(rendered.documents.length).toBeGreaterThan(0);
+});
