@@ -8,7 +8,7 @@ import { referencedKubernetesDefinitions } from './kubernetes-schema.ts';
 import { packageVersion, paths, relative } from './paths.ts';
 import { ValuesSchema } from './schema.ts';
 import { describePresetValue, loadSizing, renderSizingTable, sizingForChart } from './sizing.ts';
-import { renderTemplateTree } from './templates.ts';
+import { listFiles, renderTemplateTree } from './templates.ts';
 import { tempoFacts } from './tempo-facts.ts';
 import { tempoConfigSchema, tempoConfigSourcesIn, tempoVersion } from './tempo-schema.ts';
 import { formatJson, generatedNotice } from './text.ts';
@@ -77,6 +77,7 @@ export function buildChart(sources: BuildSources = paths, chartDir = paths.chart
     wiring: wiringOf(schema),
     tempoFacts: tempoFacts(tempoConfig, path.join(sources.tempoConfigSources, 'facts.yaml')),
     changes: changesFor(path.basename(sources.changelog), readFileSync(sources.changelog, 'utf8'), version),
+    validationAreas: validationAreas(sources.templates),
   };
 
   const output: BuildOutput = new Map();
@@ -106,4 +107,13 @@ export function manualPages(docsDir: string): string[] {
     .filter((name) => name.endsWith('.md'))
     .sort()
     .map((name) => path.join(docsDir, name));
+}
+
+/**
+ * The areas of the chart's validation: every tempo.validate.<area> a template defines, in the order of
+ * the files' paths and then of the definitions. validate/_validate.tpl runs them all, so a feature's
+ * folder brings its rules with it.
+ */
+export function validationAreas(templatesDir: string): string[] {
+  return listFiles(templatesDir).flatMap((file) => [...readFileSync(path.join(templatesDir, file), 'utf8').matchAll(/\{\{-? define "tempo\.validate\.([A-Za-z]+)" -?\}\}/g)].map((match) => match[1]!));
 }

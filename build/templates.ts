@@ -52,7 +52,8 @@ function withNotice(outputPath: string, body: string, source: string): string {
   throw new BuildError(source, 'has no known comment syntax for the generated-file notice (add one in build/templates.ts)');
 }
 
-function listFiles(dir: string, prefix = ''): string[] {
+/** Every file under a folder, as paths relative to it, in name order (folders walked in place). */
+export function listFiles(dir: string, prefix = ''): string[] {
   return readdirSync(dir, { withFileTypes: true })
     .sort((a, b) => a.name.localeCompare(b.name))
     .flatMap((entry) => {

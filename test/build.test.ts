@@ -1,11 +1,11 @@
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, test } from 'vitest';
 import YAML from 'yaml';
-import { buildChart, loadValuesSchema, type BuildSources } from '../build/chart.ts';
+import { buildChart, loadValuesSchema, validationAreas, type BuildSources } from '../build/chart.ts';
 import { referencedKubernetesDefinitions } from '../build/kubernetes-schema.ts';
 import { BuildError } from '../build/errors.ts';
 import { extractZipEntry, helmBinary, helmReleases } from '../tools/helm.ts';
@@ -94,6 +94,17 @@ describe('generated files', () => {
       expect(readme).toContain(`| \`${entry.path.join('.')}\` |`);
     }
   });
+});
+
+test("a feature folder brings its validation with it: the build lists every tempo.validate.<area> a template defines", () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'tempo-areas-'));
+  cpSync(paths.templates, dir, { recursive: true });
+  mkdirSync(path.join(dir, 'templates', 'autoscaling'));
+  writeFileSync(path.join(dir, 'templates', 'autoscaling', '_autoscaling.tpl'), '{{- define "tempo.validate.autoscaling" -}}[]{{- end -}}\n');
+  const areas = validationAreas(dir);
+  expect(areas).toEqual(expect.arrayContaining(['autoscaling', 'gateway', 'listeners', 'storage']));
+  expect(areas.indexOf('autoscaling')).toBeLessThan(areas.indexOf('gateway'));
+  expect(readFileSync(path.join(paths.chart, 'templates', 'validate', '_validate.tpl'), 'utf8')).toContain(`list ${validationAreas(paths.templates).map((area) => `"${area}"`).join(' ')}`);
 });
 
 describe('the wiring table', () => {
