@@ -10,11 +10,12 @@ import { ValuesSchema } from './schema.ts';
 import { describePresetValue, loadSizing, renderSizingTable, sizingForChart } from './sizing.ts';
 import { listFiles, renderTemplateTree } from './templates.ts';
 import { tempoFacts } from './tempo-facts.ts';
-import { tempoConfigSchema, tempoConfigSourcesIn, tempoVersion } from './tempo-schema.ts';
+import { tempoConfigSchemas, type TempoConfigSchemas } from './tempo-schema.ts';
+import { checkSeriesKeys, loadTempoSeries } from './tempo-versions.ts';
 import { formatJson, generatedNotice } from './text.ts';
 import { renderValuesTypes } from './types.ts';
 import { renderValuesYaml } from './values-yaml.ts';
-import { wiringOf, withoutAnnotations } from './wiring.ts';
+import { wiringBySeries, withoutAnnotations } from './wiring.ts';
 
 /** Where the build reads its sources; tests point it at fixtures. */
 export interface BuildSources {
@@ -44,20 +45,32 @@ Handlebars.registerHelper('raw', (options: Handlebars.HelperOptions) => options.
  */
 export function loadValuesSchema(
   sources: Pick<BuildSources, 'valuesSchema' | 'tempoConfigSources' | 'sizingPresets'> = paths,
-  tempoConfig = tempoConfigSchema(tempoConfigSourcesIn(sources.tempoConfigSources)),
+  tempoConfigs = loadTempoConfigSchemas(sources.tempoConfigSources),
   sizing = loadSizing(sources.sizingPresets),
 ): ValuesSchema {
-  const { $schema: _draft, $comment: _notice, definitions, ...definition } = tempoConfig;
+  const { $schema: _draft, $comment: _notice, definitions, ...definition } = tempoConfigs.union;
   return ValuesSchema.load(sources.valuesSchema, (root) => {
     describePresetValue(root, relative(sources.valuesSchema), sizing);
     return { tempoConfig: definition, ...definitions, ...referencedKubernetesDefinitions(root) };
   });
 }
 
+/** The supported Tempo series (build/tempo-config/versions.yaml) and their configuration schemas. */
+export function loadTempoConfigSchemas(configDir: string): TempoConfigSchemas & { series: ReturnType<typeof loadTempoSeries> } {
+  const versionsFile = path.join(configDir, 'versions.yaml');
+  const series = loadTempoSeries(versionsFile);
+  const schemas = tempoConfigSchemas(configDir, series);
+  checkSeriesKeys(versionsFile, series, schemas.bySeries);
+  return { ...schemas, series };
+}
+
 export function buildChart(sources: BuildSources = paths, chartDir = paths.chart): BuildOutput {
-  const tempoConfig = tempoConfigSchema(tempoConfigSourcesIn(sources.tempoConfigSources));
+  const tempoConfigs = loadTempoConfigSchemas(sources.tempoConfigSources);
+  const tempoConfig = tempoConfigs.union;
+  const series = tempoConfigs.series;
+  const tempoVersion = series[0]!.release;
   const sizing = loadSizing(sources.sizingPresets);
-  const schema = loadValuesSchema(sources, tempoConfig, sizing);
+  const schema = loadValuesSchema(sources, tempoConfigs, sizing);
   const defaults = schema.defaults() as {
     image: { registry: string; repository: string };
     gateway: { image: { registry: string; repository: string; tag: string } };
@@ -74,7 +87,8 @@ export function buildChart(sources: BuildSources = paths, chartDir = paths.chart
     ],
     valuesTable: renderValuesTable(schema),
     sizing: sizingForChart(sizing),
-    wiring: wiringOf(schema),
+    wiring: wiringBySeries(schema, series.map((entry) => entry.name)),
+    versions: { series, absentKeys: tempoConfigs.absentKeys },
     tempoFacts: tempoFacts(tempoConfig, path.join(sources.tempoConfigSources, 'facts.yaml')),
     changes: changesFor(path.basename(sources.changelog), readFileSync(sources.changelog, 'utf8'), version),
     validationAreas: validationAreas(sources.templates),
@@ -90,6 +104,7 @@ export function buildChart(sources: BuildSources = paths, chartDir = paths.chart
   output.set(path.join(chartDir, 'values.schema.json'), formatJson(chartSchema));
   output.set(paths.generatedTypes, renderValuesTypes(schema));
   output.set(paths.tempoConfigSchema, formatJson(tempoConfig));
+  for (const [name, document] of Object.entries(tempoConfigs.bySeries)) output.set(seriesConfigSchemaFile(name), formatJson(document));
   const sizingTable = renderSizingTable(sizing, defaults.sizing.goMemLimitPercent);
   const valuesSet = (page: string, name: string) => {
     const file = path.join(paths.valuesSets, `${name}.yaml`);
@@ -116,4 +131,9 @@ export function manualPages(docsDir: string): string[] {
  */
 export function validationAreas(templatesDir: string): string[] {
   return listFiles(templatesDir).flatMap((file) => [...readFileSync(path.join(templatesDir, file), 'utf8').matchAll(/\{\{-? define "tempo\.validate\.([A-Za-z]+)" -?\}\}/g)].map((match) => match[1]!));
+}
+
+/** Where the build writes one series' Tempo configuration schema, for editors and the tests. */
+export function seriesConfigSchemaFile(series: string): string {
+  return path.join(path.dirname(paths.tempoConfigSchema), `tempo-config-${series}.schema.json`);
 }

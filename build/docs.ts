@@ -2,7 +2,7 @@ import { BuildError } from './errors.ts';
 import type { ValuesSchema } from './schema.ts';
 import { typeName } from './schema.ts';
 import { lookup } from './values-yaml.ts';
-import { tempoKeysOf, wiringOf } from './wiring.ts';
+import { describeTempoKeys, wiringOf } from './wiring.ts';
 
 /** The manual's generated sections (README.md and docs/), each between a start and an end marker on one page. */
 export const readmeSections = {
@@ -86,7 +86,7 @@ export function renderValuesTable(schema: ValuesSchema): string {
     .filter((entry) => !entry.isGroup)
     .map((entry) => {
       const shown = entry.isOptional ? '(unset)' : `\`${JSON.stringify(lookup(defaults, entry.path))}\``;
-      const tempoKeys = tempoKeysOf(entry.schema).map((key) => `\`${key}\``).join(', ');
+      const tempoKeys = describeTempoKeys(entry.schema);
       return `| \`${entry.path.join('.')}\` | ${typeName(entry.schema)} | ${cell(shown)} | ${tempoKeys} | ${cell(entry.schema.description ?? '')} |`;
     });
   return ['| Value | Type | Default | Tempo key | Description |', '| --- | --- | --- | --- | --- |', ...rows].join('\n');

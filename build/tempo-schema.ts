@@ -18,7 +18,7 @@ import { generatedNotice } from './text.ts';
 /** The Tempo release this chart deploys (its appVersion), and whose configuration file this describes. */
 export const tempoVersion = '2.5.0';
 
-/** The three source files in a directory laid out like build/tempo-config/. */
+/** The three source files of one series' folder, build/tempo-config/<series>/. */
 export function tempoConfigSourcesIn(dir: string) {
   return {
     manifest: path.join(dir, 'manifest.yaml'),
@@ -122,8 +122,8 @@ function child(tree: Tree, key: string, file: string): Tree {
   return value;
 }
 
-/** The schema document of Tempo's configuration file, ready to write or to embed. */
-export function tempoConfigSchema(sources = tempoConfigSourcesIn(paths.tempoConfigSources)): SchemaNode {
+/** The schema of one series' configuration file as a plain tree, before repeated blocks are shared. */
+function tempoConfigBody(sources: ReturnType<typeof tempoConfigSourcesIn>): SchemaNode {
   const manifest = readYaml(sources.manifest);
   const additions = readYaml(sources.additions);
   const receivers = child(readYaml(sources.receivers), 'receivers', sources.receivers);
@@ -132,22 +132,87 @@ export function tempoConfigSchema(sources = tempoConfigSourcesIn(paths.tempoConf
   child(config, 'distributor', sources.manifest).receivers = receivers;
   const schema = schemaOf(config, '', sources.manifest);
 
-  // The flat overrides layout is still read in 2.5; its keys live beside the nested ones.
+  // The flat overrides layout is still read (with a deprecation warning); its keys live beside the nested ones.
   const overrides = schema.properties?.overrides;
   if (!overrides?.properties) throw new BuildError(relative(sources.manifest), 'has no overrides block');
   const legacy = schemaOf(child(additions, 'legacyOverrides', sources.additions), 'overrides', sources.additions);
   overrides.properties = { ...overrides.properties, ...legacy.properties };
+  return { type: 'object', properties: schema.properties, additionalProperties: false };
+}
 
-  const sourceList = Object.values(sources).map(relative).join(', ');
-  const body: SchemaNode = { type: 'object', properties: schema.properties, additionalProperties: false };
-  const shared = shareRepeatedBlocks(body);
+/** A schema document of Tempo's configuration file, ready to write or to embed, with repeated blocks shared. */
+function tempoConfigDocument(body: SchemaNode, title: string, sourceList: string): SchemaNode {
+  const tree = structuredClone(body);
+  const shared = shareRepeatedBlocks(tree);
   return {
     $schema: 'http://json-schema.org/draft-07/schema#',
     $comment: generatedNotice(sourceList),
-    title: `Grafana Tempo ${tempoVersion} configuration file`,
-    ...body,
+    title,
+    ...tree,
     definitions: { ...durationDefinitions, ...shared },
   };
+}
+
+/** The schema document of one series' configuration file (the folder build/tempo-config/<series>). */
+export function tempoConfigSchema(sources = tempoConfigSourcesIn(path.join(paths.tempoConfigSources, '2.5')), title = `Grafana Tempo ${tempoVersion} configuration file`): SchemaNode {
+  return tempoConfigDocument(tempoConfigBody(sources), title, Object.values(sources).map(relative).join(', '));
+}
+
+/** Every supported series' configuration schema, the union the chart checks structuredConfig with, and per series the keys only others have. */
+export interface TempoConfigSchemas {
+  bySeries: Record<string, SchemaNode>;
+  /** Accepts a key any supported series has; the chart refuses, naming the series, a key the selected one lacks (absentKeys). */
+  union: SchemaNode;
+  /**
+   * Per series, the dotted keys other series have and it does not, each as short as it can be: when a
+   * whole block is missing (3.0's compactor), the block alone.
+   */
+  absentKeys: Record<string, string[]>;
+}
+
+export function tempoConfigSchemas(configDir: string, series: Array<{ name: string; release: string }>): TempoConfigSchemas {
+  const bodies = series.map(({ name }) => tempoConfigBody(tempoConfigSourcesIn(path.join(configDir, name))));
+  const keys = bodies.map((body) => keyPaths(body));
+  const union = bodies.reduce((merged, body) => unionOf(merged, body));
+  const names = series.map(({ name }) => name);
+  return {
+    bySeries: Object.fromEntries(
+      series.map(({ name, release }, index) => [name, tempoConfigDocument(bodies[index]!, `Grafana Tempo ${release} configuration file`, Object.values(tempoConfigSourcesIn(path.join(configDir, name))).map(relative).join(', '))]),
+    ),
+    union: tempoConfigDocument(union, `Grafana Tempo ${names.join(', ')} configuration file: a key any of them reads`, `build/tempo-config/{${names.join(',')}}`),
+    absentKeys: Object.fromEntries(
+      names.map((name, index) => {
+        const own = keys[index]!;
+        const others = new Set(keys.filter((_, other) => other !== index).flatMap((set) => [...set]));
+        const missing = [...others].filter((key) => !own.has(key));
+        return [name, missing.filter((key) => !missing.some((shorter) => key.startsWith(`${shorter}.`))).sort()];
+      }),
+    ),
+  };
+}
+
+/** Every dotted key a configuration schema names (through properties; map entries are the user's). */
+function keyPaths(node: SchemaNode, prefix = ''): Set<string> {
+  const found = new Set<string>();
+  for (const [key, child] of Object.entries(node.properties ?? {})) {
+    const dotted = prefix ? `${prefix}.${key}` : key;
+    found.add(dotted);
+    for (const deeper of keyPaths(child, dotted)) found.add(deeper);
+  }
+  return found;
+}
+
+/** A schema that accepts what either accepts: blocks merge key by key; leaves that differ take either form. */
+function unionOf(a: SchemaNode, b: SchemaNode): SchemaNode {
+  if (JSON.stringify(a) === JSON.stringify(b)) return a;
+  if (a.properties && b.properties) {
+    const properties: Record<string, SchemaNode> = { ...a.properties };
+    for (const [key, child] of Object.entries(b.properties)) properties[key] = key in properties ? unionOf(properties[key]!, child) : child;
+    return { ...a, properties };
+  }
+  const forms = (node: SchemaNode): SchemaNode[] => (Array.isArray(node.anyOf) && Object.keys(node).length === 1 ? (node.anyOf as SchemaNode[]) : [node]);
+  const either = [...forms(a), ...forms(b)].filter((form, index, all) => all.findIndex((other) => JSON.stringify(other) === JSON.stringify(form)) === index);
+  return either.length === 1 ? either[0]! : { anyOf: either };
 }
 
 /** Blocks smaller than this stay where they are: a $ref costs about as much as a small block. */

@@ -64,29 +64,74 @@ export interface Listener {
 export interface Wiring {
   ownedKeys: OwnedKey[];
   listeners: Listener[];
+  /** Values whose Tempo key this series lacks and another supported series has: set, they are refused. */
+  unavailable: Unavailable[];
+}
+
+/** A value the selected Tempo series has no key for. */
+export interface Unavailable {
+  value: string;
+  /** In use when this boolean value is true (a listener's switch); otherwise when the value is not its default. */
+  enabledBy?: string;
+  default: unknown;
+  /** The first Tempo key it sets where it exists, and the series that have it. */
+  key: string;
+  series: string[];
 }
 
 const tempoKeyPattern = /^[a-z_]+(\.[a-z0-9_]+)*$/;
 /** Where Tempo's configuration keeps its receivers. */
 const receiverKeyPrefix = 'distributor.receivers.';
 
-export function wiringOf(schema: ValuesSchema): Wiring {
-  const wiring: Wiring = { ownedKeys: [], listeners: [] };
+/** The wiring table of every supported series (oldest first), by series name. */
+export function wiringBySeries(schema: ValuesSchema, series: string[]): Record<string, Wiring> {
+  const tables = Object.fromEntries(series.map((name) => [name, wiringOf(schema, name, series)]));
+  for (const name of series) {
+    const own = new Set(tables[name]!.ownedKeys.map((owned) => owned.value));
+    const elsewhere = new Map<string, { key: string; series: string[] }>();
+    for (const other of series) {
+      for (const owned of tables[other]!.ownedKeys) {
+        if (own.has(owned.value)) continue;
+        const seen = elsewhere.get(owned.value) ?? { key: owned.key, series: [] };
+        if (!seen.series.includes(other)) seen.series.push(other);
+        elsewhere.set(owned.value, seen);
+      }
+    }
+    tables[name]!.unavailable = [...elsewhere].map(([value, { key, series: having }]) => {
+      const entry = schema.entries().find((candidate) => candidate.path.join('.') === value)!;
+      const enabledBy = (entry.schema['x-listener'] as Partial<Listener> | undefined)?.enabledBy;
+      return { value, ...(enabledBy ? { enabledBy } : {}), default: entry.schema.default, key, series: having };
+    });
+  }
+  return tables;
+}
+
+/** One series' wiring table: `series` names the series, `allSeries` all of them oldest first (x-tempo-key may differ by series). */
+export function wiringOf(schema: ValuesSchema, series?: string, allSeries: string[] = series ? [series] : []): Wiring {
+  const wiring: Wiring = { ownedKeys: [], listeners: [], unavailable: [] };
   const problems: string[] = [];
   const entries = schema.entries();
   const valuePaths = new Map(entries.map((entry) => [entry.path.join('.'), entry.schema]));
   for (const entry of entries) {
     const value = entry.path.join('.');
-    const keys = tempoKeysOf(entry.schema);
+    let keys: string[];
+    try {
+      keys = tempoKeysOf(entry.schema, series, allSeries);
+    } catch (error) {
+      problems.push(`${value}: ${(error as Error).message}`);
+      continue;
+    }
     const written = entry.schema['x-tempo-written'] as Written | undefined;
     if (written !== undefined && !writtenModes.includes(written)) problems.push(`${value}: x-tempo-written must be one of ${writtenModes.join(', ')}`);
-    else if (written !== undefined && keys.length !== 1) problems.push(`${value}: a value written as it stands sets exactly one x-tempo-key`);
+    else if (written !== undefined && series !== undefined && keys.length > 1) problems.push(`${value}: a value written as it stands sets exactly one x-tempo-key`);
     for (const key of keys) {
       if (!tempoKeyPattern.test(key)) problems.push(`${value}: x-tempo-key "${key}" is not a dotted Tempo key`);
       else wiring.ownedKeys.push({ key, value, ...(written ? { written } : {}) });
     }
     const listener = entry.schema['x-listener'] as Partial<Listener> | undefined;
-    if (listener === undefined) continue;
+    // A listener the series has no key for is not bound there (and refused when switched on).
+    const absentFromSeries = keys.length === 0 && tempoKeysOf(entry.schema).length > 0;
+    if (listener === undefined || absentFromSeries) continue;
     const enabledBy = listener.enabledBy;
     if (typeof listener.name !== 'string' || !/^[a-z]([-a-z0-9]{0,13}[a-z0-9])?$/.test(listener.name)) problems.push(`${value}: x-listener needs a name of at most 15 characters`);
     else if (typeof listener.exposed !== 'boolean') problems.push(`${value}: x-listener needs exposed: true or false`);
@@ -122,10 +167,40 @@ export function wiringOf(schema: ValuesSchema): Wiring {
   return wiring;
 }
 
-export function tempoKeysOf(node: SchemaNode): string[] {
+/**
+ * The Tempo keys a value sets in a series. x-tempo-key is a key, a list of keys, or, where the key
+ * differs between series, an object from series name to the key (or keys, or null for none) from that
+ * series on: {"2.5": "ingester.max_block_duration", "3.0": "live_store.max_block_duration"}. Without a
+ * series, the keys of every series.
+ */
+export function tempoKeysOf(node: SchemaNode, series?: string, allSeries: string[] = []): string[] {
   const keys = node['x-tempo-key'];
-  if (keys === undefined) return [];
-  return Array.isArray(keys) ? (keys as string[]) : [keys as string];
+  if (keys === undefined || keys === null) return [];
+  if (typeof keys === 'string') return [keys];
+  if (Array.isArray(keys)) return keys as string[];
+  const bySeries = keys as Record<string, string | string[] | null>;
+  const unknown = Object.keys(bySeries).filter((name) => !allSeries.includes(name));
+  if (allSeries.length > 0 && unknown.length > 0) throw new Error(`x-tempo-key names series ${unknown.join(', ')}, which versions.yaml does not list`);
+  const asList = (entry: string | string[] | null | undefined) => (entry === null || entry === undefined ? [] : Array.isArray(entry) ? entry : [entry]);
+  if (series === undefined) return [...new Set(Object.values(bySeries).flatMap(asList))];
+  // The entry of the latest series listed at or before this one.
+  const position = allSeries.indexOf(series);
+  const from = allSeries.slice(0, position + 1).filter((name) => name in bySeries).pop();
+  return from === undefined ? [] : asList(bySeries[from]);
+}
+
+/**
+ * The Tempo keys of a value for people, as the values reference shows them: the keys, and where they
+ * differ between series, each series' own ("2.5: `a`; 3.0: `b`; 2.10: none").
+ */
+export function describeTempoKeys(node: SchemaNode): string {
+  const keys = node['x-tempo-key'];
+  const code = (entry: string | string[] | null) => (entry === null ? 'none' : (Array.isArray(entry) ? entry : [entry]).map((key) => `\`${key}\``).join(', '));
+  if (keys === undefined || keys === null) return '';
+  if (typeof keys === 'string' || Array.isArray(keys)) return code(keys as string | string[]);
+  return Object.entries(keys as Record<string, string | string[] | null>)
+    .map(([series, entry]) => `${series}: ${code(entry)}`)
+    .join('; ');
 }
 
 /** A copy of a schema without the x- annotation keywords, which only the build reads. */

@@ -12,7 +12,8 @@ import { extractZipEntry, helmBinary, helmReleases } from '../tools/helm.ts';
 import { driftedFiles, writeOutput } from '../build/output.ts';
 import { packageVersion, paths } from '../build/paths.ts';
 import { describePresetValue, loadSizing } from '../build/sizing.ts';
-import { wiringOf, withoutAnnotations } from '../build/wiring.ts';
+import { wiringBySeries, withoutAnnotations } from '../build/wiring.ts';
+import { loadTempoSeries } from '../build/tempo-versions.ts';
 import { chartWiring } from './helpers/invariants.ts';
 
 describe('generated files', () => {
@@ -109,7 +110,9 @@ test("a feature folder brings its validation with it: the build lists every temp
 
 describe('the wiring table', () => {
   const schema = loadValuesSchema();
-  const wiring = wiringOf(schema);
+  const series = loadTempoSeries(path.join(paths.tempoConfigSources, 'versions.yaml')).map((entry) => entry.name);
+  const tables = wiringBySeries(schema, series);
+  const wiring = tables[series[0]!]!;
 
   test('lists every value that sets a Tempo key, from the schema', () => {
     expect(wiring.ownedKeys).toEqual(
@@ -160,7 +163,24 @@ describe('the wiring table', () => {
 
   test("is what the chart's templates read, and the README's Tempo key column", () => {
     expect(chartWiring()).toEqual(wiring);
-    expect(readFileSync(path.join(paths.docs, 'values.md'), 'utf8')).toContain('| `tempo.retention` | string | `"1h"` | `compactor.compaction.block_retention` |');
+    expect(readFileSync(path.join(paths.docs, 'values.md'), 'utf8')).toContain(
+      '| `tempo.retention` | string | `"1h"` | 2.5: `compactor.compaction.block_retention`; 3.0: `backend_worker.compaction.block_retention` |',
+    );
+    for (const name of series) expect(chartWiring(name)).toEqual(tables[name]);
+  });
+
+  test('gives each series its own keys: a key from the series that introduced it until one that renames or drops it', () => {
+    const keyOf = (name: string, value: string) => tables[name]!.ownedKeys.filter((owned) => owned.value === value).map((owned) => owned.key);
+    expect(keyOf('2.10', 'tempo.retention')).toEqual(['compactor.compaction.block_retention']);
+    expect(keyOf('3.0', 'tempo.retention')).toEqual(['backend_worker.compaction.block_retention']);
+    expect(keyOf('3.0', 'tempo.maxBlockDuration')).toEqual(['live_store.max_block_duration']);
+    expect(keyOf('3.0', 'tempo.dataDir')).toContain('live_store.wal.path');
+    // OpenCensus left Tempo in 2.10.6: no listener there, and the value is refused when switched on.
+    for (const name of ['2.10', '3.0']) {
+      expect(tables[name]!.listeners.map((listener) => listener.name)).not.toContain('opencensus');
+      expect(tables[name]!.unavailable).toContainEqual({ value: 'tempo.receivers.opencensus.port', enabledBy: 'tempo.receivers.opencensus.enabled', default: 55678, key: 'distributor.receivers.opencensus.endpoint', series: ['2.5'] });
+    }
+    expect(tables['2.5']!.unavailable).toEqual([]);
   });
 });
 
@@ -232,7 +252,7 @@ describe('build errors name the file at fault', () => {
   });
 
   test('a Tempo configuration source without its config block', () => {
-    const build = buildWith((s) => editText(path.join(s.tempoConfigSources, 'additions.yaml'), (t) => t.replace(/^config:$/m, 'configuration:')));
+    const build = buildWith((s) => editText(path.join(s.tempoConfigSources, '2.5', 'additions.yaml'), (t) => t.replace(/^config:$/m, 'configuration:')));
     expect(build).toThrow(/additions\.yaml: must hold a mapping under config/);
   });
 

@@ -1513,6 +1513,8 @@ export interface Values {
   };
   /** Tempo itself: its listeners, retention, storage and configuration. */
   "tempo": {
+    /** The Tempo release the image runs, as MAJOR.MINOR or MAJOR.MINOR.PATCH: 2.5 (the design's), 2.10 or 3.0. Empty: read from image.tag (the chart's appVersion when that is empty). Set it when the image is pinned by a digest of another release or carries a tag of its own; the configuration, the validation and the checks follow it. */
+    "version": string;
     /** Tempo's own HTTP and gRPC servers. */
     "server": {
       /** Port of the HTTP API (queries, /ready, /metrics), named http on the pod and the Service. Tempo's code default is 80, which a non-root container cannot bind. */

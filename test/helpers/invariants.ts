@@ -4,6 +4,7 @@ import path from 'node:path';
 import YAML from 'yaml';
 import { paths } from '../../build/paths.ts';
 import type { PathKey } from '../../build/tempo-facts.ts';
+import type { TempoSeries } from '../../build/tempo-versions.ts';
 import type { Wiring } from '../../build/wiring.ts';
 import { parseYamlOrUndefined, tempoConfigOf } from './tempo-config.ts';
 
@@ -88,10 +89,22 @@ const receiverListeners = chartWiring()
   .listeners.filter((listener) => listener.receiver)
   .map((listener) => ({ setting: listener.tempoKey.replace(/\.endpoint$/, ''), port: listener.default, protocol: listener.protocol }));
 
-/** The wiring table as the built chart carries it (the JSON in chart/templates/_wiring.tpl). */
-export function chartWiring(): Wiring {
+/** A JSON table the built chart carries in chart/templates/_wiring.tpl, by the name of its define. */
+function wiringTemplateTable(define: string): unknown {
   const template = readFileSync(path.join(paths.chart, 'templates', '_wiring.tpl'), 'utf8');
-  return JSON.parse(/define "tempo\.wiring\.table" -\}\}\n(.*)\n/.exec(template)![1]!) as Wiring;
+  const found = new RegExp(`define "${define.replaceAll('.', '\\.')}" -\\}\\}\n(.*)\n`).exec(template);
+  if (!found) throw new Error(`chart/templates/_wiring.tpl defines no ${define}`);
+  return JSON.parse(found[1]!);
+}
+
+/** The Tempo series the built chart supports, oldest first; the first is its default. */
+export function chartSeries(): TempoSeries[] {
+  return (wiringTemplateTable('tempo.versions.table') as { series: TempoSeries[] }).series;
+}
+
+/** A series' wiring table as the built chart carries it; the default series' unless told. */
+export function chartWiring(series = chartSeries()[0]!.name): Wiring {
+  return wiringTemplateTable(`tempo.wiring.table.${series}`) as Wiring;
 }
 
 export function podTemplates(documents: Manifest[]): PodTemplate[] {

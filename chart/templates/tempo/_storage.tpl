@@ -69,7 +69,7 @@ Usage: {{ include "tempo.storage.credentials" . | fromJson }}
 {{- end -}}
 
 {{- /*
-tempo.configSection.storage: the trace backend, the WAL on the data volume, and the parquet row group
+tempo.configSection.storage: the trace backend (its local folder on the data volume), and the parquet row group
 that fits the memory limit. An object store's settings are the values under storage.<backend> that
 the wiring table maps to Tempo keys, each written when set; a credential only as the ${VAR} reference
 the pod fills from a Secret (tempo.storage.credentials).
@@ -79,7 +79,7 @@ Usage: {{ include "tempo.configSection.storage" (dict "root" . "protection" $pro
 {{- $root := .root -}}
 {{- $dataDir := $root.Values.tempo.dataDir -}}
 {{- $backend := include "tempo.storage.backend" $root | fromJson -}}
-{{- $trace := dict "backend" $backend.name "wal" (dict "path" (printf "%s/wal" $dataDir)) -}}
+{{- $trace := dict "backend" $backend.name -}}
 {{- if eq $backend.name "local" -}}
 {{- $_ := set $trace "local" (dict "path" (printf "%s/traces" $dataDir)) -}}
 {{- else -}}

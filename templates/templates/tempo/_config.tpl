@@ -1,13 +1,14 @@
 {{- /*
 tempo.config.generated: the Tempo configuration the chart derives from its values, as YAML: one helper
-per section (tempo.configSection.<name>), each given {root, protection, wiring} and returning its
-part of the file (nothing when the section has nothing to set).
+per section (tempo.configSection.<name>), each given {root, protection, wiring, version} (the
+selected Tempo series' wiring table and its entry of the versions table, so that each writes that
+series' keys) and returning its part of the file (nothing when the section has nothing to set).
 Usage: {{ include "tempo.config.generated" . | fromYaml }}
 */ -}}
 {{- define "tempo.config.generated" -}}
-{{- $context := dict "root" . "protection" (include "tempo.sizing.protection" . | fromJson) "wiring" (include "tempo.wiring.table" . | fromJson) -}}
+{{- $context := dict "root" . "protection" (include "tempo.sizing.protection" . | fromJson) "wiring" (include "tempo.wiring.table" . | fromJson) "version" (include "tempo.version" . | fromJson) -}}
 {{- $config := dict -}}
-{{- range $section := list "target" "tenancy" "api" "server" "distributor" "ingester" "metricsGenerator" "querier" "compactor" "storage" "memberlist" "overrides" "usageReport" -}}
+{{- range $section := list "target" "tenancy" "api" "server" "distributor" "blocks" "metricsGenerator" "querier" "retention" "storage" "dataPaths" "memberlist" "overrides" "usageReport" -}}
 {{- $config = merge $config (include (printf "tempo.configSection.%s" $section) $context | fromYaml) -}}
 {{- end -}}
 {{- toYaml $config -}}
@@ -75,18 +76,19 @@ Usage: {{ include "tempo.configSection.distributor" $context | fromYaml }} (see 
 {{- end -}}
 
 {{- /*
-tempo.configSection.ingester: block duration, the block size that fits the memory limit, and for a
-scaled-out Tempo the ring the ingesters share over memberlist, with tempo.workload.replicationFactor
-copies of each trace.
-Usage: {{ include "tempo.configSection.ingester" $context | fromYaml }} (see tempo.config.generated)
+tempo.configSection.blocks: how long the live traces are gathered into a block, the block size that
+fits the memory limit (the series' derived key maxBlockBytes: the ingester's before 3.0, the
+live-store's from 3.0 on) and, for pods that share rings, the ingesters' ring over memberlist with
+tempo.workload.replicationFactor copies of each trace.
+Usage: {{ include "tempo.configSection.blocks" $context | fromYaml }} (see tempo.config.generated)
 */ -}}
-{{- define "tempo.configSection.ingester" -}}
+{{- define "tempo.configSection.blocks" -}}
 {{- $config := include "tempo.config.fromWiring" (dict "context" . "under" "tempo.maxBlockDuration") | fromJson -}}
 {{- with .protection.maxBlockBytes -}}
-{{- $_ := set $config.ingester "max_block_bytes" (int64 .) -}}
+{{- include "tempo.util.deepMerge" (dict "dst" $config "src" (include "tempo.util.nested" (dict "path" $.version.derivedKeys.maxBlockBytes "value" (int64 .)) | fromJson)) -}}
 {{- end -}}
 {{- if include "tempo.workload.sharesRings" .root -}}
-{{- $_ := set $config.ingester "lifecycler" (dict "ring" (dict "kvstore" (dict "store" "memberlist") "replication_factor" (include "tempo.workload.replicationFactor" .root | int))) -}}
+{{- include "tempo.util.deepMerge" (dict "dst" $config "src" (dict "ingester" (dict "lifecycler" (dict "ring" (dict "kvstore" (dict "store" "memberlist") "replication_factor" (include "tempo.workload.replicationFactor" .root | int)))))) -}}
 {{- end -}}
 {{- toYaml $config -}}
 {{- end -}}
@@ -106,13 +108,28 @@ querier:
 {{- end -}}
 
 {{- /*
-tempo.configSection.compactor: how long blocks are kept; a scaled-out Tempo shares compaction work over a ring.
-Usage: {{ include "tempo.configSection.compactor" $context | fromYaml }} (see tempo.config.generated)
+tempo.configSection.retention: how long blocks are kept (the compactor's setting before 3.0, the
+backend worker's from 3.0 on); pods that share rings share compaction work over a ring.
+Usage: {{ include "tempo.configSection.retention" $context | fromYaml }} (see tempo.config.generated)
 */ -}}
-{{- define "tempo.configSection.compactor" -}}
+{{- define "tempo.configSection.retention" -}}
 {{- $config := include "tempo.config.fromWiring" (dict "context" . "under" "tempo.retention") | fromJson -}}
 {{- if include "tempo.workload.sharesRings" .root -}}
-{{- $_ := set $config.compactor "ring" (dict "kvstore" (dict "store" "memberlist")) -}}
+{{- include "tempo.util.deepMerge" (dict "dst" $config "src" (dict "compactor" (dict "ring" (dict "kvstore" (dict "store" "memberlist"))))) -}}
+{{- end -}}
+{{- toYaml $config -}}
+{{- end -}}
+
+{{- /*
+tempo.configSection.dataPaths: the folders the selected series writes whatever the values (its
+dataPaths: the write-ahead log; from 3.0 on the live-store's and the backend scheduler's too), each
+under tempo.dataDir on the data volume.
+Usage: {{ include "tempo.configSection.dataPaths" $context | fromYaml }} (see tempo.config.generated)
+*/ -}}
+{{- define "tempo.configSection.dataPaths" -}}
+{{- $config := dict -}}
+{{- range $key, $folder := .version.dataPaths -}}
+{{- include "tempo.util.deepMerge" (dict "dst" $config "src" (include "tempo.util.nested" (dict "path" $key "value" (printf "%s/%s" $.root.Values.tempo.dataDir $folder)) | fromJson)) -}}
 {{- end -}}
 {{- toYaml $config -}}
 {{- end -}}

@@ -1,0 +1,74 @@
+import { readFileSync } from 'node:fs';
+import YAML from 'yaml';
+import { BuildError } from './errors.ts';
+import { relative } from './paths.ts';
+import type { SchemaNode } from './schema.ts';
+
+/**
+ * The Tempo release series the chart supports (build/tempo-config/versions.yaml), oldest first: what
+ * each has that the chart must know beyond its configuration schema. The templates read it as
+ * tempo.versions.table, and the chart selects one series per release (tempo.version).
+ */
+export interface TempoSeries {
+  /** MAJOR.MINOR. */
+  name: string;
+  /** The release the tests run and whose documented configuration build/tempo-config/<name>/ holds. */
+  release: string;
+  scalesOut: boolean;
+  /** Why not, and what to do instead, when the series does not scale out. */
+  scalingAdvice?: string;
+  /** How long after it arrives a trace is found by search, as a Go duration. */
+  searchCutoff: string;
+  generatorProcessors: string[];
+  /** Tempo key → folder under tempo.dataDir, for the folders Tempo writes whatever the values. */
+  dataPaths: Record<string, string>;
+  /** Where each setting the chart derives goes; null where the series has no such key. */
+  derivedKeys: Record<string, string | null>;
+  /** Whether Tempo starts with the flat (legacy) overrides layout. */
+  flatOverrides: boolean;
+  /** Keys Tempo warns about at start-up, with what replaces them. */
+  deprecatedKeys: Record<string, string>;
+}
+
+const seriesName = /^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$/;
+
+export function loadTempoSeries(file: string): TempoSeries[] {
+  const name = relative(file);
+  const parsed = YAML.parse(readFileSync(file, 'utf8'), { merge: true }) as { series?: TempoSeries[] };
+  const series = parsed.series ?? [];
+  const problems: string[] = [];
+  if (series.length === 0) problems.push('lists no series');
+  const derivedNames = JSON.stringify(Object.keys(series[0]?.derivedKeys ?? {}).sort());
+  for (const entry of series) {
+    if (!seriesName.test(entry.name)) problems.push(`series "${entry.name}" is not MAJOR.MINOR`);
+    else if (!entry.release?.startsWith(`${entry.name}.`)) problems.push(`series ${entry.name}: release ${entry.release} is not of the series`);
+    if (entry.scalesOut === false && !entry.scalingAdvice) problems.push(`series ${entry.name}: a series that does not scale out needs scalingAdvice`);
+    if (typeof entry.flatOverrides !== 'boolean') problems.push(`series ${entry.name}: flatOverrides must be true or false`);
+    if (JSON.stringify(Object.keys(entry.derivedKeys ?? {}).sort()) !== derivedNames) problems.push(`series ${entry.name}: derivedKeys must name the same settings as the first series`);
+  }
+  const names = series.map((entry) => entry.name);
+  if (new Set(names).size !== names.length) problems.push('names a series twice');
+  if (problems.length > 0) throw new BuildError(name, problems.join('; '));
+  return series;
+}
+
+/** Checks that each key a series names (data paths, derived keys) is one its configuration schema has. */
+export function checkSeriesKeys(file: string, series: TempoSeries[], schemas: Record<string, SchemaNode>): void {
+  const problems: string[] = [];
+  for (const entry of series) {
+    const schema = schemas[entry.name]!;
+    const resolve = (node: SchemaNode): SchemaNode => {
+      const definition = /^#\/definitions\/(tempo\..+)$/.exec(node.$ref ?? '')?.[1];
+      return definition ? resolve(schema.definitions![definition]!) : node;
+    };
+    const exists = (key: string) => {
+      let node: SchemaNode | undefined = schema;
+      for (const part of key.split('.')) node = node && resolve(node).properties?.[part];
+      return node !== undefined;
+    };
+    for (const key of [...Object.keys(entry.dataPaths), ...Object.values(entry.derivedKeys), ...Object.keys(entry.deprecatedKeys ?? {})]) {
+      if (key !== null && !exists(key)) problems.push(`series ${entry.name}: ${key} is not a key of Tempo ${entry.release}'s configuration`);
+    }
+  }
+  if (problems.length > 0) throw new BuildError(relative(file), problems.join('; '));
+}

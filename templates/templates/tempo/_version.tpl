@@ -1,0 +1,122 @@
+{{- /*
+tempo.version: the Tempo series the release runs, as JSON: its entry of tempo.versions.table ({name,
+release, scalesOut, ...}) with given (the text it was read from) and source (the value that said it:
+tempo.version, or else image.tag, whose default is the chart's appVersion). A release that names no
+supported series gets the default series' entry with a problem, which tempo.validate.versions
+reports, so that every other helper can go on rendering until the validation stops the release.
+Usage: {{ (include "tempo.version" . | fromJson).name }}
+*/ -}}
+{{- define "tempo.version" -}}
+{{- $table := include "tempo.versions.table" . | fromJson -}}
+{{- $source := ternary "tempo.version" "image.tag" (ne .Values.tempo.version "") -}}
+{{- $given := .Values.tempo.version | default (include "tempo.image.tag" .) -}}
+{{- $release := regexFind "^v?[0-9]+\\.[0-9]+(\\.[0-9]+)?" $given | trimPrefix "v" -}}
+{{- $name := regexFind "^[0-9]+\\.[0-9]+" $release -}}
+{{- $selected := dict -}}
+{{- range $table.series -}}
+{{- if eq .name $name -}}
+{{- $selected = . -}}
+{{- end -}}
+{{- end -}}
+{{- $supported := list -}}
+{{- range $table.series -}}
+{{- $supported = append $supported .name -}}
+{{- end -}}
+{{- $result := dict "given" $given "source" $source -}}
+{{- if not $selected -}}
+{{- $selected = first $table.series -}}
+{{- if eq $release "" -}}
+{{- $_ := set $result "problem" (printf "%s %q does not say which Tempo release the image runs: set tempo.version to the release (%s), as the configuration and its checks differ between them." $source $given (join ", " $supported)) -}}
+{{- else -}}
+{{- $_ := set $result "problem" (printf "Tempo %s (%s %q) is not supported: the chart supports Tempo %s. Choose one of them with image.tag (or with tempo.version for an image pinned by digest or with a tag of its own)." $name $source $given (join ", " $supported)) -}}
+{{- end -}}
+{{- end -}}
+{{- toJson (merge $result (deepCopy $selected)) -}}
+{{- end -}}
+
+{{- /*
+tempo.validate.versions: what the selected Tempo series cannot run. A release that names no supported
+series; a value set whose Tempo key the series lacks (a receiver it dropped, say); a key of
+tempo.structuredConfig or of the overrides that only other series have (Tempo's strict loader would
+stop at start-up: "field ... not found"); keys the series warns about (its deprecatedKeys); the
+flat overrides layout where the series refuses it; replicas above 1 on a series that does not scale
+out; metrics-generator processors the series does not have.
+Usage: {{ include "tempo.validate.versions" . | fromJsonArray }}
+*/ -}}
+{{- define "tempo.validate.versions" -}}
+{{- $messages := list -}}
+{{- $version := include "tempo.version" . | fromJson -}}
+{{- $tempo := printf "Tempo %s" $version.name -}}
+{{- with $version.problem -}}
+{{- $messages = append $messages (printf "ERROR: %s" .) -}}
+{{- end -}}
+{{- range (include "tempo.wiring.table" . | fromJson).unavailable -}}
+{{- $inUse := false -}}
+{{- if .enabledBy -}}
+{{- $inUse = (include "tempo.util.valueAt" (dict "values" $.Values "path" .enabledBy) | fromJson).value -}}
+{{- else -}}
+{{- $inUse = ne (toJson (include "tempo.util.valueAt" (dict "values" $.Values "path" .value) | fromJson).value) (toJson .default) -}}
+{{- end -}}
+{{- if $inUse -}}
+{{- $messages = append $messages (printf "ERROR: %s is set, but %s has no %s (Tempo %s has it). Unset it, or choose a Tempo that has it." (.enabledBy | default .value) $tempo .key (join ", " .series)) -}}
+{{- end -}}
+{{- end -}}
+{{- $absent := dict -}}
+{{- range (get (include "tempo.versions.table" . | fromJson).absentKeys $version.name) -}}
+{{- $_ := set $absent . true -}}
+{{- end -}}
+{{- $found := include "tempo.version.keysIn" (dict "node" .Values.tempo.structuredConfig "path" "" "absent" $absent) | fromJsonArray -}}
+{{- range $found -}}
+{{- $messages = append $messages (printf "ERROR: tempo.structuredConfig.%s: %s has no %s, and its strict loader would stop at start-up (field not found). Remove it, or choose the Tempo release it belongs to." . $tempo .) -}}
+{{- end -}}
+{{- range $key, $instead := $version.deprecatedKeys -}}
+{{- if (include "tempo.util.valueAt" (dict "values" $.Values.tempo.structuredConfig "path" $key) | fromJson).value -}}
+{{- $messages = append $messages (printf "ERROR: tempo.structuredConfig.%s: %s." $key $instead) -}}
+{{- end -}}
+{{- end -}}
+{{- if not $version.flatOverrides -}}
+{{- range include "tempo.config.flatOverrides" . | fromJsonArray -}}
+{{- $messages = append $messages (printf "ERROR: tempo.structuredConfig.overrides.%s is in the flat (legacy) overrides layout, which %s refuses at start-up (legacy overrides are disabled by default). Set it in the nested layout, under tempo.overrides.defaults." . $tempo) -}}
+{{- end -}}
+{{- end -}}
+{{- $overrides := list (dict "node" .Values.tempo.overrides.defaults "value" "tempo.overrides.defaults") -}}
+{{- range $tenant, $own := .Values.tempo.overrides.perTenant -}}
+{{- $overrides = append $overrides (dict "node" $own "value" (printf "tempo.overrides.perTenant.%s" $tenant)) -}}
+{{- end -}}
+{{- range $entry := $overrides -}}
+{{- range include "tempo.version.keysIn" (dict "node" $entry.node "path" "overrides.defaults" "absent" $absent) | fromJsonArray -}}
+{{- $messages = append $messages (printf "ERROR: %s.%s: %s has no overrides key %s. Remove it, or choose the Tempo release it belongs to." $entry.value (trimPrefix "overrides.defaults." .) $tempo (trimPrefix "overrides.defaults." .)) -}}
+{{- end -}}
+{{- end -}}
+{{- if and (not $version.scalesOut) (gt (int .Values.replicas) 1) -}}
+{{- $messages = append $messages (printf "ERROR: replicas is %d, but %s: %s." (int .Values.replicas) $version.scalingAdvice $tempo) -}}
+{{- end -}}
+{{- if .Values.tempo.metricsGenerator.enabled -}}
+{{- range .Values.tempo.metricsGenerator.processors -}}
+{{- if not (has . $version.generatorProcessors) -}}
+{{- $messages = append $messages (printf "ERROR: tempo.metricsGenerator.processors has %s, which %s does not have (it has %s). Remove it, or choose a Tempo that has it." . $tempo (join ", " $version.generatorProcessors)) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- toJson $messages -}}
+{{- end -}}
+
+{{- /*
+tempo.version.keysIn: the dotted keys of (part of) a Tempo configuration that lie in a set of keys
+(absent: a dict of dotted keys), as a JSON list; below a key found, nothing more is reported.
+Usage: {{ include "tempo.version.keysIn" (dict "node" $config "path" "" "absent" $absent) | fromJsonArray }}
+*/ -}}
+{{- define "tempo.version.keysIn" -}}
+{{- $found := list -}}
+{{- if kindIs "map" .node -}}
+{{- range $key, $value := .node -}}
+{{- $path := ternary $key (printf "%s.%s" $.path $key) (eq $.path "") -}}
+{{- if hasKey $.absent $path -}}
+{{- $found = append $found $path -}}
+{{- else -}}
+{{- $found = concat $found (include "tempo.version.keysIn" (dict "node" $value "path" $path "absent" $.absent) | fromJsonArray) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- toJson $found -}}
+{{- end -}}
