@@ -191,7 +191,7 @@ describe.each(helmReleases)('metrics-generator, tenants and pod options ($label)
       expect(rendered.ofKind('ConfigMap')).toEqual([]);
       expect(rendered.get('Secret', 'tempo').type).toBe('Opaque');
       expect(rendered.workload().spec.template.spec.volumes).toContainEqual({ name: 'config', secret: { secretName: 'tempo' } });
-      expect(rendered.tempoConfig().storage.trace.redis).toEqual({ endpoint: 'redis.cache.svc:6379', password: 'example-redis-password' });
+      expect(rendered.tempoConfig().cache.caches).toEqual([{ roles: ['bloom', 'parquet-footer'], redis: { endpoint: 'redis.cache.svc:6379', password: 'example-redis-password' } }]);
     });
 
     test('revisionHistoryLimit and strategy reach the Deployment; a StatefulSet, where the field is immutable, keeps the default', async () => {

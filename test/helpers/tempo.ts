@@ -75,6 +75,8 @@ export interface StartOptions {
   /** Environment for ${VAR} references whose values come from Secrets the rendering does not hold. */
   env?: Record<string, string>;
   timeoutMs?: number;
+  /** How long stop() waits after SIGTERM before SIGKILL, as a pod's termination grace period: 10 s unless told. */
+  stopTimeoutMs?: number;
 }
 
 /**
@@ -127,7 +129,7 @@ export async function startRenderedTempo(rendered: Rendered, folder: string, opt
   const log = () => (existsSync(logFile) ? readFileSync(logFile, 'utf8') : '');
   const url = `http://${host}:${ports.http}`;
   const receivers = Object.fromEntries(Object.entries(ports).filter(([key]) => key.startsWith('distributor.')).map(([key, port]) => [key, `${host}:${port}`]));
-  const running: TempoProcess = { url, receivers, config, log, stop: () => stopTempo(child) };
+  const running: TempoProcess = { url, receivers, config, log, stop: () => stopTempo(child, options.stopTimeoutMs) };
   const deadline = Date.now() + (options.timeoutMs ?? 60_000);
   while (Date.now() < deadline && child.exitCode === null) {
     const status = await fetch(`${url}/ready`).then((response) => response.status, () => 0);
@@ -149,7 +151,8 @@ async function loopbackPorts(config: Json, host: string, keepGossipPort: boolean
   config.memberlist = { ...config.memberlist, bind_addr: [host], bind_port: ports.gossip };
   if (!keepGossipPort && config.memberlist.advertise_port !== undefined) config.memberlist.advertise_port = ports.gossip;
   // Each process is a pod of its own: its own instance in every ring, where pods take their hostnames.
-  config.ingester = { ...config.ingester, lifecycler: { ...config.ingester?.lifecycler, address: host, id: host } };
+  // (From 3.0 on there is no ingester: a monolithic Tempo keeps its rings in memory.)
+  if (config.ingester) config.ingester = { ...config.ingester, lifecycler: { ...config.ingester.lifecycler, address: host, id: host } };
   if (config.target === 'scalable-single-binary') {
     config.distributor = { ...config.distributor, ring: { ...config.distributor?.ring, instance_id: host, instance_addr: host } };
     config.compactor = { ...config.compactor, ring: { ...config.compactor?.ring, instance_id: host, instance_addr: host } };
@@ -174,12 +177,12 @@ function mapStrings(node: unknown, map: (text: string) => string): any {
   return node;
 }
 
-/** SIGTERM, then SIGKILL after 10 s: Tempo flushes on shutdown, which a test does not wait for. */
-async function stopTempo(child: ChildProcess): Promise<void> {
+/** SIGTERM, then SIGKILL after the grace period (10 s unless told), as the kubelet does. */
+async function stopTempo(child: ChildProcess, graceMs = 10_000): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise((resolve) => child.once('exit', resolve));
   child.kill('SIGTERM');
-  await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
+  await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, graceMs))]);
   if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 2_000))]);
 }

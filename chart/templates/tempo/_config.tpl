@@ -79,14 +79,19 @@ Usage: {{ include "tempo.configSection.distributor" $context | fromYaml }} (see 
 {{- /*
 tempo.configSection.blocks: how long the live traces are gathered into a block, the block size that
 fits the memory limit (the series' derived key maxBlockBytes: the ingester's before 3.0, the
-live-store's from 3.0 on) and, for pods that share rings, the ingesters' ring over memberlist with
-tempo.workload.replicationFactor copies of each trace.
+live-store's from 3.0 on), whether the pod flushes its write-ahead log into blocks as it stops (the
+series' flushAllOnShutdown: from 2.10 on, so that the step to 3.0 loses nothing) and, for pods that
+share rings, the ingesters' ring over memberlist with tempo.workload.replicationFactor copies of each
+trace.
 Usage: {{ include "tempo.configSection.blocks" $context | fromYaml }} (see tempo.config.generated)
 */ -}}
 {{- define "tempo.configSection.blocks" -}}
 {{- $config := include "tempo.config.fromWiring" (dict "context" . "under" "tempo.maxBlockDuration") | fromJson -}}
 {{- with .protection.maxBlockBytes -}}
 {{- include "tempo.util.deepMerge" (dict "dst" $config "src" (include "tempo.util.nested" (dict "path" $.version.derivedKeys.maxBlockBytes "value" (int64 .)) | fromJson)) -}}
+{{- end -}}
+{{- with .version.derivedKeys.flushAllOnShutdown -}}
+{{- include "tempo.util.deepMerge" (dict "dst" $config "src" (include "tempo.util.nested" (dict "path" . "value" true) | fromJson)) -}}
 {{- end -}}
 {{- if include "tempo.workload.sharesRings" .root -}}
 {{- include "tempo.util.deepMerge" (dict "dst" $config "src" (dict "ingester" (dict "lifecycler" (dict "ring" (dict "kvstore" (dict "store" "memberlist") "replication_factor" (include "tempo.workload.replicationFactor" .root | int)))))) -}}
