@@ -15,6 +15,11 @@ export interface TempoSeries {
   /** The release the tests run and whose documented configuration build/tempo-config/<name>/ holds. */
   release: string;
   scalesOut: boolean;
+  /** Whether the sizing presets' capacities were measured on this series; sizingNote says what is known otherwise. */
+  sizingMeasured: boolean;
+  sizingNote?: string;
+  /** The pod's grace period unless the values give one. */
+  terminationGracePeriodSeconds: number;
   /** Why not, and what to do instead, when the series does not scale out. */
   scalingAdvice?: string;
   /** How long after it arrives a trace is found by search, as a Go duration. */
@@ -24,6 +29,10 @@ export interface TempoSeries {
   dataPaths: Record<string, string>;
   /** Where each setting the chart derives goes; null where the series has no such key. */
   derivedKeys: Record<string, string | null>;
+  /** Settings for a pod whose memory limit is at most memoryAtMost (a Kubernetes quantity); null for none. */
+  smallPod: { memoryAtMost: string; settings: Record<string, unknown> } | null;
+  /** The metrics the alert rules read where they differ by series; null where the series has none. */
+  alertMetrics: Record<string, string | null>;
   /** Whether Tempo starts with the flat (legacy) overrides layout. */
   flatOverrides: boolean;
   /** Keys Tempo warns about at start-up, with what replaces them. */
@@ -39,10 +48,14 @@ export function loadTempoSeries(file: string): TempoSeries[] {
   const problems: string[] = [];
   if (series.length === 0) problems.push('lists no series');
   const derivedNames = JSON.stringify(Object.keys(series[0]?.derivedKeys ?? {}).sort());
+  const metricNames = JSON.stringify(Object.keys(series[0]?.alertMetrics ?? {}).sort());
   for (const entry of series) {
     if (!seriesName.test(entry.name)) problems.push(`series "${entry.name}" is not MAJOR.MINOR`);
     else if (!entry.release?.startsWith(`${entry.name}.`)) problems.push(`series ${entry.name}: release ${entry.release} is not of the series`);
     if (entry.scalesOut === false && !entry.scalingAdvice) problems.push(`series ${entry.name}: a series that does not scale out needs scalingAdvice`);
+    if (!Number.isInteger(entry.terminationGracePeriodSeconds)) problems.push(`series ${entry.name}: terminationGracePeriodSeconds must be a whole number of seconds`);
+    if (entry.sizingMeasured === false && !entry.sizingNote) problems.push(`series ${entry.name}: a series without sizing measurements needs sizingNote`);
+    if (JSON.stringify(Object.keys(entry.alertMetrics ?? {}).sort()) !== metricNames) problems.push(`series ${entry.name}: alertMetrics must name the same rules' metrics as the first series`);
     if (typeof entry.flatOverrides !== 'boolean') problems.push(`series ${entry.name}: flatOverrides must be true or false`);
     if (JSON.stringify(Object.keys(entry.derivedKeys ?? {}).sort()) !== derivedNames) problems.push(`series ${entry.name}: derivedKeys must name the same settings as the first series`);
   }
@@ -66,7 +79,7 @@ export function checkSeriesKeys(file: string, series: TempoSeries[], schemas: Re
       for (const part of key.split('.')) node = node && resolve(node).properties?.[part];
       return node !== undefined;
     };
-    for (const key of [...Object.keys(entry.dataPaths), ...Object.values(entry.derivedKeys), ...Object.keys(entry.deprecatedKeys ?? {})]) {
+    for (const key of [...Object.keys(entry.dataPaths), ...Object.values(entry.derivedKeys), ...Object.keys(entry.deprecatedKeys ?? {}), ...Object.keys(entry.smallPod?.settings ?? {})]) {
       if (key !== null && !exists(key)) problems.push(`series ${entry.name}: ${key} is not a key of Tempo ${entry.release}'s configuration`);
     }
   }

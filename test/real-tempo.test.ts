@@ -6,6 +6,7 @@ import { helmRelease, render, renderError } from './helpers/helm.ts';
 import { scratchFolders } from './helpers/servers.ts';
 import { eventually, grpcCall, newTraceId, otlpRequest, runsWithTempo, sendOtlpGrpc, sendOtlpHttp, startRenderedTempo, tempoGet, tempoMetrics, tenantOverrides, verifyWithTempo, type TempoProcess } from './helpers/tempo.ts';
 import { valuesSetsDir } from './helpers/values-sets.ts';
+import { alertRuleMetrics, metricsAfterEvent } from './helpers/alerts.ts';
 
 /**
  * The chart's defaults run by real Tempo on loopback: what the design deploys takes spans over OTLP/HTTP
@@ -33,7 +34,8 @@ function startAll(): void {
   starting.default = quiet(render(helm).then(async (rendered) => [await startRenderedTempo(rendered, scratch.make('tempo-default-'))]));
   starting.tenants = quiet(render(helm, { valuesFiles: [path.join(valuesSetsDir, 'multitenancy.yaml')] }).then(async (rendered) => [await startRenderedTempo(rendered, scratch.make('tempo-tenants-'))]));
   starting.single = quiet(startSinglePodOnObjectStore());
-  starting.cluster = quiet(startCluster());
+  starting.cluster = quiet(startCluster('2.5.0', gossipPort));
+  starting.cluster210 = quiet(startCluster('2.10.8', gossipPort + 1000));
   starting.opencensus = quiet(startOpenCensus());
 }
 beforeAll(() => {
@@ -98,7 +100,7 @@ describe.skipIf(!runsWithTempo())('the default install, on real Tempo', () => {
   test('every metric the alert rules read is exposed, or appears with a listed event; refusals show as rate_limited', async () => {
     // The tests above drove requests over the rate limit: the refusal the alert TempoSpansRefused reads.
     const metrics = await tempoMetrics(tempo);
-    const used = await alertMetrics();
+    const used = await alertRuleMetrics();
     expect(used.length).toBeGreaterThanOrEqual(10);
     const missing = used.filter((name) => !metrics.has(name) && !(name in metricsAfterEvent));
     expect(missing, 'metrics the rules read that real Tempo never exposed').toEqual([]);
@@ -106,25 +108,6 @@ describe.skipIf(!runsWithTempo())('the default install, on real Tempo', () => {
     expect(metrics.get('tempo_discarded_spans_total')?.some((sample) => sample.includes('reason="rate_limited"'))).toBe(true);
   });
 });
-
-/**
- * Metrics the alert rules use that Tempo 2.5.0 exposes only once their first event has happened, with
- * the event. Every other metric of the rules must be on /metrics of a Tempo that has only started.
- */
-const metricsAfterEvent: Record<string, string> = {
-  tempo_distributor_ingester_append_failures_total: 'a push from the distributor to an ingester fails',
-  tempo_discarded_spans_total: 'the first span refused or discarded (a request over the rate limit here)',
-  tempodb_compaction_outstanding_blocks: "the first blocklist poll that finds a tenant's blocks in the store",
-  tempodb_blocklist_poll_errors_total: 'the first failed poll of the store',
-  tempo_runtime_config_last_reload_successful: 'a per-tenant overrides file is configured (tempo.overrides.perTenant)',
-};
-
-/** The metric names an alert rule's expressions read, from the rendered PrometheusRule. */
-async function alertMetrics(): Promise<string[]> {
-  const rendered = await render(helm, { valuesFiles: [path.join(valuesSetsDir, 'monitoring.yaml')] });
-  const expressions: string[] = rendered.ofKind('PrometheusRule').flatMap((rule) => rule.spec.groups.flatMap((group: { rules: { expr: string }[] }) => group.rules.map((entry) => entry.expr)));
-  return [...new Set(expressions.flatMap((expr) => [...expr.matchAll(/([a-zA-Z_:][a-zA-Z0-9_:]*)\{/g)].map((match) => match[1]!)))].sort();
-}
 
 test.runIf(runsWithTempo())("overrides keys Tempo 2.5.0 reads without a default are accepted by the chart and by Tempo's strict loader", async () => {
   // Keys a defaults dump leaves out (omitempty in Tempo's overrides structs), in both layouts.
@@ -180,15 +163,16 @@ describe.skipIf(!runsWithTempo())('per-tenant overrides, on real Tempo', () => {
 // 7946), sharing one trace store: a local folder stands in for the object store.
 const gossipPort = 17_000 + Math.floor(Math.random() * 900);
 const hosts = ['127.0.0.2', '127.0.0.3', '127.0.0.4'];
-let renderedJoinMembers: unknown;
+const renderedJoinMembers: Record<string, unknown> = {};
 
-async function startCluster(): Promise<TempoProcess[]> {
-  const rendered = await render(helm, { values: { replicas: 3, storage: s3, tempo: { memberlist: { bindPort: gossipPort } } } });
+async function startCluster(release: string, port: number): Promise<TempoProcess[]> {
+  const rendered = await render(helm, { values: { replicas: 3, storage: s3, image: { tag: release }, tempo: { memberlist: { bindPort: port } } } });
   const store = scratch.make('tempo-store-');
   return Promise.all(
     hosts.map((host) =>
       startRenderedTempo(rendered, scratch.make('tempo-pod-'), {
         host,
+        version: release,
         keepGossipPort: true,
         timeoutMs: 150_000,
         adjust: (config) => {
@@ -196,8 +180,8 @@ async function startCluster(): Promise<TempoProcess[]> {
           // with a pod that advertises its own IP (memberlist.advertise_addr, as meshes and dual-stack
           // clusters need). Left to pick it, memberlist advertises the port it bound.
           config.memberlist.advertise_addr = host;
-          renderedJoinMembers = config.memberlist.join_members;
-          config.memberlist.join_members = hosts.map((peer) => `${peer}:${gossipPort}`);
+          renderedJoinMembers[release] = config.memberlist.join_members;
+          config.memberlist.join_members = hosts.map((peer) => `${peer}:${port}`);
           config.storage.trace = { ...config.storage.trace, backend: 'local', local: { path: store } };
           delete config.storage.trace.s3;
         },
@@ -220,18 +204,22 @@ async function startSinglePodOnObjectStore(): Promise<TempoProcess[]> {
   return [tempo];
 }
 
-describe.skipIf(!runsWithTempo())('a scaled-out Tempo of three pods, on real Tempo', () => {
+const clusters = [
+  { release: '2.5.0', starts: 'cluster', port: gossipPort },
+  { release: '2.10.8', starts: 'cluster210', port: gossipPort + 1000 },
+];
+describe.skipIf(!runsWithTempo()).each(clusters)('a scaled-out Tempo of three pods, on real Tempo $release', ({ release, starts, port }) => {
   let pods: TempoProcess[] = [];
   beforeAll(async () => {
-    pods = await starting.cluster!;
+    pods = await starting[starts]!;
   }, 180_000);
 
   test('the pods gossip on a port other than 7946, form one ring, and a trace written through one is read through another', async () => {
-    expect(renderedJoinMembers).toEqual([`dns+tempo-headless.observability.svc:${gossipPort}`]);
-    expect(pods[0]!.config.memberlist).toMatchObject({ bind_port: gossipPort, advertise_port: gossipPort });
+    expect(renderedJoinMembers[release]).toEqual([`dns+tempo-headless.observability.svc:${port}`]);
+    expect(pods[0]!.config.memberlist).toMatchObject({ bind_port: port, advertise_port: port });
     const members = await eventually(async () => {
       const page = (await tempoGet(pods[0]!, '/memberlist')).body;
-      const alive = hosts.filter((host) => page.includes(`${host}:${gossipPort}`));
+      const alive = hosts.filter((host) => page.includes(`${host}:${port}`));
       return alive.length === hosts.length ? alive : undefined;
     }, 30_000, 'three members in the memberlist status');
     expect(members).toEqual(hosts);

@@ -2,10 +2,11 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import YAML from 'yaml';
-import { helmRelease, render, renderError, type Rendered } from './helpers/helm.ts';
+import { helmRelease, render, renderError, renderNotes, type Rendered } from './helpers/helm.ts';
 import { chartSeries } from './helpers/invariants.ts';
 import { scratchFolders } from './helpers/servers.ts';
-import { eventually, newTraceId, otlpRequest, runsWithTempo, sendOtlpGrpc, sendOtlpHttp, startRenderedTempo, tempoGet, verifyWithTempo, type TempoProcess } from './helpers/tempo.ts';
+import { alertRuleMetrics, metricsAfterEvent } from './helpers/alerts.ts';
+import { eventually, newTraceId, otlpRequest, runsWithTempo, sendOtlpGrpc, sendOtlpHttp, startRenderedTempo, tempoGet, tempoMetrics, verifyWithTempo, type TempoProcess } from './helpers/tempo.ts';
 import { valuesSets, valuesSetsDir } from './helpers/values-sets.ts';
 
 /**
@@ -39,6 +40,29 @@ test('the chart supports the design\'s 2.5 first, then 2.10 and 3.0', () => {
 test('every series has values sets of its own: its defaults, and production on object storage with persistence', () => {
   const names = readdirSync(valuesSetsDir);
   for (const name of ['tempo-2-10.yaml', 'tempo-3-0.yaml', 'tempo-2-10-production.yaml', 'tempo-3-0-production.yaml']) expect(names).toContain(name);
+});
+
+test("a 3.0 pod of the design's size gets the settings 3.0.3 survived saturation with there; a larger one, or 2.x, does not", async () => {
+  const small = (await render(helm, { valuesFiles: [path.join(valuesSetsDir, 'tempo-3-0.yaml')] })).tempoConfig();
+  expect(small.live_store).toMatchObject({ complete_block_concurrency: 1, max_block_bytes: 67_000_000 });
+  expect(small.backend_scheduler.provider.compaction.max_input_blocks).toBe(2);
+  expect(small.querier.max_concurrent_queries).toBe(4);
+  expect(small.storage.trace.pool.max_workers).toBe(20);
+  const medium = (await render(helm, { valuesFiles: [path.join(valuesSetsDir, 'tempo-3-0-production.yaml')], external: ['Secret/tempo-s3'] })).tempoConfig('tempo');
+  expect(medium.live_store.complete_block_concurrency).toBeUndefined();
+  expect(medium.querier).toBeUndefined();
+  const design = (await render(helm)).tempoConfig();
+  expect(design.querier).toBeUndefined();
+  expect(design.live_store).toBeUndefined();
+});
+
+test('NOTES state a measured capacity only on the series the presets were measured on', async () => {
+  expect(await renderNotes()).toContain('Measured capacity:');
+  for (const tag of ['2.10.8', '3.0.3']) {
+    const notes = await renderNotes({ image: { tag } });
+    expect(notes).not.toContain('Measured capacity:');
+    expect(notes).toContain(`Capacity of this pod on Tempo ${tag.replace(/\.\d+$/, '')}: not measured`);
+  }
 });
 
 const matrix = valuesSets().flatMap((set) => series.map((entry) => ({ set, entry, label: `${set.name} on Tempo ${entry.name}` })));
@@ -121,6 +145,14 @@ describe.runIf(everySeriesRuns()).concurrent.each(roundTrips)('values set $set, 
       waitForSearch,
       `both traces by search within ${waitForSearch / 1000} s`,
     );
+  }, 180_000);
+
+  test("every metric the series' alert rules read is exposed, or appears with a listed event", async () => {
+    const tempo = await starting[set]!;
+    const metrics = await tempoMetrics(tempo);
+    const used = await alertRuleMetrics({ tempo: { version: name } });
+    expect(used.length).toBeGreaterThanOrEqual(8);
+    expect(used.filter((metric) => !metrics.has(metric) && !(metric in metricsAfterEvent))).toEqual([]);
   }, 180_000);
 });
 

@@ -9,7 +9,7 @@ Usage: {{ include "tempo.config.generated" . | fromYaml }}
 {{- define "tempo.config.generated" -}}
 {{- $context := dict "root" . "protection" (include "tempo.sizing.protection" . | fromJson) "wiring" (include "tempo.wiring.table" . | fromJson) "version" (include "tempo.version" . | fromJson) -}}
 {{- $config := dict -}}
-{{- range $section := list "target" "tenancy" "api" "server" "distributor" "blocks" "metricsGenerator" "querier" "retention" "storage" "dataPaths" "memberlist" "overrides" "usageReport" -}}
+{{- range $section := list "target" "tenancy" "api" "server" "distributor" "blocks" "metricsGenerator" "querier" "retention" "storage" "dataPaths" "smallPod" "memberlist" "overrides" "usageReport" -}}
 {{- $config = merge $config (include (printf "tempo.configSection.%s" $section) $context | fromYaml) -}}
 {{- end -}}
 {{- toYaml $config -}}
@@ -122,6 +122,26 @@ Usage: {{ include "tempo.configSection.retention" $context | fromYaml }} (see te
 {{- $config := include "tempo.config.fromWiring" (dict "context" . "under" "tempo.retention") | fromJson -}}
 {{- if include "tempo.workload.sharesRings" .root -}}
 {{- include "tempo.util.deepMerge" (dict "dst" $config "src" (dict "compactor" (dict "ring" (dict "kvstore" (dict "store" "memberlist"))))) -}}
+{{- end -}}
+{{- toYaml $config -}}
+{{- end -}}
+
+{{- /*
+tempo.configSection.smallPod: the selected series' settings for a small pod (its smallPod: on 3.0, the
+set a 256Mi pod survived saturation with), when the container's memory limit is at most its
+memoryAtMost. Like the protective settings, with sizing.preset none or without a memory limit
+nothing is set, and tempo.structuredConfig wins.
+Usage: {{ include "tempo.configSection.smallPod" $context | fromYaml }} (see tempo.config.generated)
+*/ -}}
+{{- define "tempo.configSection.smallPod" -}}
+{{- $config := dict -}}
+{{- $limit := ((include "tempo.sizing.resources" .root | fromJson).limits | default dict).memory -}}
+{{- with .version.smallPod -}}
+{{- if and $limit (ne $.root.Values.sizing.preset "none") (le (include "tempo.util.quantity" $limit | float64) (include "tempo.util.quantity" .memoryAtMost | float64)) -}}
+{{- range $key, $setting := .settings -}}
+{{- include "tempo.util.deepMerge" (dict "dst" $config "src" (include "tempo.util.nested" (dict "path" $key "value" $setting) | fromJson)) -}}
+{{- end -}}
+{{- end -}}
 {{- end -}}
 {{- toYaml $config -}}
 {{- end -}}

@@ -49,7 +49,8 @@ Usage: {{ include "tempo.monitoring.endpoint" $settings | nindent 4 }}
 {{- /*
 tempo.monitoring.rules: the alert rules, as a YAML list of rule groups. Each expression selects Tempo's
 series by namespace and job, so another Tempo in the cluster never trips them. Every metric is one a
-real Tempo exposes (test/real-tempo.test.ts scrapes one): Tempo 2.5's receivers record no metrics of
+real Tempo of the selected series exposes (test/real-tempo.test.ts and test/tempo-versions.test.ts
+scrape them), and the metrics that differ by series come from its alertMetrics: Tempo 2.5's receivers record no metrics of
 their own, so refusals are read from tempo_discarded_spans_total{reason="rate_limited"}.
 Usage: {{ include "tempo.monitoring.rules" . | nindent 4 }}
 */ -}}
@@ -58,13 +59,14 @@ Usage: {{ include "tempo.monitoring.rules" . | nindent 4 }}
 {{- $rules := .Values.monitoring.rules -}}
 {{- $matchers := printf "namespace=%q, job=%q" (include "tempo.names.namespace" .) $scrape.job -}}
 {{- $memoryLimit := dig "limits" "memory" "" (include "tempo.sizing.resources" . | fromJson) -}}
+{{- $metric := (include "tempo.version" . | fromJson).alertMetrics -}}
 {{- $alerts := list
-  (dict "alert" "TempoIngestionFailing" "severity" "critical" "for" "5m"
-    "expr" (printf "sum by (namespace, job) (rate(tempo_distributor_ingester_append_failures_total{%s}[5m])) > 0" $matchers)
+  (dict "alert" "TempoIngestionFailing" "severity" "critical" "for" "5m" "metric" $metric.appendFailures
+    "expr" (printf "sum by (namespace, job) (rate(%s{%s}[5m])) > 0" $metric.appendFailures $matchers)
     "summary" "Tempo cannot hand received spans to its ingesters."
     "description" "{{ $labels.job }} in {{ $labels.namespace }} fails to append spans to its ingesters: traces are being lost. Check the ingesters' logs and the ring (/ingester/ring).")
-  (dict "alert" "TempoFlushesFailing" "severity" "critical" "for" "5m"
-    "expr" (printf "sum by (namespace, job) (increase(tempo_ingester_failed_flushes_total{%s}[1h])) > %d" $matchers (int $rules.failuresPerHour))
+  (dict "alert" "TempoFlushesFailing" "severity" "critical" "for" "5m" "metric" $metric.blockWriteFailures
+    "expr" (printf "sum by (namespace, job) (increase(%s{%s}[1h])) > %d" $metric.blockWriteFailures $matchers (int $rules.failuresPerHour))
     "summary" "Tempo fails to flush blocks to its storage."
     "description" "{{ $labels.job }} in {{ $labels.namespace }} failed {{ $value }} block flushes in the past hour: blocks pile up in the write-ahead log. Check the storage backend and its credentials.")
   (dict "alert" "TempoSpansRefused" "severity" "warning" "for" "15m"
@@ -105,7 +107,10 @@ Usage: {{ include "tempo.monitoring.rules" . | nindent 4 }}
 {{- end -}}
 {{- $group := list -}}
 {{- range $alerts -}}
+{{- /* A rule whose metric the Tempo series does not have (its alertMetrics say null) is left out. */ -}}
+{{- if or (not (hasKey . "metric")) .metric -}}
 {{- $group = append $group (dict "alert" .alert "expr" .expr "for" .for "labels" (merge (dict "severity" .severity) $rules.alertLabels) "annotations" (dict "summary" .summary "description" .description)) -}}
+{{- end -}}
 {{- end -}}
 {{- toYaml (list (dict "name" "tempo" "rules" $group)) -}}
 {{- end -}}

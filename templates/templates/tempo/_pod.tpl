@@ -142,7 +142,11 @@ metadata:
     {{- end }}
 spec:
   {{- include "tempo.pod.commonSpec" (dict "root" . "securityContext" .Values.podSecurityContext "priorityClassName" .Values.priorityClassName "serviceAccount" (dict "name" (include "tempo.names.serviceAccount" .) "automountToken" .Values.serviceAccount.automountToken)) | nindent 2 }}
-  terminationGracePeriodSeconds: {{ int .Values.terminationGracePeriodSeconds }}
+  {{- $gracePeriod := .Values.terminationGracePeriodSeconds }}
+  {{- if kindIs "invalid" $gracePeriod }}
+  {{- $gracePeriod = (include "tempo.version" . | fromJson).terminationGracePeriodSeconds }}
+  {{- end }}
+  terminationGracePeriodSeconds: {{ int $gracePeriod }}
   {{- with .Values.hostAliases }}
   hostAliases:
     {{- toYaml . | nindent 4 }}
