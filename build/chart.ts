@@ -88,7 +88,7 @@ export function buildChart(sources: BuildSources = paths, chartDir = paths.chart
     valuesTable: renderValuesTable(schema),
     sizing: sizingForChart(sizing),
     wiring: wiringBySeries(schema, series.map((entry) => entry.name)),
-    versions: { series, absentKeys: tempoConfigs.absentKeys },
+    versions: { table: { series }, absentKeys: tempoConfigs.absentKeys },
     tempoFacts: tempoFacts(tempoConfig, path.join(sources.tempoConfigSources, 'facts.yaml')),
     changes: changesFor(path.basename(sources.changelog), readFileSync(sources.changelog, 'utf8'), version),
     validationAreas: validationAreas(sources.templates),

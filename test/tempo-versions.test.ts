@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import YAML from 'yaml';
 import { helmRelease, render, renderError, renderNotes, type Rendered } from './helpers/helm.ts';
 import { chartSeries } from './helpers/invariants.ts';
+import { tempoConfigOf } from './helpers/tempo-config.ts';
 import { scratchFolders } from './helpers/servers.ts';
 import { alertRuleMetrics, metricsAfterEvent } from './helpers/alerts.ts';
 import { eventually, newTraceId, otlpRequest, runsWithTempo, sendOtlpGrpc, sendOtlpHttp, startRenderedTempo, tempoGet, tempoMetrics, verifyWithTempo, type TempoProcess } from './helpers/tempo.ts';
@@ -80,9 +81,9 @@ describe.runIf(everySeriesRuns()).concurrent.each(matrix)('values set $label', (
       expect(await renderError(helm, input)).toMatch(/ERROR: /);
       return;
     }
-    const workload = rendered.documents.find((doc) => (doc.kind === 'Deployment' || doc.kind === 'StatefulSet') && doc.metadata.labels?.['app.kubernetes.io/name'] === 'tempo');
+    const config = rendered.documents.map((doc) => doc.spec?.template && tempoConfigOf(doc.spec.template.spec, rendered.documents)).find(Boolean)!.config;
     const folder = scratch.make('tempo-verify-');
-    const verdict = verifyWithTempo(onLoopbackPaths(rendered.tempoConfig(workload!.metadata.name), folder), folder, entry.release);
+    const verdict = verifyWithTempo(onLoopbackPaths(config, folder), folder, entry.release);
     expect(verdict, verdict.output).toMatchObject({ ok: true });
   });
 });

@@ -62,7 +62,7 @@ Usage: {{ include "tempo.validate.versions" . | fromJsonArray }}
 {{- end -}}
 {{- end -}}
 {{- $absent := dict -}}
-{{- range (get (include "tempo.versions.table" . | fromJson).absentKeys $version.name) -}}
+{{- range include "tempo.versions.absentKeys" . | fromJsonArray -}}
 {{- $_ := set $absent . true -}}
 {{- end -}}
 {{- $found := include "tempo.version.keysIn" (dict "node" .Values.tempo.structuredConfig "path" "" "absent" $absent) | fromJsonArray -}}
