@@ -40,8 +40,20 @@ export function runsWith(command: string): boolean {
   return Boolean(process.env.CI) || hasCommand(command);
 }
 
-/** A free TCP port on 127.0.0.1. */
+/** Ports freePort has handed out in this process: never twice, as many servers start at once. */
+const handedOut = new Set<number>();
+
+/** A free TCP port on 127.0.0.1, one this process has not handed out before. */
 export async function freePort(): Promise<number> {
+  for (;;) {
+    const port = await anyFreePort();
+    if (handedOut.has(port)) continue;
+    handedOut.add(port);
+    return port;
+  }
+}
+
+function anyFreePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once('error', reject);

@@ -75,6 +75,8 @@ export interface StartOptions {
   /** Environment for ${VAR} references whose values come from Secrets the rendering does not hold. */
   env?: Record<string, string>;
   timeoutMs?: number;
+  /** The workload to run, by name; the chart's default fullname (tempo) unless told. */
+  workload?: string;
   /** How long stop() waits after SIGTERM before SIGKILL, as a pod's termination grace period: 10 s unless told. */
   stopTimeoutMs?: number;
 }
@@ -86,7 +88,7 @@ export interface StartOptions {
  * moved with them. Resolves once /ready answers 200.
  */
 export async function startRenderedTempo(rendered: Rendered, folder: string, options: StartOptions = {}): Promise<TempoProcess> {
-  const podSpec = rendered.workload().spec.template.spec;
+  const podSpec = rendered.workload(options.workload).spec.template.spec;
   const found = tempoConfigOf(podSpec, rendered.documents);
   if (!found) throw new Error('the workload runs no Tempo with a rendered configuration');
   const { container } = found;

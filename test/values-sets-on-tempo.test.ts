@@ -1,0 +1,156 @@
+import { spawnSync } from 'node:child_process';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
+import YAML from 'yaml';
+import { helmRelease, render, type Rendered } from './helpers/helm.ts';
+import { chartSeries } from './helpers/invariants.ts';
+import { tempoConfigOf } from './helpers/tempo-config.ts';
+import { freePort, runsWith, scratchFolders, startNginx, type Running } from './helpers/servers.ts';
+import { eventually, newTraceId, otlpRequest, runsWithTempo, sendOtlpGrpc, sendOtlpHttp, startRenderedTempo, tempoGet, type TempoProcess } from './helpers/tempo.ts';
+import { valuesSets, type ValuesSet } from './helpers/values-sets.ts';
+
+/**
+ * Every values set on real Tempo of its own series: the rendered configuration, arguments and
+ * environment start the release's binary on loopback, which takes a trace over OTLP/HTTP (and
+ * OTLP/gRPC where the set receives it) and answers for it by ID and by search; with the tenant a
+ * multitenant set needs, and through the rendered nginx where the set puts the gateway in front. An
+ * object store is stood in for by a local folder. The sets this cannot run say why.
+ */
+const scratch = scratchFolders();
+afterAll(scratch.removeAll);
+const helm = helmRelease('helm4');
+const series = chartSeries();
+const otlpHttpKey = 'distributor.receivers.otlp.protocols.http';
+const otlpGrpcKey = 'distributor.receivers.otlp.protocols.grpc';
+
+interface Plan {
+  set: ValuesSet;
+  release: string;
+  searchCutoffSeconds: number;
+  /** Why the set does not run here, when it does not. */
+  skip?: string;
+}
+
+function planOf(set: ValuesSet): Plan {
+  const values = set.files.map((file) => YAML.parse(readFileSync(file, 'utf8')) ?? {}).reduce((merged, entry) => deepMerge(merged, entry), {});
+  const given: string | undefined = values.tempo?.version ?? values.image?.tag;
+  const own = series.find((entry) => entry.name === (given ? /^v?(\d+\.\d+)/.exec(given)![1] : series[0]!.name))!;
+  const plan: Plan = { set, release: own.release, searchCutoffSeconds: Number.parseInt(own.searchCutoff, 10) };
+  if ((values.replicas ?? 1) > 1) plan.skip = 'pods that share rings: test/real-tempo.test.ts runs three processes of 2.5.0 and of 2.10.8 on memberlist';
+  else if (values.tempo?.receivers?.tls?.existingSecret) plan.skip = "its receivers' certificates are a Secret of the user's";
+  return plan;
+}
+
+function deepMerge(base: any, over: any): any {
+  if (typeof base !== 'object' || base === null || Array.isArray(base) || typeof over !== 'object' || over === null || Array.isArray(over)) return over;
+  const merged = { ...base };
+  for (const [key, value] of Object.entries(over)) merged[key] = deepMerge(base[key], value);
+  return merged;
+}
+
+const plans = valuesSets().map(planOf);
+
+test('every values set runs here, or says why not', () => {
+  expect(plans.filter((plan) => !plan.skip).length).toBeGreaterThanOrEqual(25);
+  for (const plan of plans.filter((entry) => entry.skip)) console.log(`values set ${plan.set.name}: not run on Tempo here, ${plan.skip}`);
+});
+
+/** The gateway of a rendering, run by nginx in front of `tempo`: its Services' addresses become Tempo's loopback ones. */
+async function startGateway(rendered: Rendered, tempo: TempoProcess, listeners: Record<number, string>): Promise<{ nginx: Running; httpUrl: string; grpcEndpoint?: string }> {
+  const folder = scratch.make('tempo-gateway-');
+  // nginx started as root runs its workers as nobody, who must read the files.
+  chmodSync(folder, 0o755);
+  const gateway = rendered.documents.find((doc) => doc.kind === 'ConfigMap' && doc.data?.['nginx.conf'])!;
+  const secret = rendered.documents.find((doc) => doc.kind === 'Secret' && doc.data?.['.htpasswd'])!;
+  writeFileSync(path.join(folder, '.htpasswd'), Buffer.from(secret.data['.htpasswd'], 'base64').toString('utf8'), { mode: 0o644 });
+  const ports: Record<string, number> = {};
+  let config = gateway.data['nginx.conf'] as string;
+  // Each Service address nginx proxies to: Tempo's listener of that port, on loopback.
+  config = config.replace(/(https?|grpc):\/\/[a-z0-9.-]+\.svc:(\d+)/g, (_match, scheme: string, port: string) => {
+    const target = listeners[Number(port)];
+    if (!target) throw new Error(`nginx.conf proxies to port ${port}, which no Tempo listener here binds`);
+    return `${scheme}://${target}`;
+  });
+  for (const match of config.matchAll(/listen (\d+)( http2)?;/g)) ports[match[1]!] = await freePort();
+  config = config.replace(/listen (\d+)( http2)?;/g, (_match, port: string, http2: string | undefined) => `listen 127.0.0.1:${ports[port]}${http2 ?? ''};`);
+  config = config.replaceAll(' /tmp/', ` ${folder}/`).replace(/\/etc\/nginx\/secrets\/\.htpasswd/g, path.join(folder, '.htpasswd'));
+  const configFile = path.join(folder, 'nginx.conf');
+  writeFileSync(configFile, config, { mode: 0o644 });
+  const check = spawnSync('nginx', ['-t', '-q', '-e', 'stderr', '-p', folder, '-c', configFile], { encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'ignore', 'pipe'] });
+  expect(check.status, `nginx -t:\n${check.stderr}`).toBe(0);
+  const [httpPort, grpcPort] = Object.values(ports);
+  const httpUrl = `http://127.0.0.1:${httpPort}`;
+  const nginx = await startNginx(configFile, folder, `${httpUrl}/healthz`);
+  return { nginx, httpUrl, ...(grpcPort ? { grpcEndpoint: `127.0.0.1:${grpcPort}` } : {}) };
+}
+
+describe.runIf(series.every((entry) => runsWithTempo(entry.release)) && runsWith('nginx')).concurrent.each(plans.filter((plan) => !plan.skip))('values set $set.name on real Tempo $release', (plan) => {
+  test('takes a trace and answers for it by ID and by search', async () => {
+    const { set } = plan;
+    const rendered = await render(helm, { release: set.release, namespace: set.namespace, valuesFiles: set.files, allow: set.allow, external: set.external });
+    const store = scratch.make('tempo-store-');
+    const workload = rendered.documents.find((doc) => doc.spec?.template && tempoConfigOf(doc.spec.template.spec, rendered.documents))!.metadata.name;
+    const tempo = await startRenderedTempo(rendered, scratch.make(`${set.name}-`), {
+      version: plan.release,
+      workload,
+      timeoutMs: 150_000,
+      adjust: (config) => {
+        if (config.storage.trace.backend !== 'local') {
+          const { s3: _s3, gcs: _gcs, azure: _azure, ...rest } = config.storage.trace;
+          config.storage.trace = { ...rest, backend: 'local', local: { path: store } };
+        }
+      },
+    });
+    let gateway: Awaited<ReturnType<typeof startGateway>> | undefined;
+    try {
+      const tenant = tempo.config.multitenancy_enabled ? 'team-a' : undefined;
+      const gatewayUser = (() => {
+        const merged = set.files.map((file) => YAML.parse(readFileSync(file, 'utf8')) ?? {}).reduce((all, entry) => deepMerge(all, entry), {});
+        return merged.gateway?.enabled ? (merged.gateway.basicAuth.users[0] as { username: string; password: string; tenant?: string }) : undefined;
+      })();
+      const service = `${set.name}-checkout`;
+      const traceId = newTraceId();
+      const request = otlpRequest([{ traceId, service, name: 'GET /cart' }]);
+      const headers: Record<string, string> = {};
+      if (gatewayUser) {
+        const http = Number(tempo.url.split(':').pop());
+        const listeners: Record<number, string> = {};
+        for (const listener of rendered.documents.filter((doc) => doc.kind === 'Service').flatMap((doc) => doc.spec.ports)) {
+          const key = { http: 'http', 'otlp-http': otlpHttpKey, 'otlp-grpc': otlpGrpcKey }[listener.name as string];
+          if (key === 'http') listeners[listener.port] = `127.0.0.1:${http}`;
+          else if (key && tempo.receivers[key]) listeners[listener.port] = tempo.receivers[key]!;
+        }
+        gateway = await startGateway(rendered, tempo, listeners);
+        headers.authorization = `Basic ${Buffer.from(`${gatewayUser.username}:${gatewayUser.password}`).toString('base64')}`;
+        const sent = await fetch(`${gateway.httpUrl}/v1/traces`, { method: 'POST', headers: { ...headers, 'content-type': 'application/x-protobuf' }, body: new Uint8Array(request), signal: AbortSignal.timeout(10_000) });
+        expect(sent.status, await sent.text()).toBe(200);
+      } else {
+        expect((await sendOtlpHttp(tempo.receivers[otlpHttpKey]!, request, tenant)).status).toBe(200);
+        if (tempo.receivers[otlpGrpcKey]) {
+          const viaGrpc = newTraceId();
+          expect((await sendOtlpGrpc(tempo.receivers[otlpGrpcKey]!, otlpRequest([{ traceId: viaGrpc, service, name: 'GET /cart' }]), tenant)).grpcStatus).toBe(0);
+          await eventually(async () => ((await tempoGet(tempo, `/api/traces/${viaGrpc}`, tenant)).status === 200 ? true : undefined), 30_000, 'the gRPC trace by ID');
+        }
+      }
+      const query = async (pathAndQuery: string) => {
+        if (!gateway) return tempoGet(tempo, pathAndQuery, tenant);
+        const answer = await fetch(`${gateway.httpUrl}${pathAndQuery}`, { headers, signal: AbortSignal.timeout(10_000) });
+        return { status: answer.status, body: await answer.text() };
+      };
+      await eventually(async () => ((await query(`/api/traces/${traceId}`)).status === 200 ? true : undefined), 30_000, 'the trace by ID');
+      const wait = 30_000 + 2_000 * plan.searchCutoffSeconds;
+      await eventually(
+        async () => {
+          const found = await query(`/api/search?tags=${encodeURIComponent(`service.name=${service}`)}`);
+          return found.status === 200 && (JSON.parse(found.body).traces ?? []).some((trace: { traceID: string }) => trace.traceID.padStart(32, '0') === traceId) ? true : undefined;
+        },
+        wait,
+        'the trace by search',
+      );
+    } finally {
+      await gateway?.nginx.stop();
+      await tempo.stop();
+    }
+  }, 300_000);
+});
