@@ -6,7 +6,7 @@ import YAML from 'yaml';
 import { helmRelease, render, type Rendered } from './helpers/helm.ts';
 import { chartSeries } from './helpers/invariants.ts';
 import { tempoConfigOf } from './helpers/tempo-config.ts';
-import { freePort, runsWith, scratchFolders, startNginx, type Running } from './helpers/servers.ts';
+import { freePort, runsWith, scratchFolders, startNginx, startS3rver, type Running } from './helpers/servers.ts';
 import { eventually, newTraceId, otlpRequest, runsWithTempo, sendOtlpGrpc, sendOtlpHttp, startRenderedTempo, tempoGet, type TempoProcess } from './helpers/tempo.ts';
 import { valuesSets, type ValuesSet } from './helpers/values-sets.ts';
 
@@ -14,8 +14,9 @@ import { valuesSets, type ValuesSet } from './helpers/values-sets.ts';
  * Every values set on real Tempo of its own series: the rendered configuration, arguments and
  * environment start the release's binary on loopback, which takes a trace over OTLP/HTTP (and
  * OTLP/gRPC where the set receives it) and answers for it by ID and by search; with the tenant a
- * multitenant set needs, and through the rendered nginx where the set puts the gateway in front. An
- * object store is stood in for by a local folder. The sets this cannot run say why.
+ * multitenant set needs, and through the rendered nginx where the set puts the gateway in front. An S3
+ * bucket is s3rver's, where a block must land; GCS and Azure, which have no emulator here, are stood in
+ * for by a local folder. The sets this cannot run say why.
  */
 const scratch = scratchFolders();
 afterAll(scratch.removeAll);
@@ -91,17 +92,40 @@ describe.runIf(series.every((entry) => runsWithTempo(entry.release)) && runsWith
     const rendered = await render(helm, { release: set.release, namespace: set.namespace, valuesFiles: set.files, allow: set.allow, external: set.external });
     const store = scratch.make('tempo-store-');
     const workload = rendered.documents.find((doc) => doc.spec?.template && tempoConfigOf(doc.spec.template.spec, rendered.documents))!.metadata.name;
-    const tempo = await startRenderedTempo(rendered, scratch.make(`${set.name}-`), {
-      version: plan.release,
-      workload,
-      timeoutMs: 150_000,
-      adjust: (config) => {
-        if (config.storage.trace.backend !== 'local') {
-          const { s3: _s3, gcs: _gcs, azure: _azure, ...rest } = config.storage.trace;
-          config.storage.trace = { ...rest, backend: 'local', local: { path: store } };
-        }
-      },
-    });
+    const trace = tempoConfigOf(rendered.workload(workload).spec.template.spec, rendered.documents)!.config.storage.trace;
+    // S3 is s3rver's; GCS and Azure, which have no emulator here, a local folder's.
+    const s3 = trace.backend === 's3' ? await startS3rver(scratch.make('s3rver-'), trace.s3.bucket) : undefined;
+    const env: Record<string, string> = {};
+    if (s3) {
+      // The credentials the pod would take from its Secret, or from its web identity (IRSA): s3rver's.
+      for (const [key, fallback] of [['access_key', 'AWS_ACCESS_KEY_ID'], ['secret_key', 'AWS_SECRET_ACCESS_KEY']] as const) {
+        const reference = /^\$\{(\w+)\}$/.exec(trace.s3[key] ?? '')?.[1] ?? fallback;
+        env[reference] = key === 'access_key' ? s3.accessKey : s3.secretKey;
+      }
+    }
+    let tempo: TempoProcess;
+    try {
+      tempo = await startRenderedTempo(rendered, scratch.make(`${set.name}-`), {
+        version: plan.release,
+        workload,
+        env,
+        timeoutMs: 150_000,
+        adjust: (config) => {
+          if (s3) {
+            config.storage.trace.s3 = { ...config.storage.trace.s3, endpoint: s3.endpoint, insecure: true, forcepathstyle: true };
+            // A block within seconds, so that one reaches the bucket while the test watches.
+            const blocks = config.live_store ? (config.live_store = { ...config.live_store }) : (config.ingester = { ...config.ingester, trace_idle_period: '1s', flush_check_period: '1s' });
+            blocks.max_block_duration = '2s';
+          } else if (config.storage.trace.backend !== 'local') {
+            const { gcs: _gcs, azure: _azure, ...rest } = config.storage.trace;
+            config.storage.trace = { ...rest, backend: 'local', local: { path: store } };
+          }
+        },
+      });
+    } catch (error) {
+      await s3?.stop();
+      throw error;
+    }
     let gateway: Awaited<ReturnType<typeof startGateway>> | undefined;
     try {
       const tenant = tempo.config.multitenancy_enabled ? 'team-a' : undefined;
@@ -139,6 +163,7 @@ describe.runIf(series.every((entry) => runsWithTempo(entry.release)) && runsWith
         return { status: answer.status, body: await answer.text() };
       };
       await eventually(async () => ((await query(`/api/traces/${traceId}`)).status === 200 ? true : undefined), 30_000, 'the trace by ID');
+      if (s3) await eventually(async () => (s3.objects().some((name) => name.endsWith('/meta.json')) ? true : undefined), 90_000, 'a block in the S3 bucket');
       const wait = 30_000 + 2_000 * plan.searchCutoffSeconds;
       await eventually(
         async () => {
@@ -151,6 +176,7 @@ describe.runIf(series.every((entry) => runsWithTempo(entry.release)) && runsWith
     } finally {
       await gateway?.nginx.stop();
       await tempo.stop();
+      await s3?.stop();
     }
   }, 300_000);
 });

@@ -1,5 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, createReadStream, existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, createReadStream, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import http2 from 'node:http2';
 import net from 'node:net';
@@ -204,6 +204,26 @@ export async function startNginx(configFile: string, folder: string, readyUrl: s
   closeSync(logFd);
   const log = () => (existsSync(logFile) ? readFileSync(logFile, 'utf8') : '');
   return whenReady('nginx', nginx, readyUrl, readyUrl, timeoutMs, () => stopProcess(nginx), log);
+}
+
+/**
+ * s3rver (from npm) on 127.0.0.1, an S3 emulator Tempo's S3 client talks to as to a bucket: path-style
+ * addressing over plain HTTP, signed with the key pair S3RVER / S3RVER. `bucket` exists from the start;
+ * objects() lists what is in it.
+ */
+export async function startS3rver(folder: string, bucket: string): Promise<Running & { endpoint: string; accessKey: string; secretKey: string; objects(): string[] }> {
+  const port = await freePort();
+  const logFile = path.join(folder, 's3rver.log');
+  const logFd = openSync(logFile, 'a');
+  const binary = path.join(paths.root, 'node_modules', '.bin', 's3rver');
+  const dataDir = path.join(folder, 'data');
+  const child: ChildProcess = spawn(binary, ['--directory', dataDir, '--address', '127.0.0.1', '--port', String(port), '--configure-bucket', bucket, '--silent'], { stdio: ['ignore', logFd, logFd] });
+  closeSync(logFd);
+  const log = () => (existsSync(logFile) ? readFileSync(logFile, 'utf8') : '');
+  const url = `http://127.0.0.1:${port}`;
+  const running = await whenReady('s3rver', child, `${url}/${bucket}`, url, 15_000, () => stopProcess(child), log);
+  const objects = () => (existsSync(path.join(dataDir, bucket)) ? readdirSync(path.join(dataDir, bucket), { recursive: true, encoding: 'utf8' }).filter((name) => name.endsWith('._S3rver_object')).map((name) => name.replace(/\._S3rver_object$/, '')) : []);
+  return { ...running, endpoint: `127.0.0.1:${port}`, accessKey: 'S3RVER', secretKey: 'S3RVER', objects };
 }
 
 /** Stops a server process: SIGTERM, then SIGKILL when it has not exited within five seconds. */
