@@ -14,7 +14,7 @@ import { paths } from '../build/paths.ts';
 
 /**
  * npm run bench: how long the build takes; how long `helm template` takes on this chart (its defaults,
- * and three replicas on S3) compared with the chart `helm create` makes, measured side by side
+ * three replicas on S3, and Tempo 3.0's defaults) compared with the chart `helm create` makes, measured side by side
  * (interleaved) so machine noise hits both; and how long each values set takes to render and to
  * validate, per helm and Kubernetes version. Medians of several runs; BENCH_RUNS sets their number.
  * It does not run the test suite: npm test does, and CI reports its time.
@@ -47,6 +47,7 @@ try {
   // The defaults (the design's Deployment) and three pods on S3 (the StatefulSet), each against a
   // helm create chart rendered in the same loop, so machine noise hits both.
   const scaledOut = valuesSets().find((set) => set.name === 'scaled-out-s3')!;
+  const tempo30 = valuesSets().find((set) => set.name === 'tempo-3-0')!;
   for (const release of helmReleases) {
     const helm = helmBinary(release);
     const env = { ...process.env, ...isolatedHelmEnv(workDir) };
@@ -56,15 +57,17 @@ try {
       execFileSync(helm, ['template', 'tempo', chart, '-n', 'observability', ...files.flatMap((file) => ['-f', file])], { env, stdio: 'ignore' });
     const defaults: number[] = [];
     const threeReplicas: number[] = [];
+    const latestTempo: number[] = [];
     const theirs: number[] = [];
     for (let index = 0; index < runs; index += 1) {
       defaults.push(time(template(paths.chart)));
       threeReplicas.push(time(template(paths.chart, scaledOut.files)));
+      latestTempo.push(time(template(paths.chart, tempo30.files)));
       theirs.push(time(template(reference)));
     }
     const ratio = (samples: number[]) => (median(samples) / median(theirs)).toFixed(2);
     console.log(
-      `${release.label} ${release.version} helm template: helm create chart ${ms(median(theirs))}; this chart's defaults ${ms(median(defaults))}, ratio ${ratio(defaults)}; 3 replicas on S3 ${ms(median(threeReplicas))}, ratio ${ratio(threeReplicas)}`,
+      `${release.label} ${release.version} helm template: helm create chart ${ms(median(theirs))}; this chart's defaults ${ms(median(defaults))}, ratio ${ratio(defaults)}; 3 replicas on S3 ${ms(median(threeReplicas))}, ratio ${ratio(threeReplicas)}; Tempo 3.0 ${ms(median(latestTempo))}, ratio ${ratio(latestTempo)}`,
     );
   }
 

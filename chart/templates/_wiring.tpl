@@ -9,7 +9,7 @@ build/wiring.ts.
 Usage: {{ include "tempo.wiring.table" . | fromJson }}
 */ -}}
 {{- define "tempo.wiring.table" -}}
-{{- include (printf "tempo.wiring.table.%s" (include "tempo.version" . | fromJson).name) . -}}
+{{- include (printf "tempo.wiring.table.%s" (include "tempo.version.name" .)) . -}}
 {{- end -}}
 
 {{- define "tempo.wiring.table.2.5" -}}
@@ -26,12 +26,33 @@ Usage: {{ include "tempo.wiring.table" . | fromJson }}
 
 {{- /*
 tempo.versions.table: the Tempo series the chart supports, oldest first (the first is the default),
-from build/tempo-config/versions.yaml, as JSON: {series: [{name, release, scalesOut, ...}]}. Small on
-purpose: tempo.version reads it on every use of the wiring table.
+from build/tempo-config/versions.yaml, as JSON: {series: [{name, release, scalesOut, ...}]}. The
+templates read one series at a time (tempo.versions.series.<name>, through tempo.version) and the
+names alone (tempo.versions.names); the tests read the whole table.
 Usage: {{ include "tempo.versions.table" . | fromJson }}
 */ -}}
 {{- define "tempo.versions.table" -}}
 {"series":[{"name":"2.5","release":"2.5.0","sizingMeasured":true,"scalesOut":true,"terminationGracePeriodSeconds":30,"searchCutoff":"0s","generatorProcessors":["service-graphs","span-metrics","local-blocks"],"dataPaths":{"storage.trace.wal.path":"wal"},"derivedKeys":{"maxBlockBytes":"ingester.max_block_bytes","flushAllOnShutdown":null},"flatOverrides":true,"deprecatedKeys":{"storage.trace.cache":"Tempo warns that storage.trace.cache is deprecated (and -config.verify fails): configure the cache under tempo.structuredConfig.cache.caches, each with its roles (bloom, parquet-footer, ...) and its memcached or redis settings"},"smallPod":null,"alertMetrics":{"appendFailures":"tempo_distributor_ingester_append_failures_total","blockWriteFailures":"tempo_ingester_failed_flushes_total"}},{"name":"2.10","release":"2.10.8","sizingMeasured":false,"sizingNote":"the protective settings measured on 2.5.0 are carried over, unmeasured on 2.10","scalesOut":true,"terminationGracePeriodSeconds":30,"searchCutoff":"0s","generatorProcessors":["service-graphs","span-metrics","local-blocks"],"dataPaths":{"storage.trace.wal.path":"wal"},"derivedKeys":{"maxBlockBytes":"ingester.max_block_bytes","flushAllOnShutdown":"ingester.flush_all_on_shutdown"},"flatOverrides":true,"deprecatedKeys":{"storage.trace.cache":"Tempo warns that storage.trace.cache is deprecated (and -config.verify fails): configure the cache under tempo.structuredConfig.cache.caches, each with its roles (bloom, parquet-footer, ...) and its memcached or redis settings"},"smallPod":null,"alertMetrics":{"appendFailures":"tempo_distributor_ingester_append_failures_total","blockWriteFailures":"tempo_ingester_failed_flushes_total"}},{"name":"3.0","release":"3.0.3","sizingMeasured":false,"sizingNote":"measured only at the design's 200m/256Mi, which 3.0.3 outgrows at saturation: OOM-killed at its first block completion with 2.5's protective settings; give it the medium preset or more","scalesOut":false,"scalingAdvice":"a monolithic Tempo 3.0 runs as one pod (its backend scheduler is a singleton and it keeps its rings in memory); scaling out on 3.0 is Tempo's microservices mode with Kafka, which this chart does not deploy: give the pod more resources (sizing.preset), or stay on 2.10 to scale out","terminationGracePeriodSeconds":90,"searchCutoff":"30s","generatorProcessors":["service-graphs","span-metrics"],"dataPaths":{"storage.trace.wal.path":"wal","live_store.wal.path":"live-store/traces","live_store.shutdown_marker_dir":"live-store/shutdown-marker","backend_scheduler.local_work_path":"backend-scheduler"},"derivedKeys":{"maxBlockBytes":"live_store.max_block_bytes","flushAllOnShutdown":null},"flatOverrides":false,"deprecatedKeys":{"storage.trace.cache":"Tempo warns that storage.trace.cache is deprecated (and -config.verify fails): configure the cache under tempo.structuredConfig.cache.caches, each with its roles (bloom, parquet-footer, ...) and its memcached or redis settings"},"smallPod":{"memoryAtMost":"256Mi","settings":{"live_store.complete_block_concurrency":1,"backend_scheduler.provider.compaction.max_input_blocks":2,"querier.max_concurrent_queries":4,"storage.trace.pool.max_workers":20}},"alertMetrics":{"appendFailures":null,"blockWriteFailures":"tempo_live_store_failed_completions_total"}}]}
+{{- end -}}
+
+{{- /*
+tempo.versions.names: the supported series' names, oldest first, separated by spaces.
+Usage: {{ splitList " " (include "tempo.versions.names" .) }}
+*/ -}}
+{{- define "tempo.versions.names" -}}
+2.5 2.10 3.0
+{{- end -}}
+
+{{- define "tempo.versions.series.2.5" -}}
+{"name":"2.5","release":"2.5.0","sizingMeasured":true,"scalesOut":true,"terminationGracePeriodSeconds":30,"searchCutoff":"0s","generatorProcessors":["service-graphs","span-metrics","local-blocks"],"dataPaths":{"storage.trace.wal.path":"wal"},"derivedKeys":{"maxBlockBytes":"ingester.max_block_bytes","flushAllOnShutdown":null},"flatOverrides":true,"deprecatedKeys":{"storage.trace.cache":"Tempo warns that storage.trace.cache is deprecated (and -config.verify fails): configure the cache under tempo.structuredConfig.cache.caches, each with its roles (bloom, parquet-footer, ...) and its memcached or redis settings"},"smallPod":null,"alertMetrics":{"appendFailures":"tempo_distributor_ingester_append_failures_total","blockWriteFailures":"tempo_ingester_failed_flushes_total"}}
+{{- end -}}
+
+{{- define "tempo.versions.series.2.10" -}}
+{"name":"2.10","release":"2.10.8","sizingMeasured":false,"sizingNote":"the protective settings measured on 2.5.0 are carried over, unmeasured on 2.10","scalesOut":true,"terminationGracePeriodSeconds":30,"searchCutoff":"0s","generatorProcessors":["service-graphs","span-metrics","local-blocks"],"dataPaths":{"storage.trace.wal.path":"wal"},"derivedKeys":{"maxBlockBytes":"ingester.max_block_bytes","flushAllOnShutdown":"ingester.flush_all_on_shutdown"},"flatOverrides":true,"deprecatedKeys":{"storage.trace.cache":"Tempo warns that storage.trace.cache is deprecated (and -config.verify fails): configure the cache under tempo.structuredConfig.cache.caches, each with its roles (bloom, parquet-footer, ...) and its memcached or redis settings"},"smallPod":null,"alertMetrics":{"appendFailures":"tempo_distributor_ingester_append_failures_total","blockWriteFailures":"tempo_ingester_failed_flushes_total"}}
+{{- end -}}
+
+{{- define "tempo.versions.series.3.0" -}}
+{"name":"3.0","release":"3.0.3","sizingMeasured":false,"sizingNote":"measured only at the design's 200m/256Mi, which 3.0.3 outgrows at saturation: OOM-killed at its first block completion with 2.5's protective settings; give it the medium preset or more","scalesOut":false,"scalingAdvice":"a monolithic Tempo 3.0 runs as one pod (its backend scheduler is a singleton and it keeps its rings in memory); scaling out on 3.0 is Tempo's microservices mode with Kafka, which this chart does not deploy: give the pod more resources (sizing.preset), or stay on 2.10 to scale out","terminationGracePeriodSeconds":90,"searchCutoff":"30s","generatorProcessors":["service-graphs","span-metrics"],"dataPaths":{"storage.trace.wal.path":"wal","live_store.wal.path":"live-store/traces","live_store.shutdown_marker_dir":"live-store/shutdown-marker","backend_scheduler.local_work_path":"backend-scheduler"},"derivedKeys":{"maxBlockBytes":"live_store.max_block_bytes","flushAllOnShutdown":null},"flatOverrides":false,"deprecatedKeys":{"storage.trace.cache":"Tempo warns that storage.trace.cache is deprecated (and -config.verify fails): configure the cache under tempo.structuredConfig.cache.caches, each with its roles (bloom, parquet-footer, ...) and its memcached or redis settings"},"smallPod":{"memoryAtMost":"256Mi","settings":{"live_store.complete_block_concurrency":1,"backend_scheduler.provider.compaction.max_input_blocks":2,"querier.max_concurrent_queries":4,"storage.trace.pool.max_workers":20}},"alertMetrics":{"appendFailures":null,"blockWriteFailures":"tempo_live_store_failed_completions_total"}}
 {{- end -}}
 
 {{- /*
@@ -41,7 +62,7 @@ written in by the build (tempo.versions.absentKeys.<series>). Only the validatio
 Usage: {{ include "tempo.versions.absentKeys" . | fromJsonArray }}
 */ -}}
 {{- define "tempo.versions.absentKeys" -}}
-{{- include (printf "tempo.versions.absentKeys.%s" (include "tempo.version" . | fromJson).name) . -}}
+{{- include (printf "tempo.versions.absentKeys.%s" (include "tempo.version.name" .)) . -}}
 {{- end -}}
 
 {{- define "tempo.versions.absentKeys.2.5" -}}

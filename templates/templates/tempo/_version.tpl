@@ -1,37 +1,40 @@
 {{- /*
+tempo.version.name: the name of the Tempo series the release runs (MAJOR.MINOR), read from
+tempo.version, or else from image.tag (whose default is the chart's appVersion); the default
+series' name when that names no supported series (tempo.version then carries the problem). Cheap on
+purpose: every use of the wiring table asks for it.
+Usage: {{ include "tempo.version.name" . }}
+*/ -}}
+{{- define "tempo.version.name" -}}
+{{- $given := .Values.tempo.version | default (include "tempo.image.tag" .) -}}
+{{- $name := regexFind "^[0-9]+\\.[0-9]+" (regexFind "^v?[0-9]+\\.[0-9]+" $given | trimPrefix "v") -}}
+{{- $supported := splitList " " (include "tempo.versions.names" .) -}}
+{{- ternary $name (first $supported) (has $name $supported) -}}
+{{- end -}}
+
+{{- /*
 tempo.version: the Tempo series the release runs, as JSON: its entry of tempo.versions.table ({name,
 release, scalesOut, ...}) with given (the text it was read from) and source (the value that said it:
 tempo.version, or else image.tag, whose default is the chart's appVersion). A release that names no
 supported series gets the default series' entry with a problem, which tempo.validate.versions
 reports, so that every other helper can go on rendering until the validation stops the release.
-Usage: {{ (include "tempo.version" . | fromJson).name }}
+Usage: {{ (include "tempo.version" . | fromJson).scalesOut }}
 */ -}}
 {{- define "tempo.version" -}}
-{{- $table := include "tempo.versions.table" . | fromJson -}}
 {{- $source := ternary "tempo.version" "image.tag" (ne .Values.tempo.version "") -}}
 {{- $given := .Values.tempo.version | default (include "tempo.image.tag" .) -}}
 {{- $release := regexFind "^v?[0-9]+\\.[0-9]+(\\.[0-9]+)?" $given | trimPrefix "v" -}}
-{{- $name := regexFind "^[0-9]+\\.[0-9]+" $release -}}
-{{- $selected := dict -}}
-{{- range $table.series -}}
-{{- if eq .name $name -}}
-{{- $selected = . -}}
-{{- end -}}
-{{- end -}}
-{{- $supported := list -}}
-{{- range $table.series -}}
-{{- $supported = append $supported .name -}}
-{{- end -}}
+{{- $supported := splitList " " (include "tempo.versions.names" .) -}}
+{{- $name := include "tempo.version.name" . -}}
 {{- $result := dict "given" $given "source" $source -}}
-{{- if not $selected -}}
-{{- $selected = first $table.series -}}
+{{- if not (has (regexFind "^[0-9]+\\.[0-9]+" $release) $supported) -}}
 {{- if eq $release "" -}}
 {{- $_ := set $result "problem" (printf "%s %q does not say which Tempo release the image runs: set tempo.version to the release (%s), as the configuration and its checks differ between them." $source $given (join ", " $supported)) -}}
 {{- else -}}
-{{- $_ := set $result "problem" (printf "Tempo %s (%s %q) is not supported: the chart supports Tempo %s. Choose one of them with image.tag (or with tempo.version for an image pinned by digest or with a tag of its own)." $name $source $given (join ", " $supported)) -}}
+{{- $_ := set $result "problem" (printf "Tempo %s (%s %q) is not supported: the chart supports Tempo %s. Choose one of them with image.tag (or with tempo.version for an image pinned by digest or with a tag of its own)." (regexFind "^[0-9]+\\.[0-9]+" $release) $source $given (join ", " $supported)) -}}
 {{- end -}}
 {{- end -}}
-{{- toJson (merge $result (deepCopy $selected)) -}}
+{{- toJson (merge $result (include (printf "tempo.versions.series.%s" $name) . | fromJson)) -}}
 {{- end -}}
 
 {{- /*
