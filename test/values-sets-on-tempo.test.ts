@@ -6,7 +6,7 @@ import YAML from 'yaml';
 import { helmRelease, render, type Rendered } from './helpers/helm.ts';
 import { chartSeries } from './helpers/invariants.ts';
 import { tempoConfigOf } from './helpers/tempo-config.ts';
-import { freePort, runsWith, scratchFolders, startNginx, startS3rver, type Running } from './helpers/servers.ts';
+import { freePort, runsWith, scratchFolders, startAzurite, startNginx, startS3rver, type Running } from './helpers/servers.ts';
 import { eventually, newTraceId, otlpRequest, runsWithTempo, sendOtlpGrpc, sendOtlpHttp, startRenderedTempo, tempoGet, type TempoProcess } from './helpers/tempo.ts';
 import { valuesSets, type ValuesSet } from './helpers/values-sets.ts';
 
@@ -15,8 +15,8 @@ import { valuesSets, type ValuesSet } from './helpers/values-sets.ts';
  * environment start the release's binary on loopback, which takes a trace over OTLP/HTTP (and
  * OTLP/gRPC where the set receives it) and answers for it by ID and by search; with the tenant a
  * multitenant set needs, and through the rendered nginx where the set puts the gateway in front. An S3
- * bucket is s3rver's, where a block must land; GCS and Azure, which have no emulator here, are stood in
- * for by a local folder. The sets this cannot run say why.
+ * bucket is s3rver's and an Azure container Azurite's, where a block must land; GCS, which has no
+ * emulator here, is stood in for by a local folder. The sets this cannot run say why.
  */
 const scratch = scratchFolders();
 afterAll(scratch.removeAll);
@@ -93,8 +93,11 @@ describe.runIf(series.every((entry) => runsWithTempo(entry.release)) && runsWith
     const store = scratch.make('tempo-store-');
     const workload = rendered.documents.find((doc) => doc.spec?.template && tempoConfigOf(doc.spec.template.spec, rendered.documents))!.metadata.name;
     const trace = tempoConfigOf(rendered.workload(workload).spec.template.spec, rendered.documents)!.config.storage.trace;
-    // S3 is s3rver's; GCS and Azure, which have no emulator here, a local folder's.
+    // S3 is s3rver's, Azure Azurite's (with the set's own account and key); GCS, which has no emulator
+    // here, a local folder's.
     const s3 = trace.backend === 's3' ? await startS3rver(scratch.make('s3rver-'), trace.s3.bucket) : undefined;
+    const azureValues = set.files.map((file) => YAML.parse(readFileSync(file, 'utf8')) ?? {}).reduce((all, entry) => deepMerge(all, entry), {}).storage?.azure;
+    const azure = trace.backend === 'azure' ? await startAzurite(scratch.make('azurite-'), azureValues.storageAccountName, azureValues.storageAccountKey, trace.azure.container_name) : undefined;
     const env: Record<string, string> = {};
     if (s3) {
       // The credentials the pod would take from its Secret, or from its web identity (IRSA): s3rver's.
@@ -111,9 +114,10 @@ describe.runIf(series.every((entry) => runsWithTempo(entry.release)) && runsWith
         env,
         timeoutMs: 150_000,
         adjust: (config) => {
-          if (s3) {
-            config.storage.trace.s3 = { ...config.storage.trace.s3, endpoint: s3.endpoint, insecure: true, forcepathstyle: true };
-            // A block within seconds, so that one reaches the bucket while the test watches.
+          if (s3) config.storage.trace.s3 = { ...config.storage.trace.s3, endpoint: s3.endpoint, insecure: true, forcepathstyle: true };
+          if (azure) config.storage.trace.azure = { ...config.storage.trace.azure, endpoint_suffix: azure.endpoint };
+          if (s3 || azure) {
+            // A block within seconds, so that one reaches the store while the test watches.
             const blocks = config.live_store ? (config.live_store = { ...config.live_store }) : (config.ingester = { ...config.ingester, trace_idle_period: '1s', flush_check_period: '1s' });
             blocks.max_block_duration = '2s';
           } else if (config.storage.trace.backend !== 'local') {
@@ -123,7 +127,7 @@ describe.runIf(series.every((entry) => runsWithTempo(entry.release)) && runsWith
         },
       });
     } catch (error) {
-      await s3?.stop();
+      await Promise.all([s3?.stop(), azure?.stop()]);
       throw error;
     }
     let gateway: Awaited<ReturnType<typeof startGateway>> | undefined;
@@ -164,6 +168,7 @@ describe.runIf(series.every((entry) => runsWithTempo(entry.release)) && runsWith
       };
       await eventually(async () => ((await query(`/api/traces/${traceId}`)).status === 200 ? true : undefined), 30_000, 'the trace by ID');
       if (s3) await eventually(async () => (s3.objects().some((name) => name.endsWith('/meta.json')) ? true : undefined), 90_000, 'a block in the S3 bucket');
+      if (azure) await eventually(async () => ((await azure.blobs()).some((name) => name.endsWith('/meta.json')) ? true : undefined), 90_000, 'a block in the Azure container');
       const wait = 30_000 + 2_000 * plan.searchCutoffSeconds;
       await eventually(
         async () => {
@@ -176,7 +181,7 @@ describe.runIf(series.every((entry) => runsWithTempo(entry.release)) && runsWith
     } finally {
       await gateway?.nginx.stop();
       await tempo.stop();
-      await s3?.stop();
+      await Promise.all([s3?.stop(), azure?.stop()]);
     }
   }, 300_000);
 });

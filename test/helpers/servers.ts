@@ -1,4 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 import { closeSync, createReadStream, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import http2 from 'node:http2';
@@ -224,6 +225,47 @@ export async function startS3rver(folder: string, bucket: string): Promise<Runni
   const running = await whenReady('s3rver', child, `${url}/${bucket}`, url, 15_000, () => stopProcess(child), log);
   const objects = () => (existsSync(path.join(dataDir, bucket)) ? readdirSync(path.join(dataDir, bucket), { recursive: true, encoding: 'utf8' }).filter((name) => name.endsWith('._S3rver_object')).map((name) => name.replace(/\._S3rver_object$/, '')) : []);
   return { ...running, endpoint: `127.0.0.1:${port}`, accessKey: 'S3RVER', secretKey: 'S3RVER', objects };
+}
+
+/**
+ * Azurite's Blob service (from npm) on 127.0.0.1, an Azure Blob Storage emulator Tempo's Azure client
+ * talks to path-style over plain HTTP when the endpoint suffix is host:port. It knows one storage
+ * account, with the name and key given (as a real account's, base64), and has `container` created.
+ * blobs() lists what is in the container.
+ */
+export async function startAzurite(folder: string, account: string, key: string, container: string): Promise<Running & { endpoint: string; blobs(): Promise<string[]> }> {
+  const port = await freePort();
+  const logFile = path.join(folder, 'azurite.log');
+  const logFd = openSync(logFile, 'a');
+  const binary = path.join(paths.root, 'node_modules', '.bin', 'azurite-blob');
+  const args = ['--blobHost', '127.0.0.1', '--blobPort', String(port), '--location', path.join(folder, 'data'), '--skipApiVersionCheck', '--disableTelemetry', '--silent'];
+  const child: ChildProcess = spawn(binary, args, { env: { ...process.env, AZURITE_ACCOUNTS: `${account}:${key}` }, stdio: ['ignore', logFd, logFd] });
+  closeSync(logFd);
+  const log = () => (existsSync(logFile) ? readFileSync(logFile, 'utf8') : '');
+  const endpoint = `127.0.0.1:${port}`;
+  // Any answer will do: Azurite answers an unsigned request with an error once it listens.
+  const deadline = Date.now() + 20_000;
+  while (!(await fetch(`http://${endpoint}/`).then(() => true, () => false))) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      await stopProcess(child);
+      throw new Error(`azurite did not listen on ${endpoint}:\n${log()}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const running: Running = { url: `http://${endpoint}`, stop: () => stopProcess(child) };
+  /** A request signed with the account's shared key, as Azure's REST API wants it (canonical headers and resource). */
+  const signed = (method: string, query: Record<string, string>) => {
+    const date = new Date().toUTCString();
+    const version = '2020-10-02';
+    const resource = `/${account}/${account}/${container}${Object.keys(query).sort().map((name) => `\n${name}:${query[name]}`).join('')}`;
+    const toSign = [method, '', '', '', '', '', '', '', '', '', '', '', `x-ms-date:${date}\nx-ms-version:${version}\n${resource}`].join('\n');
+    const signature = createHmac('sha256', Buffer.from(key, 'base64')).update(toSign, 'utf8').digest('base64');
+    return fetch(`http://${endpoint}/${account}/${container}?${new URLSearchParams(query)}`, { method, headers: { 'x-ms-date': date, 'x-ms-version': version, authorization: `SharedKey ${account}:${signature}` } });
+  };
+  const created = await signed('PUT', { restype: 'container' });
+  if (created.status !== 201) throw new Error(`Azurite did not create container ${container}: ${created.status} ${await created.text()}`);
+  const blobs = async () => [...(await (await signed('GET', { comp: 'list', restype: 'container' })).text()).matchAll(/<Name>([^<]+)<\/Name>/g)].map((match) => match[1]!);
+  return { ...running, endpoint, blobs };
 }
 
 /** Stops a server process: SIGTERM, then SIGKILL when it has not exited within five seconds. */
