@@ -7,7 +7,7 @@ import { helmRelease, render, type Rendered } from './helpers/helm.ts';
 import { chartSeries } from './helpers/invariants.ts';
 import { tempoConfigOf } from './helpers/tempo-config.ts';
 import { freePort, runsWith, scratchFolders, startAzurite, startNginx, startS3rver, type Running } from './helpers/servers.ts';
-import { eventually, newTraceId, otlpRequest, runsWithTempo, sendOtlpGrpc, sendOtlpHttp, startRenderedTempo, tempoGet, type TempoProcess } from './helpers/tempo.ts';
+import { eventually, newTraceId, otlpGrpcKey, otlpHttpKey, otlpRequest, runsWithTempo, sendOtlpGrpc, sendOtlpHttp, startRenderedTempo, tempoGet, type TempoProcess } from './helpers/tempo.ts';
 import { valuesSets, type ValuesSet } from './helpers/values-sets.ts';
 
 /**
@@ -22,8 +22,6 @@ const scratch = scratchFolders();
 afterAll(scratch.removeAll);
 const helm = helmRelease('helm4');
 const series = chartSeries();
-const otlpHttpKey = 'distributor.receivers.otlp.protocols.http';
-const otlpGrpcKey = 'distributor.receivers.otlp.protocols.grpc';
 
 interface Plan {
   set: ValuesSet;

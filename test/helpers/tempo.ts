@@ -20,6 +20,10 @@ type Json = Record<string, any>;
  * reference material (../shared/tempo/bin/unpack.sh). Nothing of them goes into the chart.
  */
 
+/** Where Tempo's configuration keeps the OTLP receivers: TempoProcess.receivers is keyed by these. */
+export const otlpHttpKey = 'distributor.receivers.otlp.protocols.http';
+export const otlpGrpcKey = 'distributor.receivers.otlp.protocols.grpc';
+
 /** The Tempo version the chart's defaults deploy. */
 export const designTempoVersion = '2.5.0';
 
