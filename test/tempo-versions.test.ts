@@ -8,7 +8,7 @@ import { tempoConfigOf } from './helpers/tempo-config.ts';
 import { scratchFolders } from './helpers/servers.ts';
 import { alertRuleMetrics, metricsAfterEvent } from './helpers/alerts.ts';
 import { eventually, newTraceId, otlpGrpcKey, otlpHttpKey, otlpRequest, runsWithTempo, sendOtlpGrpc, sendOtlpHttp, startRenderedTempo, tempoGet, tempoMetrics, type TempoProcess, verifyWithTempo } from './helpers/tempo.ts';
-import { valuesSets, valuesSetsDir } from './helpers/values-sets.ts';
+import { ownSeries, valuesSets, valuesSetsDir } from './helpers/values-sets.ts';
 
 /**
  * Every supported Tempo series (build/tempo-config/versions.yaml), proven by its own release's binary:
@@ -24,12 +24,6 @@ const series = chartSeries();
 const onLoopbackPaths = (config: object, folder: string) => JSON.parse(JSON.stringify(config).replaceAll('"/var/tempo', `"${folder}`));
 const everySeriesRuns = () => series.every((entry) => runsWithTempo(entry.release));
 
-/** The series a values set selects by itself: its tempo.version, or its image tag, or the default. */
-function ownSeries(files: string[]): string {
-  const values = files.map((file) => YAML.parse(readFileSync(file, 'utf8')) ?? {});
-  const given = values.map((entry) => entry.tempo?.version ?? entry.image?.tag).filter(Boolean).pop() as string | undefined;
-  return given ? /^v?(\d+\.\d+)/.exec(given)![1]! : series[0]!.name;
-}
 
 test('the chart supports the design\'s 2.5 first, then 2.10 and 3.0', () => {
   expect(series.map((entry) => entry.name)).toEqual(['2.5', '2.10', '3.0']);
@@ -69,7 +63,7 @@ const matrix = valuesSets().flatMap((set) => series.map((entry) => ({ set, entry
 describe.runIf(everySeriesRuns()).concurrent.each(matrix)('values set $label', ({ set, entry }) => {
   test("is refused with a reason, or renders a configuration the release's strict loader accepts (-config.verify)", async () => {
     const input = { release: set.release, namespace: set.namespace, valuesFiles: set.files, allow: set.allow, external: set.external, values: { tempo: { version: entry.name } } };
-    const own = ownSeries(set.files) === entry.name;
+    const own = ownSeries(set) === entry.name;
     let rendered: Rendered;
     try {
       rendered = await render(helm, input);

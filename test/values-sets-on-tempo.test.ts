@@ -8,7 +8,7 @@ import { chartSeries } from './helpers/invariants.ts';
 import { tempoConfigOf } from './helpers/tempo-config.ts';
 import { freePort, runsWith, scratchFolders, startAzurite, startNginx, startS3rver, type Running } from './helpers/servers.ts';
 import { eventually, newTraceId, otlpGrpcKey, otlpHttpKey, otlpRequest, runsWithTempo, sendOtlpGrpc, sendOtlpHttp, startRenderedTempo, tempoGet, type TempoProcess } from './helpers/tempo.ts';
-import { valuesSets, type ValuesSet } from './helpers/values-sets.ts';
+import { ownSeries, setValues, valuesSets, type ValuesSet } from './helpers/values-sets.ts';
 
 /**
  * Every values set on real Tempo of its own series: the rendered configuration, arguments and
@@ -32,21 +32,14 @@ interface Plan {
 }
 
 function planOf(set: ValuesSet): Plan {
-  const values = set.files.map((file) => YAML.parse(readFileSync(file, 'utf8')) ?? {}).reduce((merged, entry) => deepMerge(merged, entry), {});
-  const given: string | undefined = values.tempo?.version ?? values.image?.tag;
-  const own = series.find((entry) => entry.name === (given ? /^v?(\d+\.\d+)/.exec(given)![1] : series[0]!.name))!;
+  const values = setValues(set);
+  const own = series.find((entry) => entry.name === ownSeries(set))!;
   const plan: Plan = { set, release: own.release, searchCutoffSeconds: Number.parseInt(own.searchCutoff, 10) };
   if ((values.replicas ?? 1) > 1) plan.skip = 'pods that share rings: test/real-tempo.test.ts runs three processes of 2.5.0 and of 2.10.8 on memberlist';
   else if (values.tempo?.receivers?.tls?.existingSecret) plan.skip = "its receivers' certificates are a Secret of the user's";
   return plan;
 }
 
-function deepMerge(base: any, over: any): any {
-  if (typeof base !== 'object' || base === null || Array.isArray(base) || typeof over !== 'object' || over === null || Array.isArray(over)) return over;
-  const merged = { ...base };
-  for (const [key, value] of Object.entries(over)) merged[key] = deepMerge(base[key], value);
-  return merged;
-}
 
 const plans = valuesSets().map(planOf);
 
@@ -94,7 +87,7 @@ describe.runIf(series.every((entry) => runsWithTempo(entry.release)) && runsWith
     // S3 is s3rver's, Azure Azurite's (with the set's own account and key); GCS, which has no emulator
     // here, a local folder's.
     const s3 = trace.backend === 's3' ? await startS3rver(scratch.make('s3rver-'), trace.s3.bucket) : undefined;
-    const azureValues = set.files.map((file) => YAML.parse(readFileSync(file, 'utf8')) ?? {}).reduce((all, entry) => deepMerge(all, entry), {}).storage?.azure;
+    const azureValues = setValues(set).storage?.azure;
     const azure = trace.backend === 'azure' ? await startAzurite(scratch.make('azurite-'), azureValues.storageAccountName, azureValues.storageAccountKey, trace.azure.container_name) : undefined;
     const env: Record<string, string> = {};
     if (s3) {
@@ -131,10 +124,8 @@ describe.runIf(series.every((entry) => runsWithTempo(entry.release)) && runsWith
     let gateway: Awaited<ReturnType<typeof startGateway>> | undefined;
     try {
       const tenant = tempo.config.multitenancy_enabled ? 'team-a' : undefined;
-      const gatewayUser = (() => {
-        const merged = set.files.map((file) => YAML.parse(readFileSync(file, 'utf8')) ?? {}).reduce((all, entry) => deepMerge(all, entry), {});
-        return merged.gateway?.enabled ? (merged.gateway.basicAuth.users[0] as { username: string; password: string; tenant?: string }) : undefined;
-      })();
+      const gatewayValues = setValues(set).gateway;
+      const gatewayUser = gatewayValues?.enabled ? (gatewayValues.basicAuth.users[0] as { username: string; password: string }) : undefined;
       const service = `${set.name}-checkout`;
       const traceId = newTraceId();
       const request = otlpRequest([{ traceId, service, name: 'GET /cart' }]);

@@ -7,7 +7,7 @@ import { defaultKubeVersion, helmReleases, lint, render, type Manifest, type Ren
 import { kubeVersions, type KubeVersion } from './helpers/kubernetes.ts';
 import { chartWiring, podTemplates } from './helpers/invariants.ts';
 import { tempoConfigOf } from './helpers/tempo-config.ts';
-import { valuesSets } from './helpers/values-sets.ts';
+import { ownSeries, setValues, valuesSets } from './helpers/values-sets.ts';
 
 /**
  * Every test/values/*.yaml set, on both helm versions and for every supported Kubernetes version.
@@ -18,16 +18,6 @@ import { valuesSets } from './helpers/values-sets.ts';
 const sets = valuesSets();
 const chartDefaults = YAML.parse(readFileSync(path.join(paths.chart, 'values.yaml'), 'utf8'));
 
-/** Values layered as Helm layers them: maps merge key by key, anything else replaces, null removes. */
-function helmMerge(base: any, over: any): any {
-  if (typeof base !== 'object' || base === null || Array.isArray(base) || typeof over !== 'object' || over === null || Array.isArray(over)) return over;
-  const merged = { ...base };
-  for (const [key, value] of Object.entries(over)) {
-    if (value === null) delete merged[key];
-    else merged[key] = helmMerge(base[key], value);
-  }
-  return merged;
-}
 
 test('the sets hold the defaults, minimal, everything and the per-environment examples layered over their base', () => {
   expect(sets.map((set) => set.name)).toEqual(expect.arrayContaining(['default', 'minimal', 'everything', 'example-dev', 'example-staging', 'example-prod']));
@@ -85,15 +75,13 @@ describe.concurrent.each(cases)('values set $label', ({ helm, set }) => {
 
   test('writes each value the wiring table writes as it stands at its Tempo key: always, or when set', async () => {
     const rendered = await rendering();
-    const values = set.files.reduce((merged, file) => helmMerge(merged, YAML.parse(readFileSync(file, 'utf8')) ?? {}), chartDefaults);
+    const values = setValues(set, chartDefaults);
     const config = rendered.documents.map((doc) => doc.spec?.template && tempoConfigOf(doc.spec.template.spec, rendered.documents)).find(Boolean)!.config;
     const at = (node: any, dotted: string) => dotted.split('.').reduce((child, key) => child?.[key], node);
     // A section the values switch off (Kafka, another storage backend) writes none of its keys.
     const switchedOff = (value: string) =>
       (value.startsWith('tempo.receivers.kafka.') && !values.tempo.receivers.kafka.enabled) || (value.startsWith('storage.') && !value.startsWith(`storage.${values.storage.backend}.`));
-    // The set's own Tempo series: its tempo.version, or the release its image tag names, or the default.
-    const given: string = values.tempo.version || values.image.tag;
-    const written = chartWiring(given ? /^v?(\d+\.\d+)/.exec(given)![1] : undefined).ownedKeys.filter((owned) => owned.written && !switchedOff(owned.value));
+    const written = chartWiring(ownSeries(set)).ownedKeys.filter((owned) => owned.written && !switchedOff(owned.value));
     expect(written.length).toBeGreaterThan(5);
     for (const owned of written) {
       const value = at(values, owned.value);

@@ -1,6 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import YAML from 'yaml';
 import { paths } from '../../build/paths.ts';
+import { chartSeries } from './invariants.ts';
 
 export const valuesSetsDir = paths.valuesSets;
 export const examplesDir = path.join(paths.root, 'examples');
@@ -45,4 +47,27 @@ function described(name: string, files: string[]): ValuesSet {
     allow: list('test-allow'),
     external: list('test-external'),
   };
+}
+
+/** Values layered as Helm layers them: maps merge key by key, anything else replaces, null removes. */
+export function helmMerge(base: any, over: any): any {
+  if (typeof base !== 'object' || base === null || Array.isArray(base) || typeof over !== 'object' || over === null || Array.isArray(over)) return over;
+  const merged = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    if (value === null) delete merged[key];
+    else merged[key] = helmMerge(base[key], value);
+  }
+  return merged;
+}
+
+/** The values a set gives, its files layered in order (over the chart's defaults when `base` is them). */
+export function setValues(set: Pick<ValuesSet, 'files'>, base: object = {}): any {
+  return set.files.reduce((merged, file) => helmMerge(merged, YAML.parse(readFileSync(file, 'utf8')) ?? {}), base);
+}
+
+/** The Tempo series a set runs by itself: its tempo.version, or the release its image tag names, or the chart's default. */
+export function ownSeries(set: Pick<ValuesSet, 'files'>): string {
+  const values = setValues(set);
+  const given: string | undefined = values.tempo?.version || values.image?.tag;
+  return given ? /^v?(\d+\.\d+)/.exec(given)![1]! : chartSeries()[0]!.name;
 }
