@@ -7,22 +7,20 @@ import type { SchemaNode } from './schema.ts';
 import { generatedNotice } from './text.ts';
 
 /**
- * The JSON Schema of Tempo's configuration file, inferred from defaults: every key in
- * build/tempo-config/*.yaml becomes a property whose type is its default's type, and every object
- * that lists keys is closed, because Tempo refuses unknown keys at start-up.
+ * The JSON Schema of Tempo's configuration file, per series, from the release itself: every key its
+ * strict loader accepts, with its type, read by reflection from its own Go types
+ * (build/tempo-config/<series>/config-keys.json). Every object is closed, because Tempo refuses
+ * unknown keys at start-up. Only the receivers, an open map in Tempo's types decoded by the
+ * OpenTelemetry Collector, come from a file of the project's (receivers.yaml).
  *
  * Every node also takes null: Tempo's YAML decoder reads null as the zero value, and in
  * tempo.structuredConfig null removes a key from the generated configuration.
  */
 
-/** The Tempo release this chart deploys (its appVersion), and whose configuration file this describes. */
-export const tempoVersion = '2.5.0';
-
-/** The three source files of one series' folder, build/tempo-config/<series>/. */
+/** The source files of one series' folder, build/tempo-config/<series>/. */
 export function tempoConfigSourcesIn(dir: string) {
   return {
-    manifest: path.join(dir, 'manifest.yaml'),
-    additions: path.join(dir, 'additions.yaml'),
+    keys: path.join(dir, 'config-keys.json'),
     receivers: path.join(dir, 'receivers.yaml'),
   };
 }
@@ -59,14 +57,6 @@ function readYaml(file: string): Tree {
   const value = document.toJS({ maxAliasCount: -1 }) as unknown;
   if (!isTree(value)) throw new BuildError(relative(file), 'must be a YAML mapping');
   return value;
-}
-
-/** `over` laid onto `base`: mappings merge key by key, anything else replaces. */
-function overlay(base: unknown, over: unknown): unknown {
-  if (!isTree(base) || !isTree(over) || Object.keys(over).length === 0) return over;
-  const result: Tree = { ...base };
-  for (const [key, value] of Object.entries(over)) result[key] = key in base ? overlay(base[key], value) : value;
-  return result;
 }
 
 const nullable = (type: string): string[] => [type, 'null'];
@@ -122,20 +112,146 @@ function child(tree: Tree, key: string, file: string): Tree {
   return value;
 }
 
+/** One key of a release's configuration as its own types describe it (build/tempo-config/<series>/config-keys.json). */
+interface DumpedKey {
+  path: string;
+  go_type: string;
+  kind: 'object' | 'map' | 'array' | 'string' | 'integer' | 'number' | 'boolean' | 'duration' | 'opaque';
+  /** The kind of a list's or map's elements. */
+  items?: string;
+  /** For an opaque type: the YAML form its own decoder reads. */
+  yaml_form?: string;
+  /** The value in Tempo's default configuration, where it has one. */
+  default?: unknown;
+}
+
+/** What build/tempo-config/<series>/config-keys.json holds: Tempo's keys, read from the release's own types. */
+export interface TempoKeysDump {
+  tempo_tag: string;
+  sections: Record<'config' | 'config_overrides_legacy_flat' | 'per_tenant_overrides' | 'per_tenant_overrides_legacy', { keys: DumpedKey[] }>;
+  /** Value lists taken from Tempo's validation code; applies_to names keys, some with a note in parentheses. */
+  enums: Array<{ name: string; applies_to: string[]; values: string[] }>;
+  flags: Array<{ name: string; key?: string }>;
+}
+
+export function readTempoKeys(file: string): TempoKeysDump {
+  const dump = JSON.parse(readFileSync(file, 'utf8')) as TempoKeysDump;
+  if (!dump.sections?.config?.keys) throw new BuildError(relative(file), 'has no sections.config.keys');
+  return dump;
+}
+
+const anyText: SchemaNode = { type: ['string', 'number', 'boolean', 'null'] };
+
+/**
+ * The schema of a type that decodes itself (the dump's "opaque" kind), by its Go type: what its own
+ * decoder reads, from the type's code. Types not named here take any value, as Tempo's decoder passes
+ * them through (interface{}, Prometheus' secrets and URLs).
+ */
+function opaqueSchema(key: DumpedKey): SchemaNode {
+  const type = key.go_type.replace(/^\*/, '');
+  if (type.endsWith('model.Duration')) return { $ref: '#/definitions/tempoPrometheusDuration' };
+  if (type.endsWith('dskit/log.Level')) return { type: nullable('string'), enum: ['debug', 'info', 'warn', 'error', null] };
+  // A comma-separated string, or (the Multi form) a list of them.
+  if (type.endsWith('flagext.StringSliceCSVMulti')) return { type: ['string', 'array', 'null'], items: { type: 'string' } };
+  if (type.endsWith('listtomap.ListToMap')) return { type: nullable('array'), items: { type: 'string' } };
+  // A size in bytes: a number, or a string with a unit (10MB).
+  if (type.endsWith('flagext.Bytes')) return { type: ['string', 'integer', 'null'] };
+  if (type === 'interface {}') return {};
+  if (key.yaml_form === 'string') return anyText;
+  return {};
+}
+
+const scalarSchemas: Record<string, SchemaNode> = {
+  string: anyText,
+  // Tempo's decoder refuses a fraction for an integer field.
+  integer: { type: nullable('integer') },
+  number: { type: nullable('number') },
+  boolean: { type: nullable('boolean') },
+  duration: { $ref: goDurationRef },
+};
+
+/** The parent of a dumped path: a.b → a, a[] → a (its elements), a.* → a (its values). */
+function parentOf(dotted: string): string {
+  if (dotted.endsWith('[]')) return dotted.slice(0, -2);
+  const dot = dotted.lastIndexOf('.');
+  return dot < 0 ? '' : dotted.slice(0, dot);
+}
+
+/**
+ * The schema of a section of the dump (the keys under prefix), built key by key from the release's
+ * types: objects closed to the keys they have, lists and maps typed by their elements, and the value
+ * lists of Tempo's validation code (enums) where a key has one. Every node also takes null.
+ */
+function schemaFromKeys(keys: DumpedKey[], prefix: string, enums: Map<string, string[]>, opaque: Record<string, SchemaNode>): SchemaNode {
+  const byPath = new Map(keys.map((key) => [key.path, key]));
+  const children = new Map<string, DumpedKey[]>();
+  for (const key of keys) {
+    const parent = parentOf(key.path);
+    children.set(parent, [...(children.get(parent) ?? []), key]);
+  }
+  const scalar = (kind: string | undefined): SchemaNode => (kind && scalarSchemas[kind] ? scalarSchemas[kind]! : {});
+  const node = (key: DumpedKey): SchemaNode => {
+    if (key.path in opaque) return opaque[key.path]!;
+    // Tempo's own default passes the decoder even where it is outside the list (an empty backend
+    // of a feature that is off, say): validation only runs where the feature is used.
+    const listed = enums.get(key.path);
+    const values = listed && typeof key.default === 'string' && !listed.includes(key.default) ? [...listed, key.default] : listed;
+    const isList = key.kind === 'array' || key.go_type.endsWith('listtomap.ListToMap');
+    if (values && isList) return { type: nullable('array'), items: { type: 'string', enum: values } };
+    if (values) return { type: nullable('string'), enum: [...values, null] };
+    switch (key.kind) {
+      case 'object': {
+        const fields = (children.get(key.path) ?? []).filter((child) => !child.path.endsWith('[]') && !child.path.endsWith('.*'));
+        // A type the dump could not see into (Prometheus' Headers) takes what its own decoder reads.
+        if (fields.length === 0) return { type: nullable('object') };
+        return { type: nullable('object'), properties: Object.fromEntries(fields.map((child) => [child.path.slice(key.path.length + 1), node(child)])), additionalProperties: false };
+      }
+      case 'map': {
+        const value = byPath.get(`${key.path}.*`);
+        return { type: nullable('object'), additionalProperties: value ? node(value) : scalar(key.items) };
+      }
+      case 'array': {
+        const element = byPath.get(`${key.path}[]`);
+        const items = element ? node(element) : scalar(key.items);
+        return Object.keys(items).length === 0 ? { type: nullable('array') } : { type: nullable('array'), items };
+      }
+      case 'opaque':
+        return opaqueSchema(key);
+      default:
+        return scalar(key.kind);
+    }
+  };
+  const top = (children.get(prefix) ?? []).filter((key) => !key.path.endsWith('[]') && !key.path.endsWith('.*'));
+  return { type: nullable('object'), properties: Object.fromEntries(top.map((key) => [key.path.slice(prefix ? prefix.length + 1 : 0), node(key)])), additionalProperties: false };
+}
+
+/** The dump's value lists by key path; applies_to entries with a note ("(its keys)", "(legacy)") are read without it, or skipped when they describe map keys. */
+function enumsByPath(dump: TempoKeysDump): Map<string, string[]> {
+  const result = new Map<string, string[]>();
+  for (const { applies_to: paths, values } of dump.enums) {
+    for (const entry of paths) {
+      const [keyPath, note] = entry.split(' (');
+      if (note?.startsWith('its keys')) continue;
+      result.set(keyPath!, values);
+    }
+  }
+  return result;
+}
+
 /** The schema of one series' configuration file as a plain tree, before repeated blocks are shared. */
 function tempoConfigBody(sources: ReturnType<typeof tempoConfigSourcesIn>): SchemaNode {
-  const manifest = readYaml(sources.manifest);
-  const additions = readYaml(sources.additions);
-  const receivers = child(readYaml(sources.receivers), 'receivers', sources.receivers);
+  const dump = readTempoKeys(sources.keys);
+  const enums = enumsByPath(dump);
+  // distributor.receivers is an open map in Tempo's types (OpenTelemetry Collector receivers, decoded
+  // by the collector's own code): their settings come from receivers.yaml.
+  const receivers = schemaOf(child(readYaml(sources.receivers), 'receivers', sources.receivers), 'distributor.receivers', sources.receivers);
+  const schema = schemaFromKeys(dump.sections.config.keys, '', enums, { 'distributor.receivers': receivers });
 
-  const config = overlay(manifest, child(additions, 'config', sources.additions)) as Tree;
-  child(config, 'distributor', sources.manifest).receivers = receivers;
-  const schema = schemaOf(config, '', sources.manifest);
-
-  // The flat overrides layout is still read (with a deprecation warning); its keys live beside the nested ones.
+  // The flat overrides layout is also read (2.x warns; 3.0 only with enable_legacy_overrides): its
+  // keys live beside the nested ones, and the chart refuses a mix.
   const overrides = schema.properties?.overrides;
-  if (!overrides?.properties) throw new BuildError(relative(sources.manifest), 'has no overrides block');
-  const legacy = schemaOf(child(additions, 'legacyOverrides', sources.additions), 'overrides', sources.additions);
+  if (!overrides?.properties) throw new BuildError(relative(sources.keys), 'has no overrides block');
+  const legacy = schemaFromKeys(dump.sections.config_overrides_legacy_flat.keys, 'overrides', enums, {});
   overrides.properties = { ...overrides.properties, ...legacy.properties };
   return { type: 'object', properties: schema.properties, additionalProperties: false };
 }
@@ -151,11 +267,6 @@ function tempoConfigDocument(body: SchemaNode, title: string, sourceList: string
     ...tree,
     definitions: { ...durationDefinitions, ...shared },
   };
-}
-
-/** The schema document of one series' configuration file (the folder build/tempo-config/<series>). */
-export function tempoConfigSchema(sources = tempoConfigSourcesIn(path.join(paths.tempoConfigSources, '2.5')), title = `Grafana Tempo ${tempoVersion} configuration file`): SchemaNode {
-  return tempoConfigDocument(tempoConfigBody(sources), title, Object.values(sources).map(relative).join(', '));
 }
 
 /** Every supported series' configuration schema, the union the chart checks structuredConfig with, and per series the keys only others have. */

@@ -251,9 +251,9 @@ describe('build errors name the file at fault', () => {
     expect(build).toThrow(/values\.schema\.json: its defaults do not satisfy it: \/securityContext must NOT have additional properties/);
   });
 
-  test('a Tempo configuration source without its config block', () => {
-    const build = buildWith((s) => editText(path.join(s.tempoConfigSources, '2.5', 'additions.yaml'), (t) => t.replace(/^config:$/m, 'configuration:')));
-    expect(build).toThrow(/additions\.yaml: must hold a mapping under config/);
+  test('a Tempo key dump without its configuration keys', () => {
+    const build = buildWith((s) => editJson(path.join(s.tempoConfigSources, '2.5', 'config-keys.json'), (dump) => delete dump.sections.config));
+    expect(build).toThrow(/config-keys\.json: has no sections\.config\.keys/);
   });
 
   test('a value without a description', () => {
