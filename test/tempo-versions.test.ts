@@ -49,6 +49,24 @@ test("a 3.0 pod of the design's size gets the settings 3.0.3 survived saturation
   expect(design.live_store).toBeUndefined();
 });
 
+test('the image is one Tempo publishes: a leading v is dropped, an architecture suffix kept, and the configuration is the tag\'s series', async () => {
+  for (const [tag, image] of [['v3.0.3', '3.0.3'], ['3.0.3-arm64', '3.0.3-arm64'], ['v2.10.8-amd64', '2.10.8-amd64']]) {
+    const rendered = await render(helm, { values: { image: { tag } } });
+    expect(rendered.tempoContainer().image).toBe(`docker.io/grafana/tempo:${image}`);
+    expect(rendered.tempoConfig().live_store !== undefined, tag).toBe(image.startsWith('3.0'));
+  }
+});
+
+test('tempo.version names the series of a tag of one\'s own or of a digest given with its tag', async () => {
+  const own = await render(helm, { values: { image: { tag: 'main-4f2a9c1' }, tempo: { version: '3.0' } } });
+  expect(own.tempoContainer().image).toBe('docker.io/grafana/tempo:main-4f2a9c1');
+  expect(own.tempoConfig().live_store).toBeDefined();
+  const digest = `sha256:${'ab'.repeat(32)}`;
+  const pinned = await render(helm, { values: { image: { tag: '3.0.3', digest } } });
+  expect(pinned.tempoContainer().image).toBe(`docker.io/grafana/tempo:3.0.3@${digest}`);
+  expect(pinned.tempoConfig().live_store).toBeDefined();
+});
+
 test('NOTES state a measured capacity only on the series the presets were measured on', async () => {
   expect(await renderNotes()).toContain('Measured capacity:');
   for (const tag of ['2.10.8', '3.0.3']) {
@@ -62,7 +80,7 @@ const matrix = valuesSets().flatMap((set) => series.map((entry) => ({ set, entry
 
 describe.runIf(everySeriesRuns()).concurrent.each(matrix)('values set $label', ({ set, entry }) => {
   test("is refused with a reason, or renders a configuration the release's strict loader accepts (-config.verify)", async () => {
-    const input = { release: set.release, namespace: set.namespace, valuesFiles: set.files, allow: set.allow, external: set.external, values: { tempo: { version: entry.name } } };
+    const input = { release: set.release, namespace: set.namespace, valuesFiles: set.files, allow: set.allow, external: set.external, values: { image: { tag: entry.release } } };
     const own = ownSeries(set) === entry.name;
     let rendered: Rendered;
     try {
@@ -115,7 +133,7 @@ afterAll(async () => {
   await Promise.all(Object.values(starting).map((promise) => promise.then((tempo) => tempo.stop(), () => undefined)));
 });
 
-describe.runIf(everySeriesRuns()).concurrent.each(roundTrips)('values set $set, on real Tempo $release', ({ set, series: name }) => {
+describe.runIf(everySeriesRuns()).concurrent.each(roundTrips)('values set $set, on real Tempo $release', ({ set, release, series: name }) => {
   test('a trace sent over OTLP/HTTP and one over OTLP/gRPC are found by ID and by search', async () => {
     const tempo = await starting[set]!;
     const searchCutoff = series.find((entry) => entry.name === name)!.searchCutoff;
@@ -143,7 +161,7 @@ describe.runIf(everySeriesRuns()).concurrent.each(roundTrips)('values set $set, 
   test("every metric the series' alert rules read is exposed, or appears with a listed event", async () => {
     const tempo = await starting[set]!;
     const metrics = await tempoMetrics(tempo);
-    const used = await alertRuleMetrics({ tempo: { version: name } });
+    const used = await alertRuleMetrics({ image: { tag: release } });
     expect(used.length).toBeGreaterThanOrEqual(8);
     expect(used.filter((metric) => !metrics.has(metric) && !(metric in metricsAfterEvent))).toEqual([]);
   }, 180_000);

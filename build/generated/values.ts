@@ -24,9 +24,9 @@ export interface Values {
     "registry": string;
     /** Image repository within the registry. */
     "repository": string;
-    /** Image tag. Empty means the chart's appVersion (the Tempo version this chart is tested with). Quote numeric tags: tag: "2.5". */
+    /** Image tag: the whole Tempo release, X.Y.Z (or X.Y.Z-amd64, X.Y.Z-arm64), as Tempo publishes them. Empty means the chart's appVersion (the design's Tempo). The chart reads the Tempo series from it and renders that series' configuration; a leading v (v3.0.3) is dropped, as Tempo publishes none, and a two-part tag (2.10), which Tempo does not publish, is refused with the tag to use. A tag of your own needs tempo.version. */
     "tag": string;
-    /** Image digest. When set, the image is pulled by digest and the tag is only informative. For example: sha256:0123...(64 hex digits). */
+    /** Image digest. When set, the image is pulled by digest and the tag is only informative; the chart still needs the release the digest runs, from image.tag (its tag, 3.0.3 say) or tempo.version. For example: sha256:0123...(64 hex digits). */
     "digest": string;
     /** When the kubelet pulls the image. */
     "pullPolicy": "IfNotPresent" | "Always" | "Never";
@@ -1513,7 +1513,7 @@ export interface Values {
   };
   /** Tempo itself: its listeners, retention, storage and configuration. */
   "tempo": {
-    /** The Tempo release the image runs, as MAJOR.MINOR or MAJOR.MINOR.PATCH: 2.5 (the design's), 2.10 or 3.0. Empty: read from image.tag (the chart's appVersion when that is empty). Set it when the image is pinned by a digest of another release or carries a tag of its own; the configuration, the validation and the checks follow it. */
+    /** The Tempo release the image runs, as MAJOR.MINOR or MAJOR.MINOR.PATCH: 2.5 (the design's), 2.10 or 3.0. Empty: read from image.tag. Set it only when the tag does not say the release: an image pinned by image.digest without its tag, or a tag of your own (a build of Tempo). It must agree with a tag that names a release, and with the default image when image.tag is empty: the configuration is rendered for this release, and the image must run it. */
     "version": string;
     /** Tempo's own HTTP and gRPC servers. */
     "server": {

@@ -1,9 +1,13 @@
 {{- /*
-tempo.image.tag: the image tag, which defaults to the chart's appVersion.
+tempo.image.tag: the image tag, which defaults to the chart's appVersion. Tempo publishes its releases
+as X.Y.Z (and X.Y.Z-amd64, X.Y.Z-arm64), never vX.Y.Z: the leading v copied from a release's name is
+dropped, so that the tag names an image that exists. A two-part tag (2.10) is refused by
+tempo.version, which names the tag to use.
 Usage: {{ include "tempo.image.tag" . }}
 */ -}}
 {{- define "tempo.image.tag" -}}
-{{- default .Chart.AppVersion .Values.image.tag -}}
+{{- $tag := default .Chart.AppVersion .Values.image.tag -}}
+{{- ternary (trimPrefix "v" $tag) $tag (regexMatch "^v[0-9]+\\.[0-9]+\\.[0-9]+" $tag) -}}
 {{- end -}}
 
 {{- /*

@@ -16,26 +16,46 @@ Usage: {{ include "tempo.version.name" . }}
 {{- /*
 tempo.version: the Tempo series the release runs, as JSON: its entry of tempo.versions.table ({name,
 release, scalesOut, ...}) with given (the text it was read from) and source (the value that said it:
-tempo.version, or else image.tag, whose default is the chart's appVersion). A release that names no
-supported series gets the default series' entry with a problem, which tempo.validate.versions
-reports, so that every other helper can go on rendering until the validation stops the release.
+tempo.version, or else image.tag, whose default is the chart's appVersion). The series the
+configuration is rendered for and the release the image runs must be one: a problem says why they
+are not (an unsupported release, a tag Tempo does not publish, tempo.version and the image naming
+different series, a digest or a tag of one's own that names none). With a problem the entry is the
+default series', which tempo.validate.versions reports, so that every other helper can go on
+rendering until the validation stops the release.
 Usage: {{ (include "tempo.version" . | fromJson).scalesOut }}
 */ -}}
 {{- define "tempo.version" -}}
 {{- $source := ternary "tempo.version" "image.tag" (ne .Values.tempo.version "") -}}
-{{- $given := .Values.tempo.version | default (include "tempo.image.tag" .) -}}
+{{- $tag := include "tempo.image.tag" . -}}
+{{- $given := .Values.tempo.version | default $tag -}}
 {{- $release := regexFind "^v?[0-9]+\\.[0-9]+(\\.[0-9]+)?" $given | trimPrefix "v" -}}
 {{- $supported := splitList " " (include "tempo.versions.names" .) -}}
 {{- $name := include "tempo.version.name" . -}}
+{{- $entry := include (printf "tempo.versions.series.%s" $name) . | fromJson -}}
+{{- /* The release the image's tag names, when it names one (X.Y.Z, with or without an architecture). */ -}}
+{{- $tagRelease := regexFind "^[0-9]+\\.[0-9]+\\.[0-9]+" $tag -}}
+{{- $tagSeries := regexFind "^[0-9]+\\.[0-9]+" $tagRelease -}}
 {{- $result := dict "given" $given "source" $source -}}
-{{- if not (has (regexFind "^[0-9]+\\.[0-9]+" $release) $supported) -}}
+{{- if regexMatch "^v?[0-9]+\\.[0-9]+$" $tag -}}
+{{- $series := trimPrefix "v" $tag -}}
+{{- $use := ternary (include (printf "tempo.versions.series.%s" $series) . | fromJson).release "MAJOR.MINOR.PATCH" (has $series $supported) -}}
+{{- $_ := set $result "problem" (printf "image.tag %q is not a tag Tempo publishes: its images are tagged with the whole release (X.Y.Z), so the pod could never pull it. Set image.tag to %s." $tag $use) -}}
+{{- else if not (has (regexFind "^[0-9]+\\.[0-9]+" $release) $supported) -}}
 {{- if eq $release "" -}}
 {{- $_ := set $result "problem" (printf "%s %q does not say which Tempo release the image runs: set tempo.version to the release (%s), as the configuration and its checks differ between them." $source $given (join ", " $supported)) -}}
 {{- else -}}
 {{- $_ := set $result "problem" (printf "Tempo %s (%s %q) is not supported: the chart supports Tempo %s. Choose one of them with image.tag (or with tempo.version for an image pinned by digest or with a tag of its own)." (regexFind "^[0-9]+\\.[0-9]+" $release) $source $given (join ", " $supported)) -}}
 {{- end -}}
+{{- else if and .Values.tempo.version $tagRelease (ne $tagSeries $name) -}}
+{{- if .Values.image.tag -}}
+{{- $_ := set $result "problem" (printf "tempo.version is %s, but image.tag %s runs Tempo %s: the configuration would be rendered for one release and run by another. Make them agree, or remove tempo.version (the tag says the release)." .Values.tempo.version $tag $tagSeries) -}}
+{{- else -}}
+{{- $_ := set $result "problem" (printf "tempo.version is %s, but the image is the chart's default, Tempo %s: the configuration would be rendered for one release and run by another. Set image.tag to %s (and tempo.version is then not needed)." .Values.tempo.version $tag $entry.release) -}}
 {{- end -}}
-{{- toJson (merge $result (include (printf "tempo.versions.series.%s" $name) . | fromJson)) -}}
+{{- else if and .Values.image.digest (not .Values.image.tag) (not .Values.tempo.version) -}}
+{{- $_ := set $result "problem" "image.digest pins an image, but nothing says which Tempo release it runs (the default tag is only the chart's appVersion). Set image.tag to the digest's tag (3.0.3, say) or tempo.version to its release." -}}
+{{- end -}}
+{{- toJson (merge $result $entry) -}}
 {{- end -}}
 
 {{- /*
