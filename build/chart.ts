@@ -11,6 +11,7 @@ import { describePresetValue, loadSizing, renderSizingTable, sizingForChart } fr
 import { listFiles, renderTemplateTree } from './templates.ts';
 import { tempoFacts } from './tempo-facts.ts';
 import { tempoConfigSchemas, type TempoConfigSchemas } from './tempo-schema.ts';
+import { readTempoFlags } from './tempo-rules.ts';
 import { checkSeriesKeys, loadTempoSeries } from './tempo-versions.ts';
 import { formatJson, generatedNotice } from './text.ts';
 import { renderValuesTypes } from './types.ts';
@@ -56,12 +57,17 @@ export function loadValuesSchema(
 }
 
 /** The supported Tempo series (build/tempo-config/versions.yaml) and their configuration schemas. */
-export function loadTempoConfigSchemas(configDir: string): TempoConfigSchemas & { series: ReturnType<typeof loadTempoSeries> } {
+export function loadTempoConfigSchemas(configDir: string): TempoConfigSchemas & { series: ReturnType<typeof loadTempoSeries>; flags: Record<string, string[]> } {
   const versionsFile = path.join(configDir, 'versions.yaml');
   const series = loadTempoSeries(versionsFile);
   const schemas = tempoConfigSchemas(configDir, series);
   checkSeriesKeys(versionsFile, series, schemas.bySeries);
-  return { ...schemas, series };
+  for (const entry of series) {
+    entry.generatorProcessors = schemas.generatorProcessors[entry.name]!;
+    entry.overridesBlockKeys = schemas.overridesBlockKeys[entry.name]!;
+  }
+  const flags = Object.fromEntries(series.map(({ name }) => [name, readTempoFlags(path.join(configDir, name, 'flags.txt'))]));
+  return { ...schemas, series, flags };
 }
 
 export function buildChart(sources: BuildSources = paths, chartDir = paths.chart): BuildOutput {
@@ -88,7 +94,11 @@ export function buildChart(sources: BuildSources = paths, chartDir = paths.chart
     valuesTable: renderValuesTable(schema),
     sizing: sizingForChart(sizing),
     wiring: wiringBySeries(schema, series.map((entry) => entry.name)),
-    versions: { table: { series }, absentKeys: tempoConfigs.absentKeys },
+    versions: {
+      table: { series },
+      // What only the validation reads, per series: keys and values other series have, and the binary's flags.
+      accepts: Object.fromEntries(series.map(({ name }) => [name, { absentKeys: tempoConfigs.absentKeys[name], enums: tempoConfigs.enums[name], flags: tempoConfigs.flags[name] }])),
+    },
     tempoFacts: tempoFacts(tempoConfig, path.join(sources.tempoConfigSources, 'facts.yaml')),
     changes: changesFor(path.basename(sources.changelog), readFileSync(sources.changelog, 'utf8'), version),
     validationAreas: validationAreas(sources.templates),

@@ -239,8 +239,7 @@ function enumsByPath(dump: TempoKeysDump): Map<string, string[]> {
 }
 
 /** The schema of one series' configuration file as a plain tree, before repeated blocks are shared. */
-function tempoConfigBody(sources: ReturnType<typeof tempoConfigSourcesIn>): SchemaNode {
-  const dump = readTempoKeys(sources.keys);
+function tempoConfigBody(sources: ReturnType<typeof tempoConfigSourcesIn>, dump: TempoKeysDump): SchemaNode {
   const enums = enumsByPath(dump);
   // distributor.receivers is an open map in Tempo's types (OpenTelemetry Collector receivers, decoded
   // by the collector's own code): their settings come from receivers.yaml.
@@ -279,10 +278,27 @@ export interface TempoConfigSchemas {
    * whole block is missing (3.0's compactor), the block alone.
    */
   absentKeys: Record<string, string[]>;
+  /**
+   * Per series, the keys whose value list differs from the union's (a block version 2.5 writes and
+   * 3.0 does not, say): key path (with [] for a list's elements) → the series' own list. The chart
+   * refuses, naming the series, a value only other series have.
+   */
+  enums: Record<string, Record<string, string[]>>;
+  /** Per series, the metrics-generator's processors, from the release's own list. */
+  generatorProcessors: Record<string, string[]>;
+  /** Per series, the keys of the overrides block's nested layout. */
+  overridesBlockKeys: Record<string, string[]>;
 }
 
+/** The key whose value list names the metrics-generator's processors. */
+const processorsKey = 'overrides.defaults.metrics_generator.processors';
+
 export function tempoConfigSchemas(configDir: string, series: Array<{ name: string; release: string }>): TempoConfigSchemas {
-  const bodies = series.map(({ name }) => tempoConfigBody(tempoConfigSourcesIn(path.join(configDir, name))));
+  const sources = series.map(({ name }) => tempoConfigSourcesIn(path.join(configDir, name)));
+  const dumps = sources.map((files) => readTempoKeys(files.keys));
+  const bodies = series.map((_, index) => tempoConfigBody(sources[index]!, dumps[index]!));
+  const lists = dumps.map((dump) => new Map([...enumsByPath(dump)].filter(([key]) => !key.startsWith('overrides.*'))));
+  const unionList = (key: string) => [...new Set(lists.flatMap((list) => list.get(key) ?? []))].sort();
   const keys = bodies.map((body) => keyPaths(body));
   const union = bodies.reduce((merged, body) => unionOf(merged, body));
   const names = series.map(({ name }) => name);
@@ -297,6 +313,19 @@ export function tempoConfigSchemas(configDir: string, series: Array<{ name: stri
         const others = new Set(keys.filter((_, other) => other !== index).flatMap((set) => [...set]));
         const missing = [...others].filter((key) => !own.has(key));
         return [name, missing.filter((key) => !missing.some((shorter) => key.startsWith(`${shorter}.`))).sort()];
+      }),
+    ),
+    enums: Object.fromEntries(
+      names.map((name, index) => [name, Object.fromEntries([...lists[index]!].filter(([key, values]) => JSON.stringify([...values].sort()) !== JSON.stringify(unionList(key))).sort(([a], [b]) => a.localeCompare(b)))]),
+    ),
+    overridesBlockKeys: Object.fromEntries(
+      names.map((name, index) => [name, dumps[index]!.sections.config.keys.filter((key) => parentOf(key.path) === 'overrides').map((key) => key.path.slice('overrides.'.length))]),
+    ),
+    generatorProcessors: Object.fromEntries(
+      names.map((name, index) => {
+        const processors = lists[index]!.get(processorsKey);
+        if (!processors) throw new BuildError(relative(sources[index]!.keys), `has no value list for ${processorsKey}`);
+        return [name, processors];
       }),
     ),
   };

@@ -24,6 +24,7 @@ export interface TempoSeries {
   scalingAdvice?: string;
   /** How long after it arrives a trace is found by search, as a Go duration. */
   searchCutoff: string;
+  /** The metrics-generator's processors the series has: filled in by the build from the release's own keys (config-keys.json), not written in versions.yaml. */
   generatorProcessors: string[];
   /** Tempo key → folder under tempo.dataDir, for the folders Tempo writes whatever the values. */
   dataPaths: Record<string, string>;
@@ -35,6 +36,10 @@ export interface TempoSeries {
   alertMetrics: Record<string, string | null>;
   /** Whether Tempo starts with the flat (legacy) overrides layout. */
   flatOverrides: boolean;
+  /** Where it does not: the key that opts back in, or null. */
+  legacyOverridesOptIn: string | null;
+  /** The keys of the overrides block's nested layout (defaults, per_tenant_override_config, ...): any other key is a flat one. Filled in by the build from the release's own keys. */
+  overridesBlockKeys: string[];
   /** Keys Tempo warns about at start-up, with what replaces them. */
   deprecatedKeys: Record<string, string>;
 }
@@ -57,6 +62,7 @@ export function loadTempoSeries(file: string): TempoSeries[] {
     if (entry.sizingMeasured === false && !entry.sizingNote) problems.push(`series ${entry.name}: a series without sizing measurements needs sizingNote`);
     if (JSON.stringify(Object.keys(entry.alertMetrics ?? {}).sort()) !== metricNames) problems.push(`series ${entry.name}: alertMetrics must name the same rules' metrics as the first series`);
     if (typeof entry.flatOverrides !== 'boolean') problems.push(`series ${entry.name}: flatOverrides must be true or false`);
+    if (entry.legacyOverridesOptIn === undefined) problems.push(`series ${entry.name}: legacyOverridesOptIn must be a key or null`);
     if (JSON.stringify(Object.keys(entry.derivedKeys ?? {}).sort()) !== derivedNames) problems.push(`series ${entry.name}: derivedKeys must name the same settings as the first series`);
   }
   const names = series.map((entry) => entry.name);
@@ -79,7 +85,7 @@ export function checkSeriesKeys(file: string, series: TempoSeries[], schemas: Re
       for (const part of key.split('.')) node = node && resolve(node).properties?.[part];
       return node !== undefined;
     };
-    for (const key of [...Object.keys(entry.dataPaths), ...Object.values(entry.derivedKeys), ...Object.keys(entry.deprecatedKeys ?? {}), ...Object.keys(entry.smallPod?.settings ?? {})]) {
+    for (const key of [...Object.keys(entry.dataPaths), ...Object.values(entry.derivedKeys), ...Object.keys(entry.deprecatedKeys ?? {}), ...Object.keys(entry.smallPod?.settings ?? {}), entry.legacyOverridesOptIn]) {
       if (key !== null && !exists(key)) problems.push(`series ${entry.name}: ${key} is not a key of Tempo ${entry.release}'s configuration`);
     }
   }

@@ -50,7 +50,7 @@ test("a 3.0 pod of the design's size gets the settings 3.0.3 survived saturation
 });
 
 test('the image is one Tempo publishes: a leading v is dropped, an architecture suffix kept, and the configuration is the tag\'s series', async () => {
-  for (const [tag, image] of [['v3.0.3', '3.0.3'], ['3.0.3-arm64', '3.0.3-arm64'], ['v2.10.8-amd64', '2.10.8-amd64']]) {
+  for (const [tag, image] of [['v3.0.3', '3.0.3'], ['3.0.3-arm64', '3.0.3-arm64'], ['v2.10.8-amd64', '2.10.8-amd64']] as const) {
     const rendered = await render(helm, { values: { image: { tag } } });
     expect(rendered.tempoContainer().image).toBe(`docker.io/grafana/tempo:${image}`);
     expect(rendered.tempoConfig().live_store !== undefined, tag).toBe(image.startsWith('3.0'));
@@ -93,7 +93,10 @@ describe.runIf(everySeriesRuns()).concurrent.each(matrix)('values set $label', (
     }
     const config = rendered.documents.map((doc) => doc.spec?.template && tempoConfigOf(doc.spec.template.spec, rendered.documents)).find(Boolean)!.config;
     const folder = scratch.make('tempo-verify-');
-    const verdict = verifyWithTempo(onLoopbackPaths(config, folder), folder, entry.release);
+    // The flat overrides layout, which the chart renders knowingly (2.x, or 3.0 by its opt-in), makes
+    // -config.verify print Tempo's deprecation warning and exit 1: that warning alone is no failure.
+    const flat = Object.keys(config.overrides ?? {}).some((key) => !entry.overridesBlockKeys.includes(key));
+    const verdict = verifyWithTempo(onLoopbackPaths(config, folder), folder, entry.release, flat ? [/^Inline, unscoped overrides are deprecated|^DEPRECATED: Legacy \(flat, unscoped\) overrides format is in use/] : []);
     expect(verdict, verdict.output).toMatchObject({ ok: true });
   });
 });

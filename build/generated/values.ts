@@ -1698,8 +1698,8 @@ export interface Values {
     "metricsGenerator": {
       /** Run the metrics-generator's processors for every tenant. */
       "enabled": boolean;
-      /** Processors every tenant gets (overrides.defaults.metrics_generator.processors); tempo.overrides.perTenant can choose others per tenant. */
-      "processors": Array<"service-graphs" | "span-metrics" | "local-blocks">;
+      /** Processors every tenant gets (overrides.defaults.metrics_generator.processors); tempo.overrides.perTenant can choose others per tenant. Each series has its own list, from its release (2.5: service-graphs, span-metrics, local-blocks; 2.10 adds host-info and the span-metrics-count, -latency and -size variants; 3.0 drops local-blocks): a processor the selected series lacks is refused, naming its list. */
+      "processors": Array<string>;
       /** Where the generated metrics go: Prometheus remote-write endpoints, each {url, name, headers, sendExemplars, insecureSkipVerify, basicAuth: {existingSecret, usernameKey (username), passwordKey (password)}, bearerToken: {existingSecret, key (token)}}. Credentials come from Secrets, never from values. For example: [{url: http://mimir-nginx/api/v1/push, headers: {X-Scope-OrgID: tracing}}]. */
       "remoteWrite": Array<{
         "url": string;

@@ -68,3 +68,37 @@ Usage: {{ include "tempo.util.nested" (dict "path" "distributor.receivers.zipkin
 {{- end -}}
 {{- toJson $node -}}
 {{- end -}}
+
+{{- /*
+tempo.util.leavesAt: every value at a dotted path in a tree, where a part ending in [] walks each
+element of a list (parquet_dedicated_columns[].type), as a JSON list of {at: the dotted path with
+the element's index, value}; nothing for a path that ends early.
+Usage: {{ include "tempo.util.leavesAt" (dict "node" $tree "path" "a.b[].c") | fromJsonArray }}
+*/ -}}
+{{- define "tempo.util.leavesAt" -}}
+{{- $found := list -}}
+{{- $parts := splitList "." .path -}}
+{{- $part := first $parts -}}
+{{- $key := trimSuffix "[]" $part -}}
+{{- $at := ternary $key (printf "%s.%s" (.at | default "") $key) (empty .at) -}}
+{{- if and (kindIs "map" .node) (hasKey .node $key) -}}
+{{- $child := get .node $key -}}
+{{- $elements := list (dict "node" $child "at" $at) -}}
+{{- if hasSuffix "[]" $part -}}
+{{- $elements = list -}}
+{{- if kindIs "slice" $child -}}
+{{- range $index, $element := $child -}}
+{{- $elements = append $elements (dict "node" $element "at" (printf "%s[%d]" $at $index)) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- range $elements -}}
+{{- if eq (len $parts) 1 -}}
+{{- $found = append $found (dict "at" .at "value" .node) -}}
+{{- else -}}
+{{- $found = concat $found (include "tempo.util.leavesAt" (dict "node" .node "path" (join "." (rest $parts)) "at" .at) | fromJsonArray) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- toJson $found -}}
+{{- end -}}

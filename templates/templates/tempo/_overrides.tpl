@@ -98,17 +98,18 @@ Usage: {{ include "tempo.overrides.perTenant" . | fromJson }}
 
 {{- /*
 tempo.config.flatOverrides: the keys of tempo.structuredConfig.overrides in Tempo's older flat layout,
-as a JSON list. Tempo 2.5 reads overrides in the nested layout (overrides.defaults) or the flat one,
-never both; the schema admits only keys of either, so any key but the nested layout's top-level ones
-is a flat one.
+as a JSON list. Tempo reads overrides in the nested layout (overrides.defaults) or the flat one, never
+both; the schema admits only keys of either, so any key but those of the nested layout's block (the
+series' own list, from its release) is a flat one.
 Usage: {{ include "tempo.config.flatOverrides" . | fromJsonArray }}
 */ -}}
 {{- define "tempo.config.flatOverrides" -}}
 {{- $flat := list -}}
 {{- $overrides := get .Values.tempo.structuredConfig "overrides" -}}
 {{- if kindIs "map" $overrides -}}
+{{- $nested := (include "tempo.version" . | fromJson).overridesBlockKeys -}}
 {{- range $key, $_ := $overrides -}}
-{{- if not (has $key (list "defaults" "per_tenant_override_config" "per_tenant_override_period" "user_configurable_overrides")) -}}
+{{- if not (has $key $nested) -}}
 {{- $flat = append $flat $key -}}
 {{- end -}}
 {{- end -}}

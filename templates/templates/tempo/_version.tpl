@@ -85,8 +85,9 @@ Usage: {{ include "tempo.validate.versions" . | fromJsonArray }}
 {{- $messages = append $messages (printf "ERROR: %s is set, but %s has no %s (Tempo %s has it). Unset it, or choose a Tempo that has it." (.enabledBy | default .value) $tempo .key (join ", " .series)) -}}
 {{- end -}}
 {{- end -}}
+{{- $accepts := include "tempo.versions.accepts" . | fromJson -}}
 {{- $absent := dict -}}
-{{- range include "tempo.versions.absentKeys" . | fromJsonArray -}}
+{{- range $accepts.absentKeys -}}
 {{- $_ := set $absent . true -}}
 {{- end -}}
 {{- $found := include "tempo.version.keysIn" (dict "node" .Values.tempo.structuredConfig "path" "" "absent" $absent) | fromJsonArray -}}
@@ -98,18 +99,42 @@ Usage: {{ include "tempo.validate.versions" . | fromJsonArray }}
 {{- $messages = append $messages (printf "ERROR: tempo.structuredConfig.%s: %s." $key $instead) -}}
 {{- end -}}
 {{- end -}}
-{{- if not $version.flatOverrides -}}
+{{- if and (not $version.flatOverrides) (not (include "tempo.version.legacyOverrides" .)) -}}
 {{- range include "tempo.config.flatOverrides" . | fromJsonArray -}}
-{{- $messages = append $messages (printf "ERROR: tempo.structuredConfig.overrides.%s is in the flat (legacy) overrides layout, which %s refuses at start-up (legacy overrides are disabled by default). Set it in the nested layout, under tempo.overrides.defaults." . $tempo) -}}
+{{- $messages = append $messages (printf "ERROR: tempo.structuredConfig.overrides.%s is in the flat (legacy) overrides layout, which %s refuses at start-up (legacy overrides are disabled by default). Set it in the nested layout, under tempo.overrides.defaults; or, to move later, opt back in for now with tempo.structuredConfig.%s: true (Tempo removes the flat layout in a future release)." . $tempo $version.legacyOverridesOptIn) -}}
 {{- end -}}
 {{- end -}}
-{{- $overrides := list (dict "node" .Values.tempo.overrides.defaults "value" "tempo.overrides.defaults") -}}
+{{- $overrides := list (dict "node" .Values.tempo.overrides.defaults "value" "tempo.overrides.defaults" "prefix" "overrides.defaults.") -}}
 {{- range $tenant, $own := .Values.tempo.overrides.perTenant -}}
-{{- $overrides = append $overrides (dict "node" $own "value" (printf "tempo.overrides.perTenant.%s" $tenant)) -}}
+{{- $overrides = append $overrides (dict "node" $own "value" (printf "tempo.overrides.perTenant.%s" $tenant) "prefix" "overrides.defaults.") -}}
 {{- end -}}
 {{- range $entry := $overrides -}}
 {{- range include "tempo.version.keysIn" (dict "node" $entry.node "path" "overrides.defaults" "absent" $absent) | fromJsonArray -}}
 {{- $messages = append $messages (printf "ERROR: %s.%s: %s has no overrides key %s. Remove it, or choose the Tempo release it belongs to." $entry.value (trimPrefix "overrides.defaults." .) $tempo (trimPrefix "overrides.defaults." .)) -}}
+{{- end -}}
+{{- end -}}
+{{- /* Values of a key's list that only other series have (a block version, a processor): from each release's own lists. */ -}}
+{{- $places := prepend $overrides (dict "node" .Values.tempo.structuredConfig "value" "tempo.structuredConfig" "prefix" "") -}}
+{{- range $key, $allowed := $accepts.enums -}}
+{{- range $place := $places -}}
+{{- $prefix := $place.prefix -}}
+{{- if hasPrefix $prefix $key -}}
+{{- range include "tempo.util.leavesAt" (dict "node" $place.node "path" (trimPrefix $prefix $key)) | fromJsonArray -}}
+{{- $leaf := . -}}
+{{- range $value := ternary $leaf.value (list $leaf.value) (kindIs "slice" $leaf.value) -}}
+{{- if and (kindIs "string" $value) (not (has $value $allowed)) -}}
+{{- $messages = append $messages (printf "ERROR: %s.%s is %s, which %s does not have (its list: %s). Choose one of those, or the Tempo release that has it." $place.value $leaf.at $value $tempo (join ", " $allowed)) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- /* The binary stops at once on a flag it does not define ("flag provided but not defined"). */ -}}
+{{- range $arg := .Values.tempo.extraArgs -}}
+{{- $flag := regexReplaceAll "^--?([^=]*).*$" $arg "${1}" -}}
+{{- if not (has $flag $accepts.flags) -}}
+{{- $messages = append $messages (printf "ERROR: tempo.extraArgs has %s, but %s defines no flag -%s and would stop at start-up (flag provided but not defined). Remove it, or set what it did through tempo.structuredConfig." $arg $tempo $flag) -}}
 {{- end -}}
 {{- end -}}
 {{- if and (not $version.scalesOut) (gt (int .Values.replicas) 1) -}}
@@ -147,4 +172,24 @@ Usage: {{ include "tempo.version.keysIn" (dict "node" $config "path" "" "absent"
 {{- end -}}
 {{- end -}}
 {{- toJson $found -}}
+{{- end -}}
+
+{{- /*
+tempo.version.legacyOverrides: "true" when a series that refuses the flat (legacy) overrides layout
+is told to read it all the same, by its documented opt-in (tempo.structuredConfig's
+legacyOverridesOptIn key, or the flag -config.enable-legacy-overrides); empty otherwise.
+Usage: {{ if include "tempo.version.legacyOverrides" . }}...{{ end }}
+*/ -}}
+{{- define "tempo.version.legacyOverrides" -}}
+{{- $version := include "tempo.version" . | fromJson -}}
+{{- if $version.legacyOverridesOptIn -}}
+{{- $key := (include "tempo.util.valueAt" (dict "values" .Values.tempo.structuredConfig "path" $version.legacyOverridesOptIn) | fromJson).value -}}
+{{- $flag := false -}}
+{{- range .Values.tempo.extraArgs -}}
+{{- if regexMatch "^--?config\\.enable-legacy-overrides(=(true|1|t|T|TRUE|True))?$" . -}}
+{{- $flag = true -}}
+{{- end -}}
+{{- end -}}
+{{- if or (eq (toString $key) "true") $flag -}}true{{- end -}}
+{{- end -}}
 {{- end -}}
