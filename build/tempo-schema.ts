@@ -113,7 +113,7 @@ function child(tree: Tree, key: string, file: string): Tree {
 }
 
 /** One key of a release's configuration as its own types describe it (build/tempo-config/<series>/config-keys.json). */
-interface DumpedKey {
+export interface DumpedKey {
   path: string;
   go_type: string;
   kind: 'object' | 'map' | 'array' | 'string' | 'integer' | 'number' | 'boolean' | 'duration' | 'opaque';
@@ -123,6 +123,9 @@ interface DumpedKey {
   yaml_form?: string;
   /** The value in Tempo's default configuration, where it has one. */
   default?: unknown;
+  /** How a document holding just this key fared in Tempo's strict decoder: ok, value_error: ..., rejected. */
+  probe: string;
+  note?: string;
 }
 
 /** What build/tempo-config/<series>/config-keys.json holds: Tempo's keys, read from the release's own types. */
@@ -192,10 +195,7 @@ function schemaFromKeys(keys: DumpedKey[], prefix: string, enums: Map<string, st
   const scalar = (kind: string | undefined): SchemaNode => (kind && scalarSchemas[kind] ? scalarSchemas[kind]! : {});
   const node = (key: DumpedKey): SchemaNode => {
     if (key.path in opaque) return opaque[key.path]!;
-    // Tempo's own default passes the decoder even where it is outside the list (an empty backend
-    // of a feature that is off, say): validation only runs where the feature is used.
-    const listed = enums.get(key.path);
-    const values = listed && typeof key.default === 'string' && !listed.includes(key.default) ? [...listed, key.default] : listed;
+    const values = enums.get(key.path);
     const isList = key.kind === 'array' || key.go_type.endsWith('listtomap.ListToMap');
     if (values && isList) return { type: nullable('array'), items: { type: 'string', enum: values } };
     if (values) return { type: nullable('string'), enum: [...values, null] };
@@ -225,14 +225,21 @@ function schemaFromKeys(keys: DumpedKey[], prefix: string, enums: Map<string, st
   return { type: nullable('object'), properties: Object.fromEntries(top.map((key) => [key.path.slice(prefix ? prefix.length + 1 : 0), node(key)])), additionalProperties: false };
 }
 
-/** The dump's value lists by key path; applies_to entries with a note ("(its keys)", "(legacy)") are read without it, or skipped when they describe map keys. */
+/**
+ * The dump's value lists by key path; applies_to entries with a note ("(its keys)", "(legacy)") are
+ * read without it, or skipped when they describe map keys. A key's own default joins its list where
+ * it is outside it (an empty backend of a feature that is off, a write-ahead log version that follows
+ * the block's): Tempo's validation only runs where the feature is used.
+ */
 function enumsByPath(dump: TempoKeysDump): Map<string, string[]> {
+  const defaults = new Map(Object.values(dump.sections).flatMap((section) => section.keys.map((key) => [key.path, key.default] as const)));
   const result = new Map<string, string[]>();
   for (const { applies_to: paths, values } of dump.enums) {
     for (const entry of paths) {
       const [keyPath, note] = entry.split(' (');
       if (note?.startsWith('its keys')) continue;
-      result.set(keyPath!, values);
+      const fallback = defaults.get(keyPath!);
+      result.set(keyPath!, typeof fallback === 'string' && !values.includes(fallback) ? [...values, fallback] : values);
     }
   }
   return result;
