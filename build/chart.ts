@@ -11,7 +11,7 @@ import { describePresetValue, loadSizing, renderSizingTable, sizingForChart } fr
 import { listFiles, renderTemplateTree } from './templates.ts';
 import { tempoFacts } from './tempo-facts.ts';
 import { tempoConfigSchemas, type TempoConfigSchemas } from './tempo-schema.ts';
-import { readTempoFlags } from './tempo-rules.ts';
+import { readRulesLedger, readTempoFlags, readTempoRules, seriesChecks, type SeriesCheck } from './tempo-rules.ts';
 import { checkSeriesKeys, loadTempoSeries } from './tempo-versions.ts';
 import { formatJson, generatedNotice } from './text.ts';
 import { renderValuesTypes } from './types.ts';
@@ -57,7 +57,7 @@ export function loadValuesSchema(
 }
 
 /** The supported Tempo series (build/tempo-config/versions.yaml) and their configuration schemas. */
-export function loadTempoConfigSchemas(configDir: string): TempoConfigSchemas & { series: ReturnType<typeof loadTempoSeries>; flags: Record<string, string[]> } {
+export function loadTempoConfigSchemas(configDir: string): TempoConfigSchemas & { series: ReturnType<typeof loadTempoSeries>; flags: Record<string, string[]>; checks: Record<string, SeriesCheck[]> } {
   const versionsFile = path.join(configDir, 'versions.yaml');
   const series = loadTempoSeries(versionsFile);
   const schemas = tempoConfigSchemas(configDir, series);
@@ -67,7 +67,15 @@ export function loadTempoConfigSchemas(configDir: string): TempoConfigSchemas & 
     entry.overridesBlockKeys = schemas.overridesBlockKeys[entry.name]!;
   }
   const flags = Object.fromEntries(series.map(({ name }) => [name, readTempoFlags(path.join(configDir, name, 'flags.txt'))]));
-  return { ...schemas, series, flags };
+  const ledgerFile = path.join(configDir, 'rules.yaml');
+  const ledger = readRulesLedger(ledgerFile);
+  const checks = Object.fromEntries(
+    series.map(({ name }) => {
+      const keys = new Map(schemas.dumps[name]!.sections.config.keys.map((key) => [key.path, { kind: key.kind, ...('default' in key ? { default: key.default } : {}) }]));
+      return [name, seriesChecks(ledgerFile, name, readTempoRules(path.join(configDir, name, 'config-rules.md')), ledger, keys)];
+    }),
+  );
+  return { ...schemas, series, flags, checks };
 }
 
 export function buildChart(sources: BuildSources = paths, chartDir = paths.chart): BuildOutput {
@@ -97,7 +105,7 @@ export function buildChart(sources: BuildSources = paths, chartDir = paths.chart
     versions: {
       table: { series },
       // What only the validation reads, per series: keys and values other series have, and the binary's flags.
-      accepts: Object.fromEntries(series.map(({ name }) => [name, { absentKeys: tempoConfigs.absentKeys[name], enums: tempoConfigs.enums[name], flags: tempoConfigs.flags[name] }])),
+      accepts: Object.fromEntries(series.map(({ name }) => [name, { absentKeys: tempoConfigs.absentKeys[name], enums: tempoConfigs.enums[name], flags: tempoConfigs.flags[name], checks: tempoConfigs.checks[name] }])),
     },
     tempoFacts: tempoFacts(tempoConfig, path.join(sources.tempoConfigSources, 'facts.yaml')),
     changes: changesFor(path.basename(sources.changelog), readFileSync(sources.changelog, 'utf8'), version),

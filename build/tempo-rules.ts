@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import YAML from 'yaml';
 import { BuildError } from './errors.ts';
 import { relative } from './paths.ts';
 
@@ -39,4 +40,108 @@ export function readTempoRules(file: string): TempoRule[] {
   }
   if (rules.length === 0) throw new BuildError(relative(file), 'lists no rules');
   return rules;
+}
+
+/** One check of the ledger (build/tempo-config/rules.yaml), as written there. */
+interface LedgerCheck {
+  key: string;
+  must: '>' | '>=' | '<' | '<=' | '==' | '!=' | 'notEmpty' | 'in' | 'matches' | 'exactlyOne';
+  than?: unknown;
+  factor?: number;
+  when?: { key?: string; equals?: unknown; notEquals?: unknown; set?: boolean; value?: string };
+  scope?: 'overrides';
+}
+
+/** One entry of the ledger: the rules whose message holds `match`, and the chart's verdict on them. */
+export interface LedgerEntry {
+  match: string;
+  checks?: LedgerCheck[];
+  refusedBy?: string;
+  unreachable?: string;
+  accepted?: string;
+  left?: string;
+}
+
+const verdicts = ['checks', 'refusedBy', 'unreachable', 'accepted', 'left'] as const;
+
+export function readRulesLedger(file: string): LedgerEntry[] {
+  const entries = (YAML.parse(readFileSync(file, 'utf8')) as { rules?: LedgerEntry[] }).rules ?? [];
+  const problems = entries.flatMap((entry) => {
+    const given = verdicts.filter((verdict) => entry[verdict] !== undefined);
+    return given.length === 1 ? [] : [`"${entry.match}" needs exactly one of ${verdicts.join(', ')}`];
+  });
+  if (problems.length > 0) throw new BuildError(relative(file), problems.join('; '));
+  return entries;
+}
+
+/** The ledger's entry for a rule: the one whose match is the longest part of its message. */
+export function entryFor(rule: TempoRule, ledger: LedgerEntry[]): LedgerEntry | undefined {
+  return ledger.filter((entry) => rule.message.includes(entry.match)).sort((a, b) => b.match.length - a.match.length)[0];
+}
+
+/** A check as the chart's validation runs it for one series: keys resolved against the release, defaults filled in. */
+export interface SeriesCheck {
+  message: string;
+  phase: TempoRule['phase'];
+  key: string;
+  kind: string;
+  default?: unknown;
+  must: LedgerCheck['must'];
+  than?: unknown;
+  /** When than names a key of the configuration: that key, its kind and its default. */
+  thanKey?: string;
+  thanDefault?: unknown;
+  factor?: number;
+  when?: LedgerCheck['when'] & { default?: unknown };
+  scope?: 'overrides';
+}
+
+/**
+ * The checks the chart runs for one series: every rule of the release whose ledger entry has checks,
+ * each check kept where the release has its key. A rule of the release without an entry, or whose
+ * checks all name keys it lacks, stops the build.
+ */
+export function seriesChecks(file: string, series: string, rules: TempoRule[], ledger: LedgerEntry[], keys: Map<string, { kind: string; default?: unknown }>): SeriesCheck[] {
+  const problems: string[] = [];
+  const checks: SeriesCheck[] = [];
+  const seen = new Set<string>();
+  for (const rule of rules) {
+    const entry = entryFor(rule, ledger);
+    if (!entry) {
+      problems.push(`series ${series}: no entry matches the rule "${rule.message}" (${rule.source})`);
+      continue;
+    }
+    if (!entry.checks || seen.has(entry.match)) continue;
+    seen.add(entry.match);
+    // A check whose condition names a key the release lacks cannot fire there (3.0 has no ingest.enabled:
+    // its single binary never reads Kafka).
+    let conditionAbsent = false;
+    const resolved = entry.checks.flatMap((check): SeriesCheck[] => {
+      const keyPath = check.scope === 'overrides' ? `overrides.defaults.${check.key}` : check.key;
+      const key = keys.get(keyPath.replace(/\[\]$/, '')) ?? keys.get(keyPath);
+      if (!key) return [];
+      const thanKey = typeof check.than === 'string' && keys.has(check.than) ? check.than : undefined;
+      const whenKey = check.when?.key ? (check.scope === 'overrides' ? `overrides.defaults.${check.when.key}` : check.when.key) : undefined;
+      if (whenKey && !keys.has(whenKey)) {
+        conditionAbsent = true;
+        return [];
+      }
+      return [{
+        message: rule.message,
+        phase: rule.phase,
+        key: check.key,
+        kind: key.kind,
+        ...('default' in key ? { default: key.default } : {}),
+        must: check.must,
+        ...(check.than === 'default' ? { than: key.default } : thanKey ? { thanKey, thanDefault: keys.get(thanKey)!.default } : check.than !== undefined ? { than: check.than } : {}),
+        ...(check.factor !== undefined ? { factor: check.factor } : {}),
+        ...(check.when ? { when: { ...check.when, ...(whenKey ? { default: keys.get(whenKey)!.default } : {}) } } : {}),
+        ...(check.scope ? { scope: check.scope } : {}),
+      }];
+    });
+    if (resolved.length === 0 && !conditionAbsent) problems.push(`series ${series}: the checks of "${entry.match}" name no key Tempo ${series} has`);
+    checks.push(...resolved);
+  }
+  if (problems.length > 0) throw new BuildError(relative(file), problems.join('; '));
+  return checks;
 }

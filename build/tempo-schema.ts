@@ -208,7 +208,10 @@ function schemaFromKeys(keys: DumpedKey[], prefix: string, enums: Map<string, st
       }
       case 'map': {
         const value = byPath.get(`${key.path}.*`);
-        return { type: nullable('object'), additionalProperties: value ? node(value) : scalar(key.items) };
+        const map: SchemaNode = { type: nullable('object'), additionalProperties: value ? node(value) : scalar(key.items) };
+        // A map Tempo fills before decoding refuses its own keys again (yaml.v2, strict: "key ... already set in map").
+        const filled = key.note?.includes('pre-populated') && isTree(key.default) ? Object.keys(key.default) : [];
+        return filled.length > 0 ? { ...map, propertyNames: { not: { enum: filled } } } : map;
       }
       case 'array': {
         const element = byPath.get(`${key.path}[]`);
@@ -295,6 +298,8 @@ export interface TempoConfigSchemas {
   generatorProcessors: Record<string, string[]>;
   /** Per series, the keys of the overrides block's nested layout. */
   overridesBlockKeys: Record<string, string[]>;
+  /** Per series, the release's own key list. */
+  dumps: Record<string, TempoKeysDump>;
 }
 
 /** The key whose value list names the metrics-generator's processors. */
@@ -325,6 +330,7 @@ export function tempoConfigSchemas(configDir: string, series: Array<{ name: stri
     enums: Object.fromEntries(
       names.map((name, index) => [name, Object.fromEntries([...lists[index]!].filter(([key, values]) => JSON.stringify([...values].sort()) !== JSON.stringify(unionList(key))).sort(([a], [b]) => a.localeCompare(b)))]),
     ),
+    dumps: Object.fromEntries(names.map((name, index) => [name, dumps[index]!])),
     overridesBlockKeys: Object.fromEntries(
       names.map((name, index) => [name, dumps[index]!.sections.config.keys.filter((key) => parentOf(key.path) === 'overrides').map((key) => key.path.slice('overrides.'.length))]),
     ),

@@ -4,9 +4,10 @@ import { afterAll, describe, expect, test } from 'vitest';
 import YAML from 'yaml';
 import type { ValuesOverride } from '../build/generated/values.ts';
 import { paths } from '../build/paths.ts';
+import type { SeriesCheck } from '../build/tempo-rules.ts';
 import { readTempoKeys, type DumpedKey, type TempoKeysDump } from '../build/tempo-schema.ts';
 import { helmRelease, render, renderError, type Rendered } from './helpers/helm.ts';
-import { chartSeries, chartWiring } from './helpers/invariants.ts';
+import { chartSeries, chartWiring, wiringTemplateTable } from './helpers/invariants.ts';
 import { scratchFolders } from './helpers/servers.ts';
 import { parseTempoConfig } from './helpers/tempo-config.ts';
 import { runsWithTempo, verifyWithTempo } from './helpers/tempo.ts';
@@ -96,21 +97,43 @@ function listsOf(dump: TempoKeysDump): Map<string, string[]> {
 /** A dumped path as steps into a tree: a list's element is its first, a map's entry is "k". */
 const stepsOf = (dotted: string, strip = '') => dotted.slice(strip.length).replace(/^\./, '').replaceAll('[]', '.[]').split('.').filter(Boolean);
 
-function setAt(tree: Tree, steps: string[], value: unknown): void {
+/** A step into a tree: a map entry's name ("k" for any), or a list element's index ([] is the first). */
+type Step = string | number;
+const indexOf = (step: Step) => (step === '*' ? 'k' : step === '[]' ? 0 : step);
+
+function setAt(tree: Tree, steps: Step[], value: unknown): void {
   let node: any = tree;
   steps.forEach((step, index) => {
     const last = index === steps.length - 1;
     const next = steps[index + 1];
-    const key = step === '*' ? 'k' : step === '[]' ? 0 : step;
+    const key = indexOf(step);
     if (last) node[key] = value;
-    else node = node[key] ??= next === '[]' ? [] : {};
+    else node = node[key] ??= next === '[]' || typeof next === 'number' ? [] : {};
   });
 }
 
-function getAt(tree: unknown, steps: string[]): { found: boolean; value?: unknown } {
+/**
+ * Where a list element's key goes so that the element keeps Tempo's rules: where an element takes
+ * exactly one of two blocks (a cache: memcached or redis), the second block's keys go into a second
+ * element, and the keys both share (its roles) into both.
+ */
+function placements(steps: Step[], alternatives: Map<string, string[]>): Step[][] {
+  const at = steps.indexOf('[]');
+  if (at < 0) return [steps];
+  const list = steps.slice(0, at).join('.');
+  const choices = alternatives.get(list);
+  if (!choices) return [steps];
+  const branch = steps[at + 1] as string;
+  const element = (index: number) => [...steps.slice(0, at), index, ...steps.slice(at + 1)];
+  if (branch === choices[0]) return [element(0)];
+  if (branch === choices[1]) return [element(1)];
+  return [element(0), element(1)];
+}
+
+function getAt(tree: unknown, steps: Step[]): { found: boolean; value?: unknown } {
   let node: any = tree;
   for (const step of steps) {
-    const key = step === '*' ? 'k' : step === '[]' ? 0 : step;
+    const key = indexOf(step);
     if (node === null || typeof node !== 'object' || !(key in node)) return { found: false };
     node = node[key];
   }
@@ -120,10 +143,14 @@ function getAt(tree: unknown, steps: string[]): { found: boolean; value?: unknow
 /** Where each key of a release goes in a values file, and what the chart must do with it. */
 function planFor(name: string, dump: TempoKeysDump) {
   const lists = listsOf(dump);
+  // The chart's checks of Tempo's start-up rules: samples keep them (a value of a key's list, one of two blocks).
+  const checks = (wiringTemplateTable(`tempo.versions.accepts.${name}`) as { checks: SeriesCheck[] }).checks;
+  for (const check of checks) if (check.must === 'in' && !check.scope) lists.set(check.key, check.than as string[]);
+  const alternatives = new Map(checks.filter((check) => check.must === 'exactlyOne').map((check) => [check.key.replace(/\[\]$/, ''), check.than as string[]]));
   const owned = chartWiring(name).ownedKeys;
   const ownerOf = (dotted: string) => owned.find((entry) => dotted === entry.key || dotted.startsWith(`${entry.key}.`) || dotted.startsWith(`${entry.key}[]`));
   const structured: Tree = {};
-  const reached: Array<{ key: string; steps: string[]; value: unknown }> = [];
+  const reached: Array<{ key: string; steps: Step[]; value: unknown }> = [];
   const refused: Array<{ key: string; because: string }> = [];
   const defaults: Tree = {};
   for (const key of leaves(dump.sections.config.keys)) {
@@ -137,8 +164,10 @@ function planFor(name: string, dump: TempoKeysDump) {
     // set) take their defaults here, which the chart accepts; their refusals are pinned by bad values.
     if (owner) refused.push({ key: key.path, because: `is set by the value ${owner.value}` });
     else {
-      setAt(structured, stepsOf(key.path), value);
-      reached.push({ key: key.path, steps: stepsOf(key.path), value });
+      for (const steps of placements(stepsOf(key.path), alternatives)) {
+        setAt(structured, steps, value);
+        reached.push({ key: key.path, steps, value });
+      }
       if ('default' in key && !key.path.includes('[]') && !key.path.includes('*') && value === key.default) setAt(defaults, stepsOf(key.path), value);
     }
   }

@@ -90,7 +90,7 @@ const receiverListeners = chartWiring()
   .map((listener) => ({ setting: listener.tempoKey.replace(/\.endpoint$/, ''), port: listener.default, protocol: listener.protocol }));
 
 /** A JSON table the built chart carries in chart/templates/_wiring.tpl, by the name of its define. */
-function wiringTemplateTable(define: string): unknown {
+export function wiringTemplateTable(define: string): unknown {
   const template = readFileSync(path.join(paths.chart, 'templates', '_wiring.tpl'), 'utf8');
   const found = new RegExp(`define "${define.replaceAll('.', '\\.')}" -\\}\\}\n(.*)\n`).exec(template);
   if (!found) throw new Error(`chart/templates/_wiring.tpl defines no ${define}`);
