@@ -55,9 +55,9 @@ describe.each(helmReleases)('behaviour ($label)', (helm) => {
       expect(rendered.get('Service', 'tempo').metadata.labels?.['app.kubernetes.io/version']).toBe('2.5.1');
     });
 
-    test('image.digest pins the image by digest', async () => {
+    test('image.digest pins the image by digest, beside the tag that names its release', async () => {
       const digest = `sha256:${'a'.repeat(64)}`;
-      const rendered = await renderValues({ image: { digest } });
+      const rendered = await renderValues({ image: { tag: '2.5.0', digest } });
       expect(tempoContainer(rendered).image).toBe(`docker.io/grafana/tempo:2.5.0@${digest}`);
     });
 

@@ -17,8 +17,19 @@ test('the corpus holds Tempo 2.5.0 configuration files', () => {
   expect(corpus.length).toBeGreaterThanOrEqual(40);
 });
 
-test.each(corpus)('accepts %s from Tempo 2.5.0', (file) => {
-  expect(validateTempoConfig(parseTempoConfig(readFileSync(path.join(corpusDir, file), 'utf8')))).toEqual([]);
+/**
+ * Files real Tempo 2.5.0 refuses itself, with what the schema says: the documented default dump
+ * lists the span-metrics subprocessors that Tempo fills in before decoding, and its strict decoder
+ * refuses them again ("key 0 already set in map", -config.verify on the real binary).
+ */
+const refusedByTempo: Record<string, string> = {
+  'docs__sources__tempo__configuration__manifest.yaml': '/metrics_generator/processor/span_metrics/subprocessors: property name must be valid',
+};
+
+test.each(corpus)('accepts %s from Tempo 2.5.0, as the release itself does', (file) => {
+  const problems = validateTempoConfig(parseTempoConfig(readFileSync(path.join(corpusDir, file), 'utf8')));
+  if (file in refusedByTempo) expect(problems).toContain(refusedByTempo[file]);
+  else expect(problems).toEqual([]);
 });
 
 const mistakes: Array<[string, Record<string, unknown>, string]> = [

@@ -67,9 +67,5 @@ Usage: {{ include "tempo.validate.exposure" . | fromJsonArray }}
 {{- $messages = append $messages (printf "ERROR: %s routes to Tempo while networkPolicy.enabled is true, but networkPolicy.queryFrom is empty, which admits only the release namespace, not the controller's. Add the controller's namespace to networkPolicy.queryFrom (and networkPolicy.ingestFrom for OTLP through the route), for example [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ingress-nginx}}}]." (ternary "ingress" "httpRoute" .Values.ingress.enabled)) -}}
 {{- end -}}
 {{- end -}}
-{{- $datasource := .Values.grafana.datasource -}}
-{{- if and $datasource.enabled .Values.gateway.enabled (not $datasource.basicAuth.username) -}}
-{{- $messages = append $messages "ERROR: grafana.datasource.enabled and gateway.enabled are both true, but grafana.datasource.basicAuth.username is empty, so Grafana could not pass the gateway. Name the gateway user Grafana signs in as, and give Grafana its password in the environment variable grafana.datasource.basicAuth.passwordEnv." -}}
-{{- end -}}
 {{- toJson $messages -}}
 {{- end -}}

@@ -43,3 +43,27 @@ Usage: {{ include "tempo.grafana.provisioning" . | nindent 4 }}
 {{- end -}}
 {{- toYaml (dict "apiVersion" 1 "datasources" (list $entry)) -}}
 {{- end -}}
+
+{{- /*
+tempo.validate.grafana: a data source Grafana can use: through the gateway, as a user the gateway
+has (from gateway.basicAuth.users; a Secret of one's own is not read), else every query is refused
+with 401.
+Usage: {{ include "tempo.validate.grafana" . | fromJsonArray }}
+*/ -}}
+{{- define "tempo.validate.grafana" -}}
+{{- $messages := list -}}
+{{- $datasource := .Values.grafana.datasource -}}
+{{- if and $datasource.enabled .Values.gateway.enabled -}}
+{{- $username := $datasource.basicAuth.username -}}
+{{- $users := list -}}
+{{- range .Values.gateway.basicAuth.users -}}
+{{- $users = append $users .username -}}
+{{- end -}}
+{{- if not $username -}}
+{{- $messages = append $messages "ERROR: grafana.datasource.enabled and gateway.enabled are both true, but grafana.datasource.basicAuth.username is empty, so Grafana could not pass the gateway. Name the gateway user Grafana signs in as, and give Grafana its password in the environment variable grafana.datasource.basicAuth.passwordEnv." -}}
+{{- else if and $users (not (has $username $users)) -}}
+{{- $messages = append $messages (printf "ERROR: grafana.datasource.basicAuth.username is %s, but the gateway has no such user (gateway.basicAuth.users: %s), so it would refuse every query of Grafana's with 401. Sign Grafana in as one of them, or add %s to gateway.basicAuth.users." $username (join ", " $users) $username) -}}
+{{- end -}}
+{{- end -}}
+{{- toJson $messages -}}
+{{- end -}}

@@ -561,6 +561,16 @@ Usage: {{ include "tempo.validate.storage" . | fromJsonArray }}
 {{- if not $gcs.bucketName -}}
 {{- $messages = append $messages "ERROR: storage.backend is gcs, but storage.gcs.bucketName is empty. Set storage.gcs.bucketName." -}}
 {{- end -}}
+{{- /* The chart encodes the key for its Secret: a key pasted already encoded reaches Google's loader as base64, which it cannot read. */ -}}
+{{- with trim $gcs.serviceAccountKey -}}
+{{- if not (hasPrefix "{" .) -}}
+{{- if hasPrefix "{" (trim (b64dec .)) -}}
+{{- $messages = append $messages "ERROR: storage.gcs.serviceAccountKey is base64-encoded: it decodes to the JSON key, which the chart would encode a second time, and Google's credential loader could not read the file. Give the JSON key itself, as Google Cloud downloads it ({\"type\": \"service_account\", ...}); the chart encodes it for its Secret." -}}
+{{- else -}}
+{{- $messages = append $messages "ERROR: storage.gcs.serviceAccountKey is not a service account's JSON key (it does not start with {). Give the JSON key as Google Cloud downloads it, or use storage.gcs.existingSecret or workload identity (serviceAccount.annotations)." -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
 {{- if and $gcs.existingSecret $gcs.serviceAccountKey -}}
 {{- $messages = append $messages (printf "ERROR: storage.gcs.serviceAccountKey is set together with storage.gcs.existingSecret (%s). Keep the key in one place: remove one of them." $gcs.existingSecret) -}}
 {{- end -}}
@@ -574,6 +584,10 @@ Usage: {{ include "tempo.validate.storage" . | fromJsonArray }}
 {{- /* An account key is 64 bytes, 88 characters of base64: one that decodes to such text was encoded twice, and the chart's Secret encodes it once more. */ -}}
 {{- if regexMatch "^[A-Za-z0-9+/]{86}==$" (b64dec $azure.storageAccountKey) -}}
 {{- $messages = append $messages "ERROR: storage.azure.storageAccountKey is base64 of another base64 text: the key was encoded before it was pasted. Give the key as the Azure portal shows it (88 characters ending in ==); the chart encodes it for its Secret." -}}
+{{- end -}}
+{{- /* A connection string's EndpointSuffix names the cloud, not its blob service: Tempo would address <account>.core.windows.net. */ -}}
+{{- if regexMatch "^core\\.(windows\\.net|chinacloudapi\\.cn|usgovcloudapi\\.net|cloudapi\\.de)$" $azure.endpointSuffix -}}
+{{- $messages = append $messages (printf "ERROR: storage.azure.endpointSuffix is %s, a connection string's EndpointSuffix, which names the cloud and not its blob service: Tempo would address %s.%s, which is not the Blob endpoint. Set it to blob.%s." $azure.endpointSuffix ($azure.storageAccountName | default "<account>") $azure.endpointSuffix $azure.endpointSuffix) -}}
 {{- end -}}
 {{- if and $azure.existingSecret $azure.storageAccountKey -}}
 {{- $messages = append $messages (printf "ERROR: storage.azure.storageAccountKey is set together with storage.azure.existingSecret (%s). Keep the key in one place: remove one of them." $azure.existingSecret) -}}
