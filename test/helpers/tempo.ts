@@ -62,8 +62,12 @@ export interface TempoProcess {
   /** The configuration Tempo was started with, after the move onto loopback. */
   config: Json;
   log(): string;
-  stop(): Promise<void>;
+  /** SIGTERM, then SIGKILL once the grace period (stopTimeoutMs) is over: how the process ended. */
+  stop(): Promise<StopOutcome>;
 }
+
+/** How a stopped Tempo ended: by itself, so many milliseconds after SIGTERM, or killed when the grace period ran out. */
+export type StopOutcome = { exitedAfterMs: number; killed: false } | { killed: true };
 
 export interface StartOptions {
   version?: string;
@@ -184,13 +188,16 @@ function mapStrings(node: unknown, map: (text: string) => string): any {
 }
 
 /** SIGTERM, then SIGKILL after the grace period (10 s unless told), as the kubelet does. */
-async function stopTempo(child: ChildProcess, graceMs = 10_000): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
+async function stopTempo(child: ChildProcess, graceMs = 10_000): Promise<StopOutcome> {
+  if (child.exitCode !== null || child.signalCode !== null) return { exitedAfterMs: 0, killed: false };
   const exited = new Promise((resolve) => child.once('exit', resolve));
+  const start = Date.now();
   child.kill('SIGTERM');
   await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, graceMs))]);
-  if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  if (child.exitCode !== null || (child.signalCode !== null && child.signalCode !== 'SIGKILL')) return { exitedAfterMs: Date.now() - start, killed: false };
+  child.kill('SIGKILL');
   await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 2_000))]);
+  return { killed: true };
 }
 
 /** `tempo -config.verify`: Tempo's own strict loader on a configuration; the exit code and what it said. */
