@@ -9,6 +9,14 @@ build/wiring.ts.
 Usage: {{ include "tempo.wiring.table" . | fromJson }}
 */ -}}
 {{- define "tempo.wiring.table" -}}
+{{- include "tempo.util.once" (dict "root" . "name" "tempo.wiring.tableUncached") -}}
+{{- end -}}
+
+{{- /*
+tempo.wiring.tableUncached: tempo.wiring.table, computed afresh; only tempo.util.once calls it.
+Usage: {{ include "tempo.util.once" (dict "root" . "name" "tempo.wiring.tableUncached") }}
+*/ -}}
+{{- define "tempo.wiring.tableUncached" -}}
 {{- include (printf "tempo.wiring.table.%s" (include "tempo.version.name" .)) . -}}
 {{- end -}}
 

@@ -101,3 +101,20 @@ Usage: {{ include "tempo.util.leavesAt" (dict "node" $tree "path" "a.b[].c") | f
 {{- end -}}
 {{- toJson $found -}}
 {{- end -}}
+
+{{- /*
+tempo.util.once: what a helper of the root context renders, computed once per release rendering and
+then kept on the root context (tempoCache): the values cannot change while the chart renders, and the
+configuration, the wiring table and the series are read by most templates. A helper that caches its
+result this way is a thin wrapper around the helper that computes it (tempo.version around
+tempo.version.uncached, tempo.config.merged around tempo.config.mergedUncached).
+Usage: {{ include "tempo.util.once" (dict "root" . "name" "tempo.version.uncached") }}
+*/ -}}
+{{- define "tempo.util.once" -}}
+{{- $cache := get .root "tempoCache" | default dict -}}
+{{- if not (hasKey $cache .name) -}}
+{{- $_ := set $cache .name (include .name .root) -}}
+{{- $_ := set .root "tempoCache" $cache -}}
+{{- end -}}
+{{- get $cache .name -}}
+{{- end -}}

@@ -293,6 +293,14 @@ tempo.structuredConfig deep-merged over it, serialised once.
 Usage: {{ include "tempo.config.merged" . }}
 */ -}}
 {{- define "tempo.config.merged" -}}
+{{- include "tempo.util.once" (dict "root" . "name" "tempo.config.mergedUncached") -}}
+{{- end -}}
+
+{{- /*
+tempo.config.mergedUncached: tempo.config.merged, computed afresh; only tempo.util.once calls it.
+Usage: {{ include "tempo.util.once" (dict "root" . "name" "tempo.config.mergedUncached") }}
+*/ -}}
+{{- define "tempo.config.mergedUncached" -}}
 {{- $config := include "tempo.config.generated" . | fromYaml -}}
 {{- include "tempo.util.deepMerge" (dict "dst" $config "src" (deepCopy .Values.tempo.structuredConfig)) -}}
 {{- toYaml $config -}}
@@ -306,6 +314,14 @@ become container and Service ports; no two may share a port and protocol.
 Usage: {{ include "tempo.config.listeners" . | fromJsonArray }}
 */ -}}
 {{- define "tempo.config.listeners" -}}
+{{- include "tempo.util.once" (dict "root" . "name" "tempo.config.listenersUncached") -}}
+{{- end -}}
+
+{{- /*
+tempo.config.listenersUncached: tempo.config.listeners, computed afresh; only tempo.util.once calls it.
+Usage: {{ include "tempo.util.once" (dict "root" . "name" "tempo.config.listenersUncached") }}
+*/ -}}
+{{- define "tempo.config.listenersUncached" -}}
 {{- $listeners := list -}}
 {{- range $listener := (include "tempo.wiring.table" . | fromJson).listeners -}}
 {{- /* Walked inline rather than through tempo.util.valueAt: this runs for every listener on every use, and the schema guarantees each path. */ -}}

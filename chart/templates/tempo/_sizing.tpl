@@ -14,6 +14,14 @@ resources.requests and resources.limits merged over them key by key (null remove
 Usage: {{ include "tempo.sizing.resources" . | fromJson }}
 */ -}}
 {{- define "tempo.sizing.resources" -}}
+{{- include "tempo.util.once" (dict "root" . "name" "tempo.sizing.resourcesUncached") -}}
+{{- end -}}
+
+{{- /*
+tempo.sizing.resourcesUncached: tempo.sizing.resources, computed afresh; only tempo.util.once calls it.
+Usage: {{ include "tempo.util.once" (dict "root" . "name" "tempo.sizing.resourcesUncached") }}
+*/ -}}
+{{- define "tempo.sizing.resourcesUncached" -}}
 {{- $preset := get (include "tempo.sizing.table" . | fromJson).presets .Values.sizing.preset | default dict -}}
 {{- $resources := dict -}}
 {{- range $kind := list "requests" "limits" -}}
@@ -40,6 +48,14 @@ none or without a memory limit: there is then nothing to stay under.
 Usage: {{ include "tempo.sizing.protection" . | fromJson }}
 */ -}}
 {{- define "tempo.sizing.protection" -}}
+{{- include "tempo.util.once" (dict "root" . "name" "tempo.sizing.protectionUncached") -}}
+{{- end -}}
+
+{{- /*
+tempo.sizing.protectionUncached: tempo.sizing.protection, computed afresh; only tempo.util.once calls it.
+Usage: {{ include "tempo.util.once" (dict "root" . "name" "tempo.sizing.protectionUncached") }}
+*/ -}}
+{{- define "tempo.sizing.protectionUncached" -}}
 {{- $protection := dict -}}
 {{- $limit := ((include "tempo.sizing.resources" . | fromJson).limits | default dict).memory -}}
 {{- if and (ne .Values.sizing.preset "none") $limit -}}

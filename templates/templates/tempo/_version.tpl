@@ -24,6 +24,14 @@ rendering until the validation stops the release.
 Usage: {{ (include "tempo.version" . | fromJson).scalesOut }}
 */ -}}
 {{- define "tempo.version" -}}
+{{- include "tempo.util.once" (dict "root" . "name" "tempo.version.uncached") -}}
+{{- end -}}
+
+{{- /*
+tempo.version.uncached: tempo.version, computed afresh; only tempo.util.once calls it.
+Usage: {{ include "tempo.util.once" (dict "root" . "name" "tempo.version.uncached") }}
+*/ -}}
+{{- define "tempo.version.uncached" -}}
 {{- $source := ternary "tempo.version" "image.tag" (ne .Values.tempo.version "") -}}
 {{- $tag := include "tempo.image.tag" . -}}
 {{- $given := .Values.tempo.version | default $tag -}}
