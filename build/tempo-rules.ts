@@ -45,7 +45,7 @@ export function readTempoRules(file: string): TempoRule[] {
 /** One check of the ledger (build/tempo-config/rules.yaml), as written there. */
 interface LedgerCheck {
   key: string;
-  must: '>' | '>=' | '<' | '<=' | '==' | '!=' | 'notEmpty' | 'in' | 'matches' | 'exactlyOne';
+  must: '>' | '>=' | '<' | '<=' | '==' | '!=' | 'notEmpty' | 'in' | 'matches' | 'exactlyOne' | 'increasing' | 'togetherWith' | 'uniqueAcross';
   than?: unknown;
   factor?: number;
   when?: { key?: string; equals?: unknown; notEquals?: unknown; set?: boolean; value?: string };

@@ -48,7 +48,7 @@ function leaves(keys: DumpedKey[], under = ''): DumpedKey[] {
 }
 
 /** A value of the key's type that Tempo's decoder takes: its default where it has one, else a plain one of its kind. */
-function sampleOf(key: DumpedKey, lists: Map<string, string[]>): unknown {
+function sampleOf(key: DumpedKey, lists: Map<string, string[]>, nth = 0): unknown {
   const name = key.path.split(/[.[\]*]+/).filter(Boolean).pop()!;
   const list = lists.get(key.path);
   const isList = key.kind === 'array' || key.go_type.endsWith('ListToMap');
@@ -56,7 +56,8 @@ function sampleOf(key: DumpedKey, lists: Map<string, string[]>): unknown {
   // A default map that Tempo fills before decoding refuses its own keys again (yaml.v2, strict).
   if (key.note?.includes('pre-populated')) return {};
   if ('default' in key && key.default !== null) return key.default;
-  if (list) return isList ? [list[0]] : list[0];
+  // The nth of a list's values: two elements of one list name different ones (a cache role is claimed once).
+  if (list) return isList ? [list[nth % list.length]] : list[nth % list.length];
   // Files and folders Tempo would read or write: empty is "not used"; a made-up path is refused unless mounted.
   if (/(_file|_path|path)$/.test(name)) return '';
   const type = key.go_type.replace(/^\*/, '');
@@ -164,9 +165,10 @@ function planFor(name: string, dump: TempoKeysDump) {
     // set) take their defaults here, which the chart accepts; their refusals are pinned by bad values.
     if (owner) refused.push({ key: key.path, because: `is set by the value ${owner.value}` });
     else {
-      for (const steps of placements(stepsOf(key.path), alternatives)) {
-        setAt(structured, steps, value);
-        reached.push({ key: key.path, steps, value });
+      for (const [nth, steps] of placements(stepsOf(key.path), alternatives).entries()) {
+        const own = nth === 0 ? value : sampleOf(key, lists, nth);
+        setAt(structured, steps, own);
+        reached.push({ key: key.path, steps, value: own });
       }
       if ('default' in key && !key.path.includes('[]') && !key.path.includes('*') && value === key.default) setAt(defaults, stepsOf(key.path), value);
     }

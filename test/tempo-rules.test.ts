@@ -82,6 +82,14 @@ function violation(check: SeriesCheck, than: unknown): unknown {
       return 'not-a-choice';
     case 'matches':
       return 'not a label';
+    case 'increasing':
+      return [2, 1];
+    case 'togetherWith': {
+      // The other key's default decides: set this one where that one is unset, and the other way round.
+      const otherSet = !['', '0', '0s', 'undefined', 'null'].includes(String(than));
+      if (otherSet) return check.kind === 'duration' ? '0s' : check.kind === 'string' ? '' : 0;
+      return check.kind === 'duration' ? '1s' : check.kind === 'string' ? 'tempo' : 1;
+    }
     default:
       return undefined;
   }
@@ -125,8 +133,9 @@ function breaking(check: SeriesCheck, release: string, seriesName: string): { va
     const [list, rest] = check.key.split('[]') as [string, string];
     const element: Tree = list === 'cache.caches' ? { roles: ['bloom'], memcached: { host: 'memcached' } } : list === 'distributor.forwarders' ? { name: 'forwarder', backend: 'otlpgrpc' } : { name: 'attribute', type: 'string', scope: 'span' };
     if (check.must === 'exactlyOne') delete element.memcached;
-    else setAt(element, rest.replace(/^\./, ''), violation({ ...check, kind: rest.endsWith('roles') ? 'array' : 'string' }, than));
-    place(list, [element]);
+    else if (check.must !== 'uniqueAcross') setAt(element, rest.replace(/^\./, ''), violation({ ...check, kind: rest.endsWith('roles') ? 'array' : 'string' }, than));
+    // Two elements that claim the same value, where each may claim it only once.
+    place(list, check.must === 'uniqueAcross' ? [element, { ...element }] : [element]);
     return { values, files, external };
   }
   let value = violation(check, than);

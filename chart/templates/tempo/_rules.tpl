@@ -22,7 +22,25 @@ Usage: {{ include "tempo.validate.releaseRules" . | fromJsonArray }}
 {{- end -}}
 {{- range $place := $places -}}
 {{- if eq (include "tempo.rules.applies" (dict "check" $check "node" $place.node "values" $.Values)) "true" -}}
-{{- range $subject := include "tempo.rules.subjects" (dict "check" $check "place" $place) | fromJsonArray -}}
+{{- $subjects := include "tempo.rules.subjects" (dict "check" $check "place" $place) | fromJsonArray -}}
+{{- if eq $check.must "uniqueAcross" -}}
+{{- /* One value across every element (a cache role claimed once): the repeated ones. */ -}}
+{{- $seen := list -}}
+{{- $repeated := list -}}
+{{- range $subject := $subjects -}}
+{{- range $value := ternary $subject.value (list $subject.value) (kindIs "slice" $subject.value) -}}
+{{- if has $value $seen -}}
+{{- $repeated = append $repeated $value -}}
+{{- end -}}
+{{- $seen = append $seen $value -}}
+{{- end -}}
+{{- end -}}
+{{- if $repeated -}}
+{{- $messages = append $messages (printf "ERROR: %s.%s names %s more than once, but Tempo %s stops at start-up: %q. Each must be named by one element only." $place.name $check.key (join ", " (uniq $repeated)) $version.name $check.message) -}}
+{{- end -}}
+{{- $subjects = list -}}
+{{- end -}}
+{{- range $subject := $subjects -}}
 {{- $outcome := include "tempo.rules.evaluate" (dict "check" $check "value" $subject.value "config" $config) | fromJson -}}
 {{- if not $outcome.ok -}}
 {{- $messages = append $messages (printf "ERROR: %s is %s, but Tempo %s %s: %q. It must be %s." $subject.name (toJson $subject.value) $version.name (get $verbs $check.phase | default "stops at start-up") $check.message $outcome.requirement) -}}
@@ -138,6 +156,24 @@ Usage: {{ include "tempo.rules.evaluate" (dict "check" $check "value" $value "co
 {{- else if eq $must "matches" -}}
 {{- $ok = regexMatch $check.than (toString .value) -}}
 {{- $requirement = printf "text matching %s" $check.than -}}
+{{- else if eq $must "increasing" -}}
+{{- $previous := "" -}}
+{{- range .value | default list -}}
+{{- if and (ne (toString $previous) "") (le (float64 .) (float64 $previous)) -}}
+{{- $ok = false -}}
+{{- end -}}
+{{- $previous = . -}}
+{{- end -}}
+{{- $requirement = "a list of numbers that rises strictly" -}}
+{{- else if eq $must "togetherWith" -}}
+{{- $found := include "tempo.rules.lookup" (dict "node" .config "path" $check.thanKey) | fromJson -}}
+{{- $other := ternary $found.value $check.thanDefault $found.found -}}
+{{- $set := dict "this" .value "other" $other -}}
+{{- range $name, $value := $set -}}
+{{- $_ := set $set $name (not (has (toString $value) (list "" "0" "0s" "<nil>"))) -}}
+{{- end -}}
+{{- $ok = eq $set.this $set.other -}}
+{{- $requirement = printf "set together with %s (%v), or both left unset" $check.thanKey $other -}}
 {{- else if eq $must "exactlyOne" -}}
 {{- $count := 0 -}}
 {{- range $check.than -}}
