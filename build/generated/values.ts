@@ -218,7 +218,7 @@ export interface Values {
   "startupProbe": Record<string, unknown>;
   /** Lifecycle hooks of the Tempo container (postStart, preStop). For example, a preStop that calls /shutdown on a single-binary Tempo flushes the ingester before the pod stops. */
   "lifecycle": Record<string, unknown>;
-  /** Seconds Kubernetes waits after SIGTERM before it kills Tempo. Empty (null): the Tempo series' own, 30 on 2.5 and 2.10 and 90 on 3.0, whose shutdown took over 45 s after a query (measured). Tempo cuts its in-memory traces to the write-ahead log on SIGTERM, and from 2.10 on flushes that log into blocks, which takes longer the fuller the log. */
+  /** Seconds Kubernetes waits after SIGTERM before it kills Tempo. Empty (null): the Tempo series' own, 30 on 2.5 and 2.10 and 35 on 3.0 (its backend worker takes 30 s to stop). Measured on the real binaries (docs/versions.md, "Stopping and replacing a pod"): each writes what it holds to its write-ahead log (2.10 also into blocks) within a second of SIGTERM, so a kill at the end loses nothing on a volume that survives the pod; after a query, 2.10 and 3.0 do not exit at all, so a longer grace period only delays a rollout. */
   "terminationGracePeriodSeconds": number | unknown;
   /** PriorityClass of the Tempo pod, so it is not evicted before less important pods; empty for the cluster's default. */
   "priorityClassName": string;
