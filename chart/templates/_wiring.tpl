@@ -73,7 +73,7 @@ flags its binary defines}. One entry per series, written in by the build
 Usage: {{ include "tempo.versions.accepts" . | fromJson }}
 */ -}}
 {{- define "tempo.versions.accepts" -}}
-{{- include (printf "tempo.versions.accepts.%s" (include "tempo.version.name" .)) . -}}
+{{- include "tempo.util.once" (dict "root" . "name" (printf "tempo.versions.accepts.%s" (include "tempo.version.name" .))) -}}
 {{- end -}}
 
 {{- define "tempo.versions.accepts.2.5" -}}
