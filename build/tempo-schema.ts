@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import YAML, { type ScalarTag } from 'yaml';
+import YAML from 'yaml';
 import { BuildError } from './errors.ts';
 import { paths, relative } from './paths.ts';
 import type { SchemaNode } from './schema.ts';
@@ -32,27 +32,11 @@ export const prometheusDurationPattern = '^(0|([0-9]+(ms|s|m|h|d|w|y))+)$';
 /** The shape time.Duration.String() prints, which is how the default dump writes durations. */
 const printedGoDuration = /^(\d+h)?(\d+m)?(\d+(\.\d+)?(s|ms|µs|ns))$/;
 
-class AnyValue {}
-class PrometheusDuration {}
-class StringEnum {
-  constructor(readonly members: string[]) {}
-}
-
-const customTags: ScalarTag[] = [
-  { tag: '!any', resolve: () => new AnyValue() },
-  { tag: '!prometheusDuration', resolve: () => new PrometheusDuration() },
-  { tag: '!enum', resolve: (text: string) => new StringEnum(text.split('|')) },
-];
-
-const isMarker = (value: unknown) =>
-  value instanceof AnyValue || value instanceof PrometheusDuration || value instanceof StringEnum;
-
 type Tree = Record<string, unknown>;
-const isTree = (value: unknown): value is Tree =>
-  typeof value === 'object' && value !== null && !Array.isArray(value) && !isMarker(value);
+const isTree = (value: unknown): value is Tree => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function readYaml(file: string): Tree {
-  const document = YAML.parseDocument(readFileSync(file, 'utf8'), { customTags, merge: true });
+  const document = YAML.parseDocument(readFileSync(file, 'utf8'), { merge: true });
   if (document.errors.length > 0) throw new BuildError(relative(file), document.errors[0]!.message);
   const value = document.toJS({ maxAliasCount: -1 }) as unknown;
   if (!isTree(value)) throw new BuildError(relative(file), 'must be a YAML mapping');
@@ -72,11 +56,9 @@ export const durationDefinitions = {
 } satisfies Record<string, SchemaNode>;
 export const goDurationRef = '#/definitions/tempoGoDuration';
 
-/** The schema of a key, inferred from its default. */
+/** The schema of a receiver setting (receivers.yaml), inferred from its default. */
 function schemaOf(value: unknown, where: string, file: string): SchemaNode {
-  if (value === null || value instanceof AnyValue) return {};
-  if (value instanceof PrometheusDuration) return { $ref: '#/definitions/tempoPrometheusDuration' };
-  if (value instanceof StringEnum) return { type: nullable('string'), enum: [...value.members, null] };
+  if (value === null) return {};
   switch (typeof value) {
     case 'boolean':
       return { type: nullable('boolean') };
