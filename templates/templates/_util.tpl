@@ -40,20 +40,23 @@ Usage: {{- include "tempo.util.deepMerge" (dict "dst" $config "src" $override) -
 
 {{- /*
 tempo.util.valueAt: the value at a dotted path of a map (the values, or a Tempo configuration), as
-JSON {"value": ...}, so that numbers and booleans keep their type; null where the path ends early.
+JSON {"found": ..., "value": ...}, so that numbers and booleans keep their type. Where the path ends
+early (a missing key, a null or a scalar on the way) or the value is null, found is false and value
+null, so that a caller can take a default instead.
 Usage: {{ include "tempo.util.valueAt" (dict "values" .Values "path" "tempo.server.httpListenPort") | fromJson | dig "value" 0 }}
 */ -}}
 {{- define "tempo.util.valueAt" -}}
 {{- $node := .values -}}
-{{- /* A path that ends early (a missing or null block) has no value: an empty map stands in for it. */ -}}
+{{- $found := true -}}
 {{- range $part := splitList "." .path -}}
-{{- if kindIs "map" $node -}}
+{{- if and $found (kindIs "map" $node) (hasKey $node $part) -}}
 {{- $node = get $node $part -}}
 {{- else -}}
-{{- $node = dict -}}
+{{- $found = false -}}
 {{- end -}}
 {{- end -}}
-{{- toJson (dict "value" $node) -}}
+{{- $found = and $found (not (kindIs "invalid" $node)) -}}
+{{- toJson (dict "found" $found "value" (ternary $node nil $found)) -}}
 {{- end -}}
 
 {{- /*

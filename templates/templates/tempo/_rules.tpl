@@ -63,7 +63,7 @@ Usage: {{ include "tempo.rules.applies" (dict "check" $check "node" $config "val
 {{- if $when.value -}}
 {{- $holds = (include "tempo.util.valueAt" (dict "values" .values "path" $when.value) | fromJson).value | default false -}}
 {{- else if $when.key -}}
-{{- $found := include "tempo.rules.lookup" (dict "node" .node "path" $when.key) | fromJson -}}
+{{- $found := include "tempo.util.valueAt" (dict "values" .node "path" $when.key) | fromJson -}}
 {{- $value := ternary $found.value $when.default $found.found -}}
 {{- if hasKey $when "equals" -}}
 {{- $holds = eq (toString $value) (toString $when.equals) -}}
@@ -87,19 +87,19 @@ Usage: {{ include "tempo.rules.subjects" (dict "check" $check "place" $place) | 
 {{- $subjects := list -}}
 {{- $key := .check.key -}}
 {{- if contains "[]" $key -}}
-{{- $list := (include "tempo.rules.lookup" (dict "node" .place.node "path" (index (splitList "[]" $key) 0)) | fromJson).value -}}
+{{- $list := (include "tempo.util.valueAt" (dict "values" .place.node "path" (index (splitList "[]" $key) 0)) | fromJson).value -}}
 {{- $rest := trimPrefix "." (index (splitList "[]" $key) 1) -}}
 {{- if kindIs "slice" $list -}}
 {{- range $index, $element := $list -}}
 {{- $value := $element -}}
 {{- if $rest -}}
-{{- $value = (include "tempo.rules.lookup" (dict "node" $element "path" $rest) | fromJson).value -}}
+{{- $value = (include "tempo.util.valueAt" (dict "values" $element "path" $rest) | fromJson).value -}}
 {{- end -}}
 {{- $subjects = append $subjects (dict "name" (printf "%s.%s[%d]%s" $.place.name (index (splitList "[]" $key) 0) $index (ternary (printf ".%s" $rest) "" (ne $rest ""))) "value" $value) -}}
 {{- end -}}
 {{- end -}}
 {{- else -}}
-{{- $found := include "tempo.rules.lookup" (dict "node" .place.node "path" $key) | fromJson -}}
+{{- $found := include "tempo.util.valueAt" (dict "values" .place.node "path" $key) | fromJson -}}
 {{- $name := printf "%s.%s" .place.name $key -}}
 {{- range .place.owned -}}
 {{- if or (eq $key .key) (hasPrefix (printf "%s." .key) $key) -}}
@@ -129,7 +129,7 @@ Usage: {{ include "tempo.rules.evaluate" (dict "check" $check "value" $value "co
 {{- $than := $check.than -}}
 {{- $thanText := toJson $check.than -}}
 {{- if $check.thanKey -}}
-{{- $found := include "tempo.rules.lookup" (dict "node" .config "path" $check.thanKey) | fromJson -}}
+{{- $found := include "tempo.util.valueAt" (dict "values" .config "path" $check.thanKey) | fromJson -}}
 {{- $than = ternary $found.value $check.thanDefault $found.found -}}
 {{- $thanText = printf "%s (%v)" $check.thanKey $than -}}
 {{- end -}}
@@ -165,7 +165,7 @@ Usage: {{ include "tempo.rules.evaluate" (dict "check" $check "value" $value "co
 {{- end -}}
 {{- $requirement = "a list of numbers that rises strictly" -}}
 {{- else if eq $must "togetherWith" -}}
-{{- $found := include "tempo.rules.lookup" (dict "node" .config "path" $check.thanKey) | fromJson -}}
+{{- $found := include "tempo.util.valueAt" (dict "values" .config "path" $check.thanKey) | fromJson -}}
 {{- $other := ternary $found.value $check.thanDefault $found.found -}}
 {{- $set := dict "this" .value "other" $other -}}
 {{- range $name, $value := $set -}}
@@ -212,26 +212,4 @@ Usage: {{ include "tempo.rules.number" (dict "value" "1m30s" "kind" "duration") 
 {{- else -}}
 {{- $value | default 0 | float64 -}}
 {{- end -}}
-{{- end -}}
-
-{{- /*
-tempo.rules.lookup: the value at a dotted path of a tree, as JSON {found, value}: found is false where
-the path ends early (a missing key, a null or a scalar on the way), so that the caller can take the
-release's default instead.
-Usage: {{ include "tempo.rules.lookup" (dict "node" $config "path" "a.b") | fromJson }}
-*/ -}}
-{{- define "tempo.rules.lookup" -}}
-{{- $node := .node -}}
-{{- $found := true -}}
-{{- range $part := splitList "." .path -}}
-{{- if and $found (kindIs "map" $node) (hasKey $node $part) -}}
-{{- $node = get $node $part -}}
-{{- else -}}
-{{- $found = false -}}
-{{- end -}}
-{{- end -}}
-{{- if kindIs "invalid" $node -}}
-{{- $found = false -}}
-{{- end -}}
-{{- toJson (dict "found" $found "value" (ternary $node nil $found)) -}}
 {{- end -}}
