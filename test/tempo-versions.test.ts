@@ -67,6 +67,16 @@ test('tempo.version names the series of a tag of one\'s own or of a digest given
   expect(pinned.tempoConfig().live_store).toBeDefined();
 });
 
+test("Tempo 3.0's documented opt-in to the flat overrides layout is accepted, and NOTES say what it costs and that it is temporary", async () => {
+  const notes = await renderNotes({ image: { tag: '3.0.3' }, tempo: { structuredConfig: { overrides: { enable_legacy_overrides: true, max_traces_per_user: 20000 } } } });
+  expect(notes).toContain('Flat overrides: Tempo 3.0 reads the flat (legacy) overrides layout');
+  expect(notes).toContain('a later release removes the layout');
+  expect(await renderNotes({ image: { tag: '3.0.3' } })).not.toContain('Flat overrides:');
+  // The flag does the same as the key.
+  const byFlag = await renderNotes({ image: { tag: '3.0.3' }, tempo: { extraArgs: ['-config.enable-legacy-overrides=true'], structuredConfig: { overrides: { max_traces_per_user: 20000 } } } });
+  expect(byFlag).toContain('Flat overrides: Tempo 3.0');
+});
+
 test('NOTES state a measured capacity only on the series the presets were measured on', async () => {
   expect(await renderNotes()).toContain('Measured capacity:');
   for (const tag of ['2.10.8', '3.0.3']) {
