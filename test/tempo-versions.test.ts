@@ -57,7 +57,7 @@ test('the image is one Tempo publishes: a leading v is dropped, an architecture 
   }
 });
 
-test('tempo.version names the series of a tag of one\'s own or of a digest given with its tag', async () => {
+test('tempo.version names the series of a tag of one\'s own or of a digest', async () => {
   const own = await render(helm, { values: { image: { tag: 'main-4f2a9c1' }, tempo: { version: '3.0' } } });
   expect(own.tempoContainer().image).toBe('docker.io/grafana/tempo:main-4f2a9c1');
   expect(own.tempoConfig().live_store).toBeDefined();
@@ -65,6 +65,10 @@ test('tempo.version names the series of a tag of one\'s own or of a digest given
   const pinned = await render(helm, { values: { image: { tag: '3.0.3', digest } } });
   expect(pinned.tempoContainer().image).toBe(`docker.io/grafana/tempo:3.0.3@${digest}`);
   expect(pinned.tempoConfig().live_store).toBeDefined();
+  // A digest named by tempo.version alone: the informative tag is that series' release, not the chart's appVersion.
+  const named = await render(helm, { values: { image: { digest }, tempo: { version: '3.0' } } });
+  expect(named.tempoContainer().image).toBe(`docker.io/grafana/tempo:3.0.3@${digest}`);
+  expect(named.tempoConfig().live_store).toBeDefined();
 });
 
 test("Tempo 3.0's documented opt-in to the flat overrides layout is accepted, and NOTES say what it costs and that it is temporary", async () => {

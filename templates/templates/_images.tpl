@@ -2,11 +2,21 @@
 tempo.image.tag: the image tag, which defaults to the chart's appVersion. Tempo publishes its releases
 as X.Y.Z (and X.Y.Z-amd64, X.Y.Z-arm64), never vX.Y.Z: the leading v copied from a release's name is
 dropped, so that the tag names an image that exists. A two-part tag (2.10) is refused by
-tempo.version, which names the tag to use.
+tempo.version, which names the tag to use. An image pinned by digest without a tag takes the release
+tempo.version names (its series' tested release for MAJOR.MINOR): there the tag only informs, and the
+chart's appVersion would name another release.
 Usage: {{ include "tempo.image.tag" . }}
 */ -}}
 {{- define "tempo.image.tag" -}}
 {{- $tag := default .Chart.AppVersion .Values.image.tag -}}
+{{- $version := .Values.tempo.version -}}
+{{- if and .Values.image.digest (not .Values.image.tag) $version -}}
+{{- if regexMatch "^[0-9]+\\.[0-9]+\\.[0-9]+$" $version -}}
+{{- $tag = $version -}}
+{{- else if has $version (splitList " " (include "tempo.versions.names" .)) -}}
+{{- $tag = (include (printf "tempo.versions.series.%s" $version) . | fromJson).release -}}
+{{- end -}}
+{{- end -}}
 {{- ternary (trimPrefix "v" $tag) $tag (regexMatch "^v[0-9]+\\.[0-9]+\\.[0-9]+" $tag) -}}
 {{- end -}}
 

@@ -43,10 +43,9 @@ Usage: {{ include "tempo.util.once" (dict "root" . "name" "tempo.version.uncache
 {{- $tagRelease := regexFind "^[0-9]+\\.[0-9]+\\.[0-9]+" $tag -}}
 {{- $tagSeries := regexFind "^[0-9]+\\.[0-9]+" $tagRelease -}}
 {{- $result := dict "given" $given "source" $source -}}
-{{- if regexMatch "^v?[0-9]+\\.[0-9]+$" $tag -}}
-{{- $series := trimPrefix "v" $tag -}}
-{{- $use := ternary (include (printf "tempo.versions.series.%s" $series) . | fromJson).release "MAJOR.MINOR.PATCH" (has $series $supported) -}}
-{{- $_ := set $result "problem" (printf "image.tag %q is not a tag Tempo publishes: its images are tagged with the whole release (X.Y.Z), so the pod could never pull it. Set image.tag to %s." $tag $use) -}}
+{{- if and (regexMatch "^v?[0-9]+\\.[0-9]+$" $tag) (has (trimPrefix "v" $tag) $supported) -}}
+{{- $release := (include (printf "tempo.versions.series.%s" (trimPrefix "v" $tag)) . | fromJson).release -}}
+{{- $_ := set $result "problem" (printf "image.tag %q is not a tag Tempo publishes: its images are tagged with the whole release (X.Y.Z), so the pod could never pull it. Set image.tag to %s." $tag $release) -}}
 {{- else if not (has (regexFind "^[0-9]+\\.[0-9]+" $release) $supported) -}}
 {{- if eq $release "" -}}
 {{- $_ := set $result "problem" (printf "%s %q does not say which Tempo release the image runs: set tempo.version to the release (%s), as the configuration and its checks differ between them." $source $given (join ", " $supported)) -}}
