@@ -216,7 +216,7 @@ function schemaFromKeys(keys: DumpedKey[], prefix: string, enums: Map<string, st
  * it is outside it (an empty backend of a feature that is off, a write-ahead log version that follows
  * the block's): Tempo's validation only runs where the feature is used.
  */
-function enumsByPath(dump: TempoKeysDump): Map<string, string[]> {
+export function enumsByPath(dump: TempoKeysDump): Map<string, string[]> {
   const defaults = new Map(Object.values(dump.sections).flatMap((section) => section.keys.map((key) => [key.path, key.default] as const)));
   const result = new Map<string, string[]>();
   for (const { applies_to: paths, values } of dump.enums) {

@@ -5,7 +5,7 @@ import YAML from 'yaml';
 import type { ValuesOverride } from '../build/generated/values.ts';
 import { paths } from '../build/paths.ts';
 import type { SeriesCheck } from '../build/tempo-rules.ts';
-import { readTempoKeys, type DumpedKey, type TempoKeysDump } from '../build/tempo-schema.ts';
+import { enumsByPath, readTempoKeys, type DumpedKey, type TempoKeysDump } from '../build/tempo-schema.ts';
 import { helmRelease, render, renderError, type Rendered } from './helpers/helm.ts';
 import { chartSeries, chartWiring, wiringTemplateTable } from './helpers/invariants.ts';
 import { scratchFolders } from './helpers/servers.ts';
@@ -88,13 +88,6 @@ function sampleOf(key: DumpedKey, lists: Map<string, string[]>, nth = 0): unknow
   }
 }
 
-/** The value lists of the release's validation code by key (as the build reads them). */
-function listsOf(dump: TempoKeysDump): Map<string, string[]> {
-  const lists = new Map<string, string[]>();
-  for (const { applies_to: keys, values } of dump.enums) for (const entry of keys) if (!entry.includes(' (its keys)')) lists.set(entry.split(' (')[0]!, values);
-  return lists;
-}
-
 /** A dumped path as steps into a tree: a list's element is its first, a map's entry is "k". */
 const stepsOf = (dotted: string, strip = '') => dotted.slice(strip.length).replace(/^\./, '').replaceAll('[]', '.[]').split('.').filter(Boolean);
 
@@ -143,7 +136,7 @@ function getAt(tree: unknown, steps: Step[]): { found: boolean; value?: unknown 
 
 /** Where each key of a release goes in a values file, and what the chart must do with it. */
 function planFor(name: string, dump: TempoKeysDump) {
-  const lists = listsOf(dump);
+  const lists = enumsByPath(dump);
   // The chart's checks of Tempo's start-up rules: samples keep them (a value of a key's list, one of two blocks).
   const checks = (wiringTemplateTable(`tempo.versions.accepts.${name}`) as { checks: SeriesCheck[] }).checks;
   for (const check of checks) if (check.must === 'in' && !check.scope) lists.set(check.key, check.than as string[]);

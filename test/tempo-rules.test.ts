@@ -4,7 +4,7 @@ import { describe, expect, test } from 'vitest';
 import type { ValuesOverride } from '../build/generated/values.ts';
 import { paths } from '../build/paths.ts';
 import { entryFor, readRulesLedger, readTempoRules, type SeriesCheck } from '../build/tempo-rules.ts';
-import { readTempoKeys } from '../build/tempo-schema.ts';
+import { enumsByPath, readTempoKeys } from '../build/tempo-schema.ts';
 import { helmRelease, renderError } from './helpers/helm.ts';
 import { chartSeries, chartWiring, wiringTemplateTable } from './helpers/invariants.ts';
 import { valuesSets } from './helpers/values-sets.ts';
@@ -102,12 +102,6 @@ function setAt(tree: Tree, dotted: string, value: unknown): void {
   node[parts.at(-1)!] = value;
 }
 
-/** A release's value lists by key, from its own keys. */
-function listsOf(seriesName: string): Map<string, string[]> {
-  const dump = readTempoKeys(path.join(paths.tempoConfigSources, seriesName, 'config-keys.json'));
-  return new Map(dump.enums.flatMap(({ applies_to: keys, values }) => keys.map((key) => [key.split(' (')[0]!, values] as const)));
-}
-
 /** The metrics-generator's settings are refused while no metrics-generator runs. */
 const generatorOn = { enabled: true, remoteWrite: [{ url: 'http://prometheus.monitoring.svc:9090/api/v1/write' }] };
 
@@ -145,7 +139,7 @@ function breaking(check: SeriesCheck, release: string, seriesName: string): { va
     value = violation(check, '60s');
   }
   // A key with a value list takes another of its values, not a made-up one the schema would refuse first.
-  const listed = listsOf(seriesName).get(check.key);
+  const listed = enumsByPath(readTempoKeys(path.join(paths.tempoConfigSources, seriesName, 'config-keys.json'))).get(check.key);
   if (listed && check.must === '==') value = listed.find((candidate) => candidate !== than);
   if (value === undefined) return `${check.key} ${check.must} ${JSON.stringify(than)}: no value breaks it`;
   if (check.scope === 'overrides') {
