@@ -1,12 +1,13 @@
 {{- /*
-tempo.util.seconds: a Prometheus duration (1m30s, 500ms; the schema has checked its syntax) in seconds.
+tempo.util.seconds: a Go or Prometheus duration (1m30s, 500ms, 1.5h, 14d; the schema has checked its
+syntax) in seconds: Go's units ns, us, µs, ms, s, m, h, with fractions, and Prometheus' d, w, y.
 Usage: {{ include "tempo.util.seconds" "1m30s" | float64 }}
 */ -}}
 {{- define "tempo.util.seconds" -}}
 {{- $total := 0.0 -}}
-{{- $units := dict "ms" 0.001 "s" 1.0 "m" 60.0 "h" 3600.0 -}}
-{{- range $part := regexFindAll "[0-9]+(ms|s|m|h)" (toString .) -1 -}}
-{{- $total = addf $total (mulf (regexFind "^[0-9]+" $part | float64) (get $units (regexFind "[a-z]+$" $part))) -}}
+{{- $units := dict "ns" 0.000000001 "us" 0.000001 "µs" 0.000001 "ms" 0.001 "s" 1.0 "m" 60.0 "h" 3600.0 "d" 86400.0 "w" 604800.0 "y" 31536000.0 -}}
+{{- range $part := regexFindAll "[0-9.]+(ns|us|µs|ms|s|m|h|d|w|y)" (toString .) -1 -}}
+{{- $total = addf $total (mulf (regexFind "^[0-9.]+" $part | float64) (get $units (regexFind "[a-zµ]+$" $part))) -}}
 {{- end -}}
 {{- $total -}}
 {{- end -}}

@@ -188,9 +188,9 @@ Usage: {{ include "tempo.rules.evaluate" (dict "check" $check "value" $value "co
 {{- end -}}
 
 {{- /*
-tempo.rules.number: a value of the configuration as a number: a duration in seconds (Go's units ns,
-us, µs, ms, s, m, h, with fractions, and Prometheus' d, w, y; a bare number of a duration key is
-nanoseconds), a boolean as 1 or 0, any other number as itself.
+tempo.rules.number: a value of the configuration as a number: a duration in seconds
+(tempo.util.seconds; a bare number of a duration key is nanoseconds), a boolean as 1 or 0, any other
+number as itself.
 Usage: {{ include "tempo.rules.number" (dict "value" "1m30s" "kind" "duration") | float64 }}
 */ -}}
 {{- define "tempo.rules.number" -}}
@@ -198,16 +198,7 @@ Usage: {{ include "tempo.rules.number" (dict "value" "1m30s" "kind" "duration") 
 {{- if kindIs "bool" $value -}}
 {{- ternary 1 0 $value -}}
 {{- else if kindIs "string" $value -}}
-{{- $total := 0.0 -}}
-{{- $units := dict "ns" 0.000000001 "us" 0.000001 "µs" 0.000001 "ms" 0.001 "s" 1.0 "m" 60.0 "h" 3600.0 "d" 86400.0 "w" 604800.0 "y" 31536000.0 -}}
-{{- if regexMatch "^-?[0-9.]+$" $value -}}
-{{- $total = $value | float64 -}}
-{{- else -}}
-{{- range $part := regexFindAll "[0-9.]+(ns|us|µs|ms|s|m|h|d|w|y)" $value -1 -}}
-{{- $total = addf $total (mulf (regexFind "^[0-9.]+" $part | float64) (get $units (regexFind "[a-zµ]+$" $part))) -}}
-{{- end -}}
-{{- end -}}
-{{- $total -}}
+{{- ternary ($value | float64) (include "tempo.util.seconds" $value) (regexMatch "^-?[0-9.]+$" $value) -}}
 {{- else if and (eq .kind "duration") (not (kindIs "invalid" $value)) -}}
 {{- divf ($value | float64) 1000000000 -}}
 {{- else -}}

@@ -65,13 +65,15 @@ Usage: {{ include "tempo.util.once" (dict "root" . "name" "tempo.version.uncache
 {{- end -}}
 
 {{- /*
-tempo.validate.versions: what the selected Tempo series cannot run. A release that names no supported
-series; a value set whose Tempo key the series lacks (a receiver it dropped, say); a key of
-tempo.structuredConfig or of the overrides that only other series have (Tempo's strict loader would
-stop at start-up: "field ... not found"); keys the series warns about (its deprecatedKeys); the
-flat overrides layout where the series refuses it; replicas above 1 on a series that does not scale
-out; metrics-generator processors the series does not have; a helm test that gives up before a
-series with a search cutoff (3.0) can find its trace.
+tempo.validate.versions: what the selected Tempo series cannot run. An image and a series that are
+not one (see tempo.version); a value set whose Tempo key the series lacks (a receiver it dropped,
+say); a key of tempo.structuredConfig or of the overrides that only other series have (Tempo's strict
+loader would stop at start-up: "field ... not found"); a value of a key's list that only other
+series have (tempo.versions.accepts' enums); keys the series warns about (its deprecatedKeys); the
+flat overrides layout where the series refuses it, unless its opt-in is set; a flag its binary does
+not define; replicas above 1 on a series that does not scale out; metrics-generator processors the
+series does not have; a helm test that gives up before a series with a search cutoff (3.0) can find
+its trace. The release's start-up rules are tempo.validate.releaseRules'.
 Usage: {{ include "tempo.validate.versions" . | fromJsonArray }}
 */ -}}
 {{- define "tempo.validate.versions" -}}
