@@ -7,7 +7,8 @@ import { renderManual, renderValuesTable } from './docs.ts';
 import { referencedKubernetesDefinitions } from './kubernetes-schema.ts';
 import { packageVersion, paths, relative } from './paths.ts';
 import { ValuesSchema } from './schema.ts';
-import { describePresetValue, loadSizing, renderSizingTable, sizingForChart } from './sizing.ts';
+import { describePresetValue, loadSizing, renderSizingTable, seriesCapacities, sizingForChart } from './sizing.ts';
+import { readSoaks, renderSoakTable } from './soaks.ts';
 import { listFiles, renderTemplateTree } from './templates.ts';
 import { tempoFacts } from './tempo-facts.ts';
 import { tempoConfigSchemas, type TempoConfigSchemas } from './tempo-schema.ts';
@@ -84,6 +85,9 @@ export function buildChart(sources: BuildSources = paths, chartDir = paths.chart
   const series = tempoConfigs.series;
   const tempoVersion = series[0]!.release;
   const sizing = loadSizing(sources.sizingPresets);
+  for (const entry of series) {
+    if (!(entry.sizing.defaultPreset in sizing.presets)) throw new BuildError(relative(path.join(sources.tempoConfigSources, 'versions.yaml')), `series ${entry.name}: sizing.defaultPreset ${entry.sizing.defaultPreset} is not a preset of ${relative(sources.sizingPresets)}`);
+  }
   const schema = loadValuesSchema(sources, tempoConfigs, sizing);
   const defaults = schema.defaults() as {
     image: { registry: string; repository: string };
@@ -92,6 +96,8 @@ export function buildChart(sources: BuildSources = paths, chartDir = paths.chart
     sizing: { goMemLimitPercent: number };
   };
   const version = packageVersion(sources.packageJson);
+  const soaks = readSoaks();
+  const capacities = seriesCapacities(series, soaks);
   const context = {
     chart: { name: 'tempo', version, appVersion: tempoVersion },
     images: [
@@ -100,7 +106,7 @@ export function buildChart(sources: BuildSources = paths, chartDir = paths.chart
       { name: 'helm-test', image: `${defaults.tests.image.registry}/${defaults.tests.image.repository}:${defaults.tests.image.tag}` },
     ],
     valuesTable: renderValuesTable(schema),
-    sizing: sizingForChart(sizing),
+    sizing: sizingForChart(sizing, capacities),
     wiring: wiringBySeries(schema, series.map((entry) => entry.name)),
     versions: {
       table: { series },
@@ -123,14 +129,14 @@ export function buildChart(sources: BuildSources = paths, chartDir = paths.chart
   output.set(paths.generatedTypes, renderValuesTypes(schema));
   output.set(paths.tempoConfigSchema, formatJson(tempoConfig));
   for (const [name, document] of Object.entries(tempoConfigs.bySeries)) output.set(seriesConfigSchemaFile(name), formatJson(document));
-  const sizingTable = renderSizingTable(sizing, defaults.sizing.goMemLimitPercent);
+  const sizingTable = renderSizingTable(sizing, defaults.sizing.goMemLimitPercent, series, capacities);
   const valuesSet = (page: string, name: string) => {
     const file = path.join(paths.valuesSets, `${name}.yaml`);
     if (!existsSync(file)) throw new BuildError(page, `shows the values set ${name}, but ${relative(file)} does not exist`);
     return readFileSync(file, 'utf8');
   };
   const pages = [sources.readme, ...manualPages(sources.docs)].map((file) => ({ file, name: path.relative(path.dirname(sources.readme), file).split(path.sep).join('/'), text: readFileSync(file, 'utf8') }));
-  for (const page of renderManual(pages, schema, sizingTable, valuesSet)) output.set(page.file, page.text);
+  for (const page of renderManual(pages, schema, { 'sizing-table': sizingTable, 'soak-table': renderSoakTable(soaks) }, valuesSet)) output.set(page.file, page.text);
   return output;
 }
 

@@ -8,6 +8,7 @@ import { describeTempoKeys, wiringOf } from './wiring.ts';
 export const readmeSections = {
   'values-table': 'values.schema.json',
   'sizing-table': 'build/sizing/presets.yaml',
+  'soak-table': 'build/sizing/soaks.json',
   'receivers-table': 'values.schema.json',
 } as const;
 
@@ -48,8 +49,13 @@ export interface ManualPage {
  * The manual's pages with each generated section, between its markers, rebuilt from its source, and
  * each values-set example rewritten from its file. Every section appears on exactly one page.
  */
-export function renderManual(pages: ManualPage[], schema: ValuesSchema, sizingTable: string, valuesSet: (page: string, name: string) => string): ManualPage[] {
-  const contents: Record<ReadmeSection, string> = { 'values-table': renderValuesTable(schema), 'sizing-table': sizingTable, 'receivers-table': renderReceiversTable(schema) };
+export function renderManual(
+  pages: ManualPage[],
+  schema: ValuesSchema,
+  measured: { 'sizing-table': string; 'soak-table': string },
+  valuesSet: (page: string, name: string) => string,
+): ManualPage[] {
+  const contents: Record<ReadmeSection, string> = { 'values-table': renderValuesTable(schema), ...measured, 'receivers-table': renderReceiversTable(schema) };
   const rendered = pages.map((page) => ({ ...page }));
   for (const section of Object.keys(readmeSections) as ReadmeSection[]) {
     const { start: startMarker, end: endMarker } = sectionMarkers(section);

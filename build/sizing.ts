@@ -3,6 +3,8 @@ import YAML from 'yaml';
 import { BuildError } from './errors.ts';
 import { relative } from './paths.ts';
 import type { SchemaNode } from './schema.ts';
+import { lastSoaks, soakLength, soakShortfalls, type SoakRecord } from './soaks.ts';
+import type { TempoSeries } from './tempo-versions.ts';
 
 /** Container resources as Kubernetes takes them: quantities by resource name. */
 export interface Resources {
@@ -10,19 +12,20 @@ export interface Resources {
   limits: { cpu: string; memory: string };
 }
 
-export interface Capacity {
-  spansPerSecond: number;
-  /** Under which conditions the figure was measured, in words. */
-  conditions: string;
-  /** A verbatim excerpt of the measurements file the figure comes from. */
-  evidence: string;
-}
-
 export interface Preset {
   summary: string;
   resources: Resources;
-  /** Absent where nothing was measured: the documentation then says "not measured". */
-  capacity?: Capacity;
+}
+
+/**
+ * What a series' default pod was measured to hold: its preset, and the last soak of the defaults, in
+ * words, where that soak held (build/sizing/soaks.json). Absent where it did not, or was never soaked.
+ */
+export interface SeriesCapacity {
+  preset: string;
+  spansPerSecond: number;
+  /** How it was measured, in words: the soak's length, date and machine, and its peak working set. */
+  measured: string;
 }
 
 /** The constants that derive the protective settings from the memory limit (see presets.yaml). */
@@ -33,6 +36,10 @@ export interface ProtectionRules {
   blockMaxBytes: number;
   rateLimitBytesPer256Mi: number;
   rateLimitMaxBytes: number;
+  /** Where the series bounds its live traces in bytes (derivedKeys.maxLiveTracesBytes): L / this. */
+  liveTracesBytesDivisor?: number;
+  /** The per-tenant live-trace count limit, where the series' bound in bytes replaces it (0: none). */
+  maxTracesPerUser?: number;
 }
 
 export interface Sizing {
@@ -46,6 +53,8 @@ export interface Protection {
   rowGroupBytes: number;
   maxBlockBytes: number;
   rateLimitBytes: number;
+  maxLiveTracesBytes?: number;
+  maxTracesPerUser?: number;
 }
 
 /** The preset that sets nothing: no resources, no protective settings. */
@@ -74,10 +83,6 @@ export function loadSizing(file: string): Sizing {
           throw new BuildError(name, `presets.${preset}.resources.${kind}.${resource} must be a quantity string`);
         }
       }
-    }
-    const capacity = definition.capacity;
-    if (capacity && !(Number.isInteger(capacity.spansPerSecond) && capacity.conditions && capacity.evidence)) {
-      throw new BuildError(name, `presets.${preset}.capacity needs spansPerSecond, conditions and evidence`);
     }
   }
   const rules = sizing.protection as unknown as Record<string, unknown> | undefined;
@@ -115,7 +120,28 @@ export function protectionFor(limitBytes: number, goMemLimitPercent: number, rul
     rowGroupBytes: wholeMegabytes(limitBytes / rules.rowGroupDivisor, rules.rowGroupMaxBytes),
     maxBlockBytes: wholeMegabytes(limitBytes / rules.blockDivisor, rules.blockMaxBytes),
     rateLimitBytes,
+    ...(rules.liveTracesBytesDivisor ? { maxLiveTracesBytes: wholeMegabytes(limitBytes / rules.liveTracesBytesDivisor, Number.MAX_SAFE_INTEGER) } : {}),
+    ...(rules.maxTracesPerUser !== undefined ? { maxTracesPerUser: rules.maxTracesPerUser } : {}),
   };
+}
+
+/**
+ * What each series' default pod was measured to hold, by series name: from the last soak of the
+ * series' defaults in build/sizing/soaks.json, where it held (a test holds that soak to today's
+ * rendering). A series whose default pod was never soaked, or fell short, has no entry.
+ */
+export function seriesCapacities(series: TempoSeries[], records: SoakRecord[]): Record<string, SeriesCapacity> {
+  const capacities: Record<string, SeriesCapacity> = {};
+  for (const entry of series) {
+    const soak = lastSoaks(records).find((record) => record.release === entry.release && record.set.length === 0);
+    if (!soak || soakShortfalls(soak).length > 0) continue;
+    capacities[entry.name] = {
+      preset: entry.sizing.defaultPreset,
+      spansPerSecond: Math.floor(soak.acceptedSpansPerSecond / 100) * 100,
+      measured: `held a ${soakLength(soak)} saturation soak across the block cut on Tempo ${soak.release} (${soak.date}, ${soak.machine}): /ready at every sample, every sampled trace read back, working set at most ${soak.peakWorkingSetMiB} of ${soak.memoryLimitMiB} MiB`,
+    };
+  }
+  return capacities;
 }
 
 /**
@@ -127,51 +153,61 @@ export function describePresetValue(root: SchemaNode, schemaFile: string, sizing
   if (!preset) throw new BuildError(schemaFile, '#/properties/sizing/properties/preset is missing; build/sizing/presets.yaml needs it');
   if (preset.enum) throw new BuildError(schemaFile, 'sizing.preset takes its enum from build/sizing/presets.yaml; remove it');
   const names = Object.keys(sizing.presets);
-  preset.enum = [...names, noPreset];
-  const listed = names.map((name) => {
-    const { resources, capacity } = sizing.presets[name]!;
-    const figure = capacity ? `about ${formatCount(capacity.spansPerSecond)} spans/s measured` : 'capacity not measured';
-    return `${name} (limits ${resources.limits.cpu} CPU and ${resources.limits.memory}; ${figure})`;
-  });
+  preset.enum = ['', ...names, noPreset];
+  const listed = names.map((name) => `${name} (limits ${sizing.presets[name]!.resources.limits.cpu} CPU and ${sizing.presets[name]!.resources.limits.memory})`);
   preset.description = `${preset.description} Presets: ${listed.join(', ')}, or ${noPreset} (sets no resources and no protective settings).`;
 }
 
-/** The README's sizing table: every preset, its resources, its protective settings and its measured capacity. */
-export function renderSizingTable(sizing: Sizing, goMemLimitPercent: number): string {
-  const rows = Object.entries(sizing.presets).map(([name, { resources, capacity }]) => {
-    const settings = protectionFor(quantityValue(resources.limits.memory), goMemLimitPercent, sizing.protection);
-    const measured = capacity ? `${formatCount(capacity.spansPerSecond)} spans/s: ${capacity.conditions}` : 'not measured';
-    return [
-      `\`${name}\``,
+/**
+ * The manual's sizing table: every preset, its resources and protective settings, and what each
+ * series' default pod was measured to hold; a series with rules of its own gets its own rows.
+ */
+export function renderSizingTable(sizing: Sizing, goMemLimitPercent: number, series: TempoSeries[], capacities: Record<string, SeriesCapacity>): string {
+  const row = (label: string, preset: string, rules: ProtectionRules, measuredOn: TempoSeries[]) => {
+    const { resources } = sizing.presets[preset]!;
+    const settings = protectionFor(quantityValue(resources.limits.memory), goMemLimitPercent, rules);
+    const measured = measuredOn
+      .filter((entry) => capacities[entry.name]?.preset === preset)
+      .map((entry) => `Tempo ${entry.name}: about ${formatCount(capacities[entry.name]!.spansPerSecond)} spans/s`);
+    return `| ${[
+      label,
       `${resources.requests.cpu} / ${resources.requests.memory}`,
       `${resources.limits.cpu} / ${resources.limits.memory}`,
       settings.goMemLimit,
       formatCount(settings.rowGroupBytes),
       formatCount(settings.maxBlockBytes),
       formatCount(settings.rateLimitBytes),
-      measured,
-    ].join(' | ');
-  });
+      measured.length > 0 ? measured.join('; ') : 'not measured',
+    ].join(' | ')} |`;
+  };
+  // Series whose rules give the same columns share rows; the live-trace limits are in the text.
+  const columns = (entry: TempoSeries) => {
+    const { rowGroupDivisor, rowGroupMaxBytes, blockDivisor, blockMaxBytes, rateLimitBytesPer256Mi, rateLimitMaxBytes } = { ...sizing.protection, ...entry.sizing.protection };
+    return JSON.stringify([rowGroupDivisor, rowGroupMaxBytes, blockDivisor, blockMaxBytes, rateLimitBytesPer256Mi, rateLimitMaxBytes]);
+  };
+  const groups = [...new Set(series.map(columns))].map((key) => series.filter((entry) => columns(entry) === key));
   return [
-    '| Preset | Requests (CPU / memory) | Limits (CPU / memory) | GOMEMLIMIT | Parquet row group (bytes) | ingester.max_block_bytes | Ingestion rate limit (bytes/s) | Sustained capacity |',
+    '| Preset | Requests (CPU / memory) | Limits (CPU / memory) | GOMEMLIMIT | Parquet row group (bytes) | Block bytes (max_block_bytes) | Ingestion rate limit (bytes/s) | Measured at saturation |',
     '| --- | --- | --- | --- | --- | --- | --- | --- |',
-    ...rows.map((row) => `| ${row} |`),
+    ...groups.flatMap((group) =>
+      Object.keys(sizing.presets).map((name) =>
+        row(`\`${name}\`${groups.length > 1 ? ` (Tempo ${group.map((entry) => entry.name).join(', ')})` : ''}`, name, { ...sizing.protection, ...group[0]!.sizing.protection }, group),
+      ),
+    ),
     `| \`${noPreset}\` | (unset) | (unset) | (unset) | Tempo's 100,000,000 | Tempo's 524,288,000 | Tempo's 15,000,000 | not measured |`,
   ].join('\n');
 }
 
 /**
- * The table the chart's templates read (tempo.sizing.table): presets by name, each with its resources
- * and, where measured, its capacity in words; and the protection rules.
+ * The table the chart's templates read (tempo.sizing.table): presets by name with their resources,
+ * the protection rules, and what each series' default pod was measured to hold.
  */
-export function sizingForChart(sizing: Sizing): object {
-  const presets = Object.fromEntries(
-    Object.entries(sizing.presets).map(([name, { resources, capacity }]) => [
-      name,
-      capacity ? { resources, capacity: `about ${formatCount(capacity.spansPerSecond)} spans/s (${capacity.conditions})` } : { resources },
-    ]),
+export function sizingForChart(sizing: Sizing, capacities: Record<string, SeriesCapacity>): object {
+  const presets = Object.fromEntries(Object.entries(sizing.presets).map(([name, { resources }]) => [name, { resources }]));
+  const capacity = Object.fromEntries(
+    Object.entries(capacities).map(([name, { preset, spansPerSecond, measured }]) => [name, { preset, words: `about ${formatCount(spansPerSecond)} spans/s accepted (${measured})` }]),
   );
-  return { presets, protection: sizing.protection };
+  return { presets, protection: sizing.protection, capacity };
 }
 
 function formatCount(value: number): string {

@@ -3,6 +3,7 @@ import YAML from 'yaml';
 import { BuildError } from './errors.ts';
 import { relative } from './paths.ts';
 import type { SchemaNode } from './schema.ts';
+import type { ProtectionRules } from './sizing.ts';
 
 /**
  * The Tempo release series the chart supports (build/tempo-config/versions.yaml), oldest first: what
@@ -15,9 +16,8 @@ export interface TempoSeries {
   /** The release the tests run and whose documented configuration build/tempo-config/<name>/ holds. */
   release: string;
   scalesOut: boolean;
-  /** Whether the sizing presets' capacities were measured on this series; sizingNote says what is known otherwise. */
-  sizingMeasured: boolean;
-  sizingNote?: string;
+  /** The preset a pod of the series gets when sizing.preset is empty, and the series' own protection rules over presets.yaml's. */
+  sizing: { defaultPreset: string; protection: Partial<ProtectionRules> };
   /** The pod's grace period unless the values give one. */
   terminationGracePeriodSeconds: number;
   /** Why not, and what to do instead, when the series does not scale out. */
@@ -59,7 +59,7 @@ export function loadTempoSeries(file: string): TempoSeries[] {
     else if (!entry.release?.startsWith(`${entry.name}.`)) problems.push(`series ${entry.name}: release ${entry.release} is not of the series`);
     if (entry.scalesOut === false && !entry.scalingAdvice) problems.push(`series ${entry.name}: a series that does not scale out needs scalingAdvice`);
     if (!Number.isInteger(entry.terminationGracePeriodSeconds)) problems.push(`series ${entry.name}: terminationGracePeriodSeconds must be a whole number of seconds`);
-    if (entry.sizingMeasured === false && !entry.sizingNote) problems.push(`series ${entry.name}: a series without sizing measurements needs sizingNote`);
+    if (typeof entry.sizing?.defaultPreset !== 'string' || typeof entry.sizing.protection !== 'object' || entry.sizing.protection === null) problems.push(`series ${entry.name}: sizing needs defaultPreset and protection`);
     if (JSON.stringify(Object.keys(entry.alertMetrics ?? {}).sort()) !== metricNames) problems.push(`series ${entry.name}: alertMetrics must name the same rules' metrics as the first series`);
     if (typeof entry.flatOverrides !== 'boolean') problems.push(`series ${entry.name}: flatOverrides must be true or false`);
     if (entry.legacyOverridesOptIn === undefined) problems.push(`series ${entry.name}: legacyOverridesOptIn must be a key or null`);

@@ -182,7 +182,7 @@ describe.each(helmReleases)('behaviour ($label)', (helm) => {
       const rendered = await renderValues({ tempo: { structuredConfig: { overrides: { max_traces_per_user: 50000 } } } });
       expect(rendered.tempoConfig().overrides).toEqual({
         max_traces_per_user: 50000,
-        ingestion_rate_limit_bytes: 300000,
+        ingestion_rate_limit_bytes: 100000,
         ingestion_burst_size_bytes: 16777216,
       });
     });

@@ -296,9 +296,9 @@ describe('build errors name the file at fault', () => {
     expect(build).toThrow(/docs\/receivers\.md: needs the markers <!-- receivers-table:start/);
   });
 
-  test('a sizing preset that states a capacity without the measurement it comes from', () => {
-    const build = buildWith((s) => editText(s.sizingPresets, (t) => t.replace(/^      evidence: .*\n/m, '')));
-    expect(build).toThrow(/presets\.yaml: presets\.design\.capacity needs spansPerSecond, conditions and evidence/);
+  test('a series whose default sizing preset is not a preset', () => {
+    const build = buildWith((s) => editText(path.join(s.tempoConfigSources, 'versions.yaml'), (t) => t.replace('defaultPreset: small', 'defaultPreset: tiny')));
+    expect(build).toThrow(/versions\.yaml: series 3\.0: sizing\.defaultPreset tiny is not a preset of build\/sizing\/presets\.yaml/);
   });
 
   test('a sizing preset named none, which is reserved', () => {

@@ -58,7 +58,7 @@ describe.each(helmReleases)('metrics-generator, tenants and pod options ($label)
       ).tempoConfig();
       expect(config.overrides).toEqual({
         max_traces_per_user: 1000,
-        ingestion_rate_limit_bytes: 300000,
+        ingestion_rate_limit_bytes: 100000,
         ingestion_burst_size_bytes: 16777216,
         metrics_generator_processors: ['local-blocks'],
       });
@@ -71,7 +71,7 @@ describe.each(helmReleases)('metrics-generator, tenants and pod options ($label)
       const config = (await renderSet('multitenancy')).tempoConfig();
       expect(config.multitenancy_enabled).toBe(true);
       expect(config.overrides).toEqual({
-        defaults: { ingestion: { rate_limit_bytes: 300000, burst_size_bytes: 16777216, max_traces_per_user: 20000 }, global: { max_bytes_per_trace: 5000000 } },
+        defaults: { ingestion: { rate_limit_bytes: 100000, burst_size_bytes: 16777216, max_traces_per_user: 20000 }, global: { max_bytes_per_trace: 5000000 } },
         per_tenant_override_config: '/overrides/overrides.yaml',
       });
     });
@@ -85,7 +85,7 @@ describe.each(helmReleases)('metrics-generator, tenants and pod options ($label)
           'team-a': { ingestion: { rate_limit_bytes: 2000000, burst_size_bytes: 20000000, max_traces_per_user: 20000 }, global: { max_bytes_per_trace: 5000000 } },
           'team-b.payments': {
             compaction: { block_retention: '72h' },
-            ingestion: { rate_limit_bytes: 300000, burst_size_bytes: 16777216, max_traces_per_user: 20000 },
+            ingestion: { rate_limit_bytes: 100000, burst_size_bytes: 16777216, max_traces_per_user: 20000 },
             global: { max_bytes_per_trace: 5000000 },
           },
         },

@@ -139,7 +139,7 @@ describe.skipIf(!runsWithTempo())('per-tenant overrides, on real Tempo', () => {
     const payments = await tenantOverrides(tempo, 'team-b.payments');
     expect(payments.source).toBe('team-b.payments');
     expect(payments.overrides.compaction).toEqual({ block_retention: '3d' });
-    expect(payments.overrides.ingestion).toMatchObject({ rate_limit_bytes: 300_000, burst_size_bytes: 16_777_216, max_traces_per_user: 20_000 });
+    expect(payments.overrides.ingestion).toMatchObject({ rate_limit_bytes: 100_000, burst_size_bytes: 16_777_216, max_traces_per_user: 20_000 });
     expect(payments.overrides.global).toMatchObject({ max_bytes_per_trace: 5_000_000 });
     const teamA = await tenantOverrides(tempo, 'team-a');
     expect(teamA.overrides.ingestion).toMatchObject({ rate_limit_bytes: 2_000_000, burst_size_bytes: 20_000_000, max_traces_per_user: 20_000 });

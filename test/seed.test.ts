@@ -105,7 +105,7 @@ describe.each(helmReleases)('defaults reproduce the design document ($label)', (
   });
 
   // The design's pod does not survive its first block cut under real traffic (build/sizing/measurements.md);
-  // sizing preset design adds the settings measured to keep it alive, and nothing else.
+  // sizing preset design adds the settings its soaks held with (build/sizing/soaks.json), and nothing else.
   test('beyond the design, the configuration holds only the protective settings measured for 200m / 256Mi', () => {
     expect(Object.keys(config).sort()).toEqual(['compactor', 'distributor', 'ingester', 'overrides', 'server', 'storage', 'usage_report']);
     expect(config.ingester).toEqual({ max_block_duration: '5m', max_block_bytes: 67_000_000 });
@@ -117,7 +117,7 @@ describe.each(helmReleases)('defaults reproduce the design document ($label)', (
         block: { parquet_row_group_size_bytes: 10_000_000 },
       },
     });
-    expect(config.overrides).toEqual({ defaults: { ingestion: { rate_limit_bytes: 300_000, burst_size_bytes: 16_777_216 } } });
-    expect(container.env).toEqual([{ name: 'GOMEMLIMIT', value: '218MiB' }]);
+    expect(config.overrides).toEqual({ defaults: { ingestion: { rate_limit_bytes: 100_000, burst_size_bytes: 16_777_216 } } });
+    expect(container.env).toEqual([{ name: 'GOMEMLIMIT', value: '192MiB' }]);
   });
 });

@@ -81,12 +81,13 @@ test("Tempo 3.0's documented opt-in to the flat overrides layout is accepted, an
   expect(byFlag).toContain('Flat overrides: Tempo 3.0');
 });
 
-test('NOTES state a measured capacity only on the series the presets were measured on', async () => {
-  expect(await renderNotes()).toContain('Measured capacity:');
-  for (const tag of ['2.10.8', '3.0.3']) {
-    const notes = await renderNotes({ image: { tag } });
-    expect(notes).not.toContain('Measured capacity:');
-    expect(notes).toContain(`Capacity of this pod on Tempo ${tag.replace(/\.\d+$/, '')}: not measured`);
+test('NOTES state a measured capacity for each series whose default pod held its last soak, and only for that pod', async () => {
+  for (const { name, release } of series) {
+    const notes = await renderNotes({ image: { tag: release } });
+    expect(notes).toContain(`Measured capacity on Tempo ${name}: about`);
+    const other = await renderNotes({ image: { tag: release }, sizing: { preset: 'large' } });
+    expect(other).not.toContain('Measured capacity');
+    expect(other).toContain(`Capacity of this pod on Tempo ${name}: not measured`);
   }
 });
 

@@ -11,7 +11,7 @@ import { valuesSets } from '../test/helpers/values-sets.ts';
 import { verifyRendering } from '../test/helpers/verify.ts';
 import { kubeVersions } from '../build/kubernetes-schema.ts';
 import { paths } from '../build/paths.ts';
-import { lastSoaksReport, readSoaks } from './soak.ts';
+import { lastSoaks, readSoaks, soaksReport } from '../build/soaks.ts';
 
 /**
  * npm run bench: how long the build takes; how long `helm template` takes on this chart (its defaults,
@@ -97,7 +97,7 @@ try {
   rmSync(workDir, { recursive: true, force: true });
 }
 
-// The last saturation soak of each release (npm run soak, run by hand: it takes the machine).
-const soaks = lastSoaksReport(readSoaks());
-console.log(`\nlast soak per Tempo release (build/sizing/soaks.json, npm run soak):${soaks.length > 0 ? '' : ' none recorded'}`);
+// The last saturation soak of each rendering (npm run soak, run by hand: it takes the machine).
+const soaks = soaksReport(lastSoaks(readSoaks()));
+console.log(`\nlast soak of each rendering (build/sizing/soaks.json, npm run soak):${soaks.length > 0 ? '' : ' none recorded'}`);
 for (const line of soaks) console.log(line);

@@ -135,8 +135,8 @@ export interface Values {
   }>;
   /** How big the Tempo pod is: its resources, and the settings that keep Tempo alive at its memory limit. Those follow the container's memory limit, wherever it comes from: GOMEMLIMIT, the parquet row-group size (storage.trace.block.parquet_row_group_size_bytes), ingester.max_block_bytes and the per-tenant ingestion limit (rate_limit_bytes and burst_size_bytes), over which Tempo refuses spans with 429 / RESOURCE_EXHAUSTED, which OTLP exporters retry. Set any of them in tempo.structuredConfig (GOMEMLIMIT in tempo.extraEnv) to override it. See the README's Sizing section. */
   "sizing": {
-    /** Resources and protective settings as one consistent set; resources merges over the preset's key by key. Presets: design (limits 200m CPU and 256Mi; about 2,000 spans/s measured), small (limits 500m CPU and 512Mi; capacity not measured), medium (limits 1 CPU and 1Gi; about 4,000 spans/s measured), large (limits 2 CPU and 4Gi; capacity not measured), or none (sets no resources and no protective settings). */
-    "preset": "design" | "small" | "medium" | "large" | "none";
+    /** Resources and protective settings as one consistent set; resources merges over the preset's key by key. Empty: the Tempo series' own default, design on 2.5 and 2.10 and small on 3.0, whose 3.0.3 the design's 256Mi cannot hold at saturation (docs/sizing.md). Presets: design (limits 200m CPU and 256Mi), small (limits 500m CPU and 512Mi), medium (limits 1 CPU and 1Gi), large (limits 2 CPU and 4Gi), or none (sets no resources and no protective settings). */
+    "preset": "" | "design" | "small" | "medium" | "large" | "none";
     /** GOMEMLIMIT, the Go runtime's soft memory limit, as a percentage of the container's memory limit, so Tempo collects garbage harder before the kernel kills it. Not set without a memory limit, with preset none, or when tempo.extraEnv sets GOMEMLIMIT itself. */
     "goMemLimitPercent": number;
   };

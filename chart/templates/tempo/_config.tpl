@@ -79,7 +79,7 @@ Usage: {{ include "tempo.configSection.distributor" $context | fromYaml }} (see 
 {{- /*
 tempo.configSection.blocks: how long the live traces are gathered into a block, the block size that
 fits the memory limit (the series' derived key maxBlockBytes: the ingester's before 3.0, the
-live-store's from 3.0 on), whether the pod flushes its write-ahead log into blocks as it stops (the
+live-store's from 3.0 on) and, where the series bounds them so, the live traces' bytes, whether the pod flushes its write-ahead log into blocks as it stops (the
 series' flushAllOnShutdown: from 2.10 on, so that the step to 3.0 loses nothing) and, for pods that
 share rings, the ingesters' ring over memberlist with tempo.workload.replicationFactor copies of each
 trace.
@@ -87,8 +87,11 @@ Usage: {{ include "tempo.configSection.blocks" $context | fromYaml }} (see tempo
 */ -}}
 {{- define "tempo.configSection.blocks" -}}
 {{- $config := include "tempo.config.fromWiring" (dict "context" . "under" "tempo.maxBlockDuration") | fromJson -}}
-{{- with .protection.maxBlockBytes -}}
-{{- include "tempo.util.deepMerge" (dict "dst" $config "src" (include "tempo.util.nested" (dict "path" $.version.derivedKeys.maxBlockBytes "value" (int64 .)) | fromJson)) -}}
+{{- range $setting := list "maxBlockBytes" "maxLiveTracesBytes" -}}
+{{- $key := get $.version.derivedKeys $setting -}}
+{{- if and $key (get $.protection $setting) -}}
+{{- include "tempo.util.deepMerge" (dict "dst" $config "src" (include "tempo.util.nested" (dict "path" $key "value" (get $.protection $setting | int64)) | fromJson)) -}}
+{{- end -}}
 {{- end -}}
 {{- with .version.derivedKeys.flushAllOnShutdown -}}
 {{- include "tempo.util.deepMerge" (dict "dst" $config "src" (include "tempo.util.nested" (dict "path" . "value" true) | fromJson)) -}}
@@ -137,7 +140,7 @@ Usage: {{ include "tempo.configSection.smallPod" $context | fromYaml }} (see tem
 {{- $config := dict -}}
 {{- $limit := ((include "tempo.sizing.resources" .root | fromJson).limits | default dict).memory -}}
 {{- with .version.smallPod -}}
-{{- if and $limit (ne $.root.Values.sizing.preset "none") (le (include "tempo.util.quantity" $limit | float64) (include "tempo.util.quantity" .memoryAtMost | float64)) -}}
+{{- if and $limit (ne (include "tempo.sizing.preset" $.root) "none") (le (include "tempo.util.quantity" $limit | float64) (include "tempo.util.quantity" .memoryAtMost | float64)) -}}
 {{- range $key, $setting := .settings -}}
 {{- include "tempo.util.deepMerge" (dict "dst" $config "src" (include "tempo.util.nested" (dict "path" $key "value" $setting) | fromJson)) -}}
 {{- end -}}

@@ -5,11 +5,21 @@ tempo.sizing.table: the sizing presets and protection rules of build/sizing/pres
 Usage: {{ include "tempo.sizing.table" . | fromJson }}
 */ -}}
 {{- define "tempo.sizing.table" -}}
-{"presets":{"design":{"resources":{"requests":{"cpu":"100m","memory":"128Mi"},"limits":{"cpu":"200m","memory":"256Mi"}},"capacity":"about 2,000 spans/s (held across the 5-minute block cut with the protective settings; at saturation the excess was refused and about 2,000 spans/s accepted)"},"small":{"resources":{"requests":{"cpu":"250m","memory":"512Mi"},"limits":{"cpu":"500m","memory":"512Mi"}}},"medium":{"resources":{"requests":{"cpu":"1","memory":"1Gi"},"limits":{"cpu":"1","memory":"1Gi"}},"capacity":"about 4,000 spans/s (the most offered; held across the 5-minute block cut with Tempo's own block settings, whose peak the preset's protective settings only lower)"},"large":{"resources":{"requests":{"cpu":"2","memory":"4Gi"},"limits":{"cpu":"2","memory":"4Gi"}}}},"protection":{"rowGroupDivisor":25,"rowGroupMaxBytes":100000000,"blockDivisor":4,"blockMaxBytes":524288000,"rateLimitBytesPer256Mi":300000,"rateLimitMaxBytes":15000000}}
+{"presets":{"design":{"resources":{"requests":{"cpu":"100m","memory":"128Mi"},"limits":{"cpu":"200m","memory":"256Mi"}}},"small":{"resources":{"requests":{"cpu":"250m","memory":"512Mi"},"limits":{"cpu":"500m","memory":"512Mi"}}},"medium":{"resources":{"requests":{"cpu":"1","memory":"1Gi"},"limits":{"cpu":"1","memory":"1Gi"}}},"large":{"resources":{"requests":{"cpu":"2","memory":"4Gi"},"limits":{"cpu":"2","memory":"4Gi"}}}},"protection":{"rowGroupDivisor":25,"rowGroupMaxBytes":100000000,"blockDivisor":4,"blockMaxBytes":524288000,"rateLimitBytesPer256Mi":100000,"rateLimitMaxBytes":15000000},"capacity":{}}
 {{- end -}}
 
 {{- /*
-tempo.sizing.resources: the Tempo container's resources, as JSON: those of sizing.preset, with
+tempo.sizing.preset: the sizing preset in force: sizing.preset, or when it is empty the selected
+series' own default (its sizing.defaultPreset in versions.yaml: the design's pod up to 2.10, a larger
+one on 3.0, which the design's 256Mi cannot hold at saturation).
+Usage: {{ include "tempo.sizing.preset" . }}
+*/ -}}
+{{- define "tempo.sizing.preset" -}}
+{{- .Values.sizing.preset | default (include "tempo.version" . | fromJson).sizing.defaultPreset -}}
+{{- end -}}
+
+{{- /*
+tempo.sizing.resources: the Tempo container's resources, as JSON: those of tempo.sizing.preset, with
 resources.requests and resources.limits merged over them key by key (null removes a quantity).
 Usage: {{ include "tempo.sizing.resources" . | fromJson }}
 */ -}}
@@ -22,7 +32,7 @@ tempo.sizing.resourcesUncached: tempo.sizing.resources, computed afresh; only te
 Usage: {{ include "tempo.util.once" (dict "root" . "name" "tempo.sizing.resourcesUncached") }}
 */ -}}
 {{- define "tempo.sizing.resourcesUncached" -}}
-{{- $preset := get (include "tempo.sizing.table" . | fromJson).presets .Values.sizing.preset | default dict -}}
+{{- $preset := get (include "tempo.sizing.table" . | fromJson).presets (include "tempo.sizing.preset" .) | default dict -}}
 {{- $resources := dict -}}
 {{- range $kind := list "requests" "limits" -}}
 {{- $quantities := get ($preset.resources | default dict) $kind | default dict -}}
@@ -42,9 +52,11 @@ Usage: {{ include "tempo.util.once" (dict "root" . "name" "tempo.sizing.resource
 
 {{- /*
 tempo.sizing.protection: the settings that keep Tempo alive at its memory limit, derived from the
-container's effective memory limit L by the rules of build/sizing/presets.yaml, as JSON:
-{goMemLimit, rowGroupBytes, maxBlockBytes, rateLimitBytes}. Empty with preset
-none or without a memory limit: there is then nothing to stay under.
+container's effective memory limit L by the rules of build/sizing/presets.yaml, with the selected
+series' own rules over them (its sizing.protection in versions.yaml), as JSON: {goMemLimit,
+rowGroupBytes, maxBlockBytes, rateLimitBytes} and, where the series' rules give them,
+maxLiveTracesBytes and maxTracesPerUser. Empty with preset none or without a memory limit: there is
+then nothing to stay under.
 Usage: {{ include "tempo.sizing.protection" . | fromJson }}
 */ -}}
 {{- define "tempo.sizing.protection" -}}
@@ -58,8 +70,8 @@ Usage: {{ include "tempo.util.once" (dict "root" . "name" "tempo.sizing.protecti
 {{- define "tempo.sizing.protectionUncached" -}}
 {{- $protection := dict -}}
 {{- $limit := ((include "tempo.sizing.resources" . | fromJson).limits | default dict).memory -}}
-{{- if and (ne .Values.sizing.preset "none") $limit -}}
-{{- $rules := (include "tempo.sizing.table" . | fromJson).protection -}}
+{{- if and (ne (include "tempo.sizing.preset" .) "none") $limit -}}
+{{- $rules := merge (include "tempo.version" . | fromJson).sizing.protection (include "tempo.sizing.table" . | fromJson).protection -}}
 {{- $bytes := include "tempo.util.quantity" $limit | float64 -}}
 {{- $megabyte := 1000000.0 -}}
 {{- $rate := minf (floor (mulf (divf $bytes 268435456.0) $rules.rateLimitBytesPer256Mi)) $rules.rateLimitMaxBytes -}}
@@ -69,6 +81,12 @@ Usage: {{ include "tempo.util.once" (dict "root" . "name" "tempo.sizing.protecti
   "maxBlockBytes" (int64 (minf (mulf (maxf (floor (divf $bytes $rules.blockDivisor $megabyte)) 1) $megabyte) $rules.blockMaxBytes))
   "rateLimitBytes" (int64 $rate)
 -}}
+{{- with $rules.liveTracesBytesDivisor -}}
+{{- $_ := set $protection "maxLiveTracesBytes" (int64 (mulf (maxf (floor (divf $bytes . $megabyte)) 1) $megabyte)) -}}
+{{- end -}}
+{{- if hasKey $rules "maxTracesPerUser" -}}
+{{- $_ := set $protection "maxTracesPerUser" (int64 $rules.maxTracesPerUser) -}}
+{{- end -}}
 {{- end -}}
 {{- toJson $protection -}}
 {{- end -}}

@@ -24,9 +24,10 @@ Usage: {{ include "tempo.configSection.overrides" $context | fromYaml }} (see te
 {{- $derived := include "tempo.overrides.derived" . | fromJson -}}
 {{- $overrides := dict -}}
 {{- if include "tempo.config.flatOverrides" .root | fromJsonArray -}}
-{{- with $derived.ingestion -}}
-{{- $_ := set $overrides "ingestion_rate_limit_bytes" .rate_limit_bytes -}}
-{{- $_ := set $overrides "ingestion_burst_size_bytes" .burst_size_bytes -}}
+{{- range $nested, $flat := dict "rate_limit_bytes" "ingestion_rate_limit_bytes" "burst_size_bytes" "ingestion_burst_size_bytes" "max_traces_per_user" "max_traces_per_user" -}}
+{{- if hasKey ($derived.ingestion | default dict) $nested -}}
+{{- $_ := set $overrides $flat (get $derived.ingestion $nested) -}}
+{{- end -}}
 {{- end -}}
 {{- with $derived.metrics_generator -}}
 {{- $_ := set $overrides "metrics_generator_processors" .processors -}}
@@ -47,7 +48,9 @@ Usage: {{ include "tempo.configSection.overrides" $context | fromYaml }} (see te
 {{- /*
 tempo.overrides.derived: the overrides the chart derives, in the nested layout, as JSON. The ingestion
 rate that fits the memory limit, with a burst of the largest request the enabled receivers accept
-(tempo.receivers.largestRequest: Tempo refuses for ever a request larger than the burst); and the
+(tempo.receivers.largestRequest: Tempo refuses for ever a request larger than the burst); where the
+series bounds live traces in bytes, no limit on their number (over it Tempo drops spans it has
+already acknowledged; over the bytes it holds the push back); and the
 metrics-generator's processors. The rate and its burst work as one: a user who sets either gets
 neither derived, and Tempo's own burst (20 MB) admits every receiver's largest request.
 Usage: {{ include "tempo.overrides.derived" (dict "root" . "protection" $protection) | fromJson }}
@@ -60,6 +63,9 @@ Usage: {{ include "tempo.overrides.derived" (dict "root" . "protection" $protect
 {{- $derived := dict -}}
 {{- if and .protection.rateLimitBytes (not $ownRateLimit) -}}
 {{- $_ := set $derived "ingestion" (dict "rate_limit_bytes" (int64 .protection.rateLimitBytes) "burst_size_bytes" (include "tempo.receivers.largestRequest" .root | int64)) -}}
+{{- end -}}
+{{- if hasKey .protection "maxTracesPerUser" -}}
+{{- $_ := set $derived "ingestion" (merge (get $derived "ingestion" | default dict) (dict "max_traces_per_user" (int64 .protection.maxTracesPerUser))) -}}
 {{- end -}}
 {{- if $values.metricsGenerator.enabled -}}
 {{- $_ := set $derived "metrics_generator" (dict "processors" $values.metricsGenerator.processors) -}}

@@ -374,7 +374,7 @@ failed, never what to set instead.
 {{- range $name, $limit := $resources.limits | default dict -}}
 {{- $request := get ($resources.requests | default dict) $name -}}
 {{- if and $request (gt (include "tempo.util.quantity" $request | float64) (include "tempo.util.quantity" $limit | float64)) -}}
-{{- $messages = append $messages (printf "ERROR: the %s request (%v) is above its limit (%v), which Kubernetes refuses. With sizing.preset %s, set resources.limits.%s at least as high, or lower resources.requests.%s." $name $request $limit $.Values.sizing.preset $name $name) -}}
+{{- $messages = append $messages (printf "ERROR: the %s request (%v) is above its limit (%v), which Kubernetes refuses. With sizing.preset %s, set resources.limits.%s at least as high, or lower resources.requests.%s." $name $request $limit (include "tempo.sizing.preset" $) $name $name) -}}
 {{- end -}}
 {{- end -}}
 
