@@ -137,7 +137,7 @@ export function seriesCapacities(series: TempoSeries[], records: SoakRecord[]): 
     if (!soak || soakShortfalls(soak).length > 0) continue;
     capacities[entry.name] = {
       preset: entry.sizing.defaultPreset,
-      spansPerSecond: Math.floor(soak.acceptedSpansPerSecond / 100) * 100,
+      spansPerSecond: Math.round(soak.acceptedSpansPerSecond / 100) * 100,
       measured: `held a ${soakLength(soak)} saturation soak across the block cut on Tempo ${soak.release} (${soak.date}, ${soak.machine}): /ready at every sample, every sampled trace read back, working set at most ${soak.peakWorkingSetMiB} of ${soak.memoryLimitMiB} MiB`,
     };
   }

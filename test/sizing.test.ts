@@ -26,7 +26,7 @@ describe('the sizing data', () => {
     expect(Object.keys(capacities)).toEqual(['2.5']);
     expect(capacities['2.5']).toEqual({
       preset: 'design',
-      spansPerSecond: 1_500,
+      spansPerSecond: 1_600,
       measured: 'held a 7-minute saturation soak across the block cut on Tempo 2.5.0 (2026-12-02, 2 cores, 24 GiB): /ready at every sample, every sampled trace read back, working set at most 200 of 256 MiB',
     });
   });

@@ -79,7 +79,8 @@ Usage: {{ include "tempo.configSection.distributor" $context | fromYaml }} (see 
 {{- /*
 tempo.configSection.blocks: how long the live traces are gathered into a block, the block size that
 fits the memory limit (the series' derived key maxBlockBytes: the ingester's before 3.0, the
-live-store's from 3.0 on) and, where the series bounds them so, the live traces' bytes, whether the pod flushes its write-ahead log into blocks as it stops (the
+live-store's from 3.0 on) and, where the series bounds them in bytes, the live traces' bytes (its
+maxLiveTracesBytes: 3.0's live-store), whether the pod flushes its write-ahead log into blocks as it stops (the
 series' flushAllOnShutdown: from 2.10 on, so that the step to 3.0 loses nothing) and, for pods that
 share rings, the ingesters' ring over memberlist with tempo.workload.replicationFactor copies of each
 trace.

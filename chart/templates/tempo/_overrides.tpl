@@ -50,8 +50,8 @@ Usage: {{ include "tempo.configSection.overrides" $context | fromYaml }} (see te
 tempo.overrides.derived: the overrides the chart derives, in the nested layout, as JSON. The ingestion
 rate that fits the memory limit, with a burst of the largest request the enabled receivers accept
 (tempo.receivers.largestRequest: Tempo refuses for ever a request larger than the burst); where the
-series bounds live traces in bytes, no limit on their number (over it Tempo drops spans it has
-already acknowledged; over the bytes it holds the push back); and the
+series' sizing rules say so (2.10 and 3.0), no limit on the number of live traces (past it Tempo
+drops spans it has already acknowledged, while the rate already bounds what comes in); and the
 metrics-generator's processors. The rate and its burst work as one: a user who sets either gets
 neither derived, and Tempo's own burst (20 MB) admits every receiver's largest request.
 Usage: {{ include "tempo.overrides.derived" (dict "root" . "protection" $protection) | fromJson }}
