@@ -189,7 +189,7 @@ describe.each(helmReleases)('sizing ($label)', (helm) => {
     test('resources merge over the preset key by key, null removes a quantity, and the settings follow (values set sizing-own-resources)', async () => {
       expect(sizingOf(await valuesSet('sizing-own-resources'))).toEqual({
         resources: { requests: { cpu: '100m', memory: '1536Mi' }, limits: { memory: '1536Mi' } },
-        goMemLimit: ['1152MiB'],
+        goMemLimit: ['1382MiB'],
         rowGroupBytes: 64_000_000,
         maxBlockBytes: 402_000_000,
         overrides: { defaults: { ingestion: { rate_limit_bytes: 600_000, burst_size_bytes: largestRequest } } },

@@ -35,9 +35,9 @@ test('every series has values sets of its own: its defaults, and production on o
   for (const name of ['tempo-2-10.yaml', 'tempo-3-0.yaml', 'tempo-2-10-production.yaml', 'tempo-3-0-production.yaml']) expect(names).toContain(name);
 });
 
-test("a 3.0 pod of the design's size gets the settings 3.0.3 survived saturation with there; a larger one, or 2.x, does not", async () => {
+test("a 3.0 pod of up to 512Mi (its default pod among them) gets the settings 3.0.3 held saturation with; a larger one, or 2.x, does not", async () => {
   const small = (await render(helm, { valuesFiles: [path.join(valuesSetsDir, 'tempo-3-0.yaml')] })).tempoConfig();
-  expect(small.live_store).toMatchObject({ complete_block_concurrency: 1, max_block_bytes: 67_000_000 });
+  expect(small.live_store).toMatchObject({ complete_block_concurrency: 1, max_block_bytes: 16_000_000 });
   expect(small.backend_scheduler.provider.compaction.max_input_blocks).toBe(2);
   expect(small.querier.max_concurrent_queries).toBe(4);
   expect(small.storage.trace.pool.max_workers).toBe(20);
