@@ -113,7 +113,8 @@ describe.runIf(everySeriesRuns()).concurrent.each(matrix)('values set $label', (
     const flat = Object.keys(config.overrides ?? {}).some((key) => !entry.overridesBlockKeys.includes(key));
     const verdict = verifyWithTempo(onLoopbackPaths(config, folder), folder, entry.release, flat ? [/^Inline, unscoped overrides are deprecated|^DEPRECATED: Legacy \(flat, unscoped\) overrides format is in use/] : []);
     expect(verdict, verdict.output).toMatchObject({ ok: true });
-  });
+    // Two renders and a real binary each, many at once beside the rest of the suite: room for a busy machine.
+  }, 120_000);
 });
 
 /**
