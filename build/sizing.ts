@@ -138,7 +138,7 @@ export function seriesCapacities(series: TempoSeries[], records: SoakRecord[]): 
     capacities[entry.name] = {
       preset: entry.sizing.defaultPreset,
       spansPerSecond: Math.round(soak.acceptedSpansPerSecond / 100) * 100,
-      measured: `held a ${soakLength(soak)} saturation soak across the block cut on Tempo ${soak.release} (${soak.date}, ${soak.machine}): /ready at every sample, every sampled trace read back, working set at most ${soak.peakWorkingSetMiB} of ${soak.memoryLimitMiB} MiB`,
+      measured: `held a ${soakLength(soak)} saturation soak across the block cut on Tempo ${soak.release}, ${soak.date}, ${soak.machine}: ready at every sample, every sampled trace read back, working set at most ${soak.peakWorkingSetMiB} of ${soak.memoryLimitMiB} MiB`,
     };
   }
   return capacities;
@@ -205,7 +205,7 @@ export function renderSizingTable(sizing: Sizing, goMemLimitPercent: number, ser
 export function sizingForChart(sizing: Sizing, capacities: Record<string, SeriesCapacity>): object {
   const presets = Object.fromEntries(Object.entries(sizing.presets).map(([name, { resources }]) => [name, { resources }]));
   const capacity = Object.fromEntries(
-    Object.entries(capacities).map(([name, { preset, spansPerSecond, measured }]) => [name, { preset, words: `about ${formatCount(spansPerSecond)} spans/s accepted (${measured})` }]),
+    Object.entries(capacities).map(([name, { preset, spansPerSecond, measured }]) => [name, { preset, words: `about ${formatCount(spansPerSecond)} spans/s accepted; ${measured}` }]),
   );
   return { presets, protection: sizing.protection, capacity };
 }

@@ -27,7 +27,7 @@ describe('the sizing data', () => {
     expect(capacities['2.5']).toEqual({
       preset: 'design',
       spansPerSecond: 1_600,
-      measured: 'held a 7-minute saturation soak across the block cut on Tempo 2.5.0 (2026-12-02, 2 cores, 24 GiB): /ready at every sample, every sampled trace read back, working set at most 200 of 256 MiB',
+      measured: 'held a 7-minute saturation soak across the block cut on Tempo 2.5.0, 2026-12-02, 2 cores, 24 GiB: ready at every sample, every sampled trace read back, working set at most 200 of 256 MiB',
     });
   });
 
@@ -244,7 +244,7 @@ describe.concurrent('NOTES.txt on sizing (helm4)', () => {
   test('state the preset, its measured capacity, what overload looks like and the metric to watch', async () => {
     const text = await renderNotes();
     expect(text).toContain('Sizing: preset design, limits 200m CPU / 256Mi memory.');
-    expect(text).toMatch(/Measured capacity on Tempo 2\.5: about [\d,]+ spans\/s accepted \(held a 7-minute saturation soak across the block cut on Tempo 2\.5\.0 \(\d{4}-\d\d-\d\d, 2 cores, 24 GiB\)/);
+    expect(text).toMatch(/Measured capacity on Tempo 2\.5: about [\d,]+ spans\/s accepted; held a 7-minute saturation soak across the block cut on Tempo 2\.5\.0, \d{4}-\d\d-\d\d, 2 cores, 24 GiB:/);
     expect(text).toContain('past 100000 bytes/s of spans per tenant (bursts up to 16777216 bytes)');
     expect(text).toContain('HTTP 429 / gRPC RESOURCE_EXHAUSTED');
     expect(text).toContain('tempo_discarded_spans_total{reason="rate_limited"}');

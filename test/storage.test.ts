@@ -197,7 +197,7 @@ describe.concurrent('NOTES.txt describes the storage it rendered (helm4)', () =>
     expect(notes).toContain('Traces are kept for 1h in s3 bucket traces; each pod keeps its write-ahead log on a claim of its own.');
     expect(notes).toContain('3 pods form one Tempo (scalable single binary), gossiping through service/tempo-headless.');
     // The measured capacity and the (local) ingestion limit are each pod's.
-    expect(notes).toMatch(/Measured capacity on Tempo 2\.5: about [\d,]+ spans\/s accepted \(.*\), for each of the 3 pods\./);
+    expect(notes).toMatch(/Measured capacity on Tempo 2\.5: about [\d,]+ spans\/s accepted; .*, for each of the 3 pods\./);
     expect(notes).toContain('past 100000 bytes/s of spans per tenant on each pod (bursts up to 16777216 bytes)');
   });
 
