@@ -38,7 +38,7 @@ export interface ProtectionRules {
   rateLimitMaxBytes: number;
   /** Where the series bounds its live traces in bytes (derivedKeys.maxLiveTracesBytes): L / this. */
   liveTracesBytesDivisor?: number;
-  /** The per-tenant live-trace count limit, where the series' bound in bytes replaces it (0: none). */
+  /** The per-tenant live-trace count limit (0: none), where the series' rules set it: past it Tempo drops spans it has acknowledged. */
   maxTracesPerUser?: number;
 }
 
@@ -132,8 +132,9 @@ export function protectionFor(limitBytes: number, goMemLimitPercent: number, rul
  */
 export function seriesCapacities(series: TempoSeries[], records: SoakRecord[]): Record<string, SeriesCapacity> {
   const capacities: Record<string, SeriesCapacity> = {};
+  const last = lastSoaks(records);
   for (const entry of series) {
-    const soak = lastSoaks(records).find((record) => record.release === entry.release && record.set.length === 0);
+    const soak = last.find((record) => record.release === entry.release && record.set.length === 0);
     if (!soak || soakShortfalls(soak).length > 0) continue;
     capacities[entry.name] = {
       preset: entry.sizing.defaultPreset,
