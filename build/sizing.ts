@@ -3,7 +3,7 @@ import YAML from 'yaml';
 import { BuildError } from './errors.ts';
 import { relative } from './paths.ts';
 import type { SchemaNode } from './schema.ts';
-import { lastSoaks, soakLength, soakShortfalls, type SoakRecord } from './soaks.ts';
+import { lastDefaultSoaks, soakLength, soakShortfalls, type SoakRecord } from './soaks.ts';
 import type { TempoSeries } from './tempo-versions.ts';
 
 /** Container resources as Kubernetes takes them: quantities by resource name. */
@@ -132,9 +132,9 @@ export function protectionFor(limitBytes: number, goMemLimitPercent: number, rul
  */
 export function seriesCapacities(series: TempoSeries[], records: SoakRecord[]): Record<string, SeriesCapacity> {
   const capacities: Record<string, SeriesCapacity> = {};
-  const last = lastSoaks(records);
+  const defaults = lastDefaultSoaks(records);
   for (const entry of series) {
-    const soak = last.find((record) => record.release === entry.release && record.set.length === 0);
+    const soak = defaults.find((record) => record.release === entry.release);
     if (!soak || soakShortfalls(soak).length > 0) continue;
     capacities[entry.name] = {
       preset: entry.sizing.defaultPreset,

@@ -11,7 +11,7 @@ import { valuesSets } from '../test/helpers/values-sets.ts';
 import { verifyRendering } from '../test/helpers/verify.ts';
 import { kubeVersions } from '../build/kubernetes-schema.ts';
 import { paths } from '../build/paths.ts';
-import { lastSoaks, readSoaks, soaksReport } from '../build/soaks.ts';
+import { lastDefaultSoaks, lastSoaks, readSoaks, soaksReport } from '../build/soaks.ts';
 
 /**
  * npm run bench: how long the build takes; how long `helm template` takes on this chart (its defaults,
@@ -100,7 +100,7 @@ try {
 // The last saturation soak of each release's defaults (npm run soak, run by hand: it takes the
 // machine); soaks of other values are exploration, counted but not listed.
 const last = lastSoaks(readSoaks());
-const soaks = soaksReport(last.filter((record) => record.set.length === 0));
+const soaks = soaksReport(lastDefaultSoaks(last));
 console.log(`\nlast soak of each release's defaults (build/sizing/soaks.json, npm run soak):${soaks.length > 0 ? '' : ' none recorded'}`);
 for (const line of soaks) console.log(line);
 console.log(`  and ${last.length - soaks.length} rendering(s) of other values, last soaks in the file`);

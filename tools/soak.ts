@@ -6,6 +6,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import YAML from 'yaml';
 import { paths, packageVersion } from '../build/paths.ts';
+import { quantityValue } from '../build/sizing.ts';
 import { readSoaks, soaksFile, soaksReport, type SoakRecord } from '../build/soaks.ts';
 import { helmBinary, helmReleases } from './helm.ts';
 
@@ -31,12 +32,6 @@ export function renderingDigest(helm: string, release: string, set: string[] = [
   const pod = { configs, resources: container.resources, env: container.env, args: container.args };
   return createHash('sha256').update(JSON.stringify(pod)).digest('hex').slice(0, 16);
 }
-
-const mib = (quantity: string) => {
-  const match = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi)?$/.exec(quantity);
-  if (!match) throw new Error(`not a memory quantity: ${quantity}`);
-  return Number(match[1]) * ({ Ki: 1 / 1024, Mi: 1, Gi: 1024 }[match[2] ?? ''] ?? 1 / 2 ** 20);
-};
 
 /** Reads a cgroup v1 memory controller's anonymous memory and working set (usage less inactive page cache, the kubelet's figure), in MiB. */
 function memoryNow(cgroup: string): { rssMiB: number; workingSetMiB: number } | undefined {
@@ -106,7 +101,7 @@ async function main(): Promise<void> {
     peakMemoryMiB: Number(result.peak_mem_mib ?? 0),
     peakWorkingSetMiB: Math.round(peak.workingSetMiB),
     peakRssMiB: Math.round(peak.rssMiB),
-    memoryLimitMiB: mib(String(result.limits?.memory ?? '0')),
+    memoryLimitMiB: quantityValue(result.limits?.memory ?? 0) / 2 ** 20,
     acceptedSpansPerSecond: Number(result.accepted_spans_per_s ?? 0),
     discardedSpans: Object.fromEntries(
       Object.entries(result.tempo_metrics ?? {}).filter(([name]) => name.includes('discarded_spans_total')).map(([name, count]) => [/reason=([^}]*)/.exec(name)?.[1] ?? name, Number(count)]),
