@@ -1,8 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import http2 from 'node:http2';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import YAML from 'yaml';
 import { paths } from '../build/paths.ts';
 import { helmRelease, helmReleases, render, renderNotes, type Rendered } from './helpers/helm.ts';
 import { freePort, runsWith, scratchFolders, startNginx, startStub, type Running, type Stub } from './helpers/servers.ts';
@@ -17,7 +19,15 @@ const scratch = scratchFolders();
 afterAll(scratch.removeAll);
 
 const users = { grafana: 'example-grafana-password', collector: 'example-collector-password' };
+const oddPassword = `pässwörd "quoted" 'single' $HOME:%s\\`;
 const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+
+/** Whether an {SSHA} hash is SHA-1(password + salt) followed by the salt, as nginx checks it. */
+function sshaMatches(hash: string, password: string): boolean {
+  const bytes = Buffer.from(hash.replace(/^\{SSHA\}/, ''), 'base64');
+  const salt = bytes.subarray(20);
+  return salt.length > 0 && createHash('sha1').update(password).update(salt).digest().equals(bytes.subarray(0, 20));
+}
 
 /** The rendered nginx.conf with the cluster's addresses and mount folders replaced; every replaced text must occur. */
 function localConfig(config: string, replacements: Array<[string, string]>): string {
@@ -40,7 +50,12 @@ describe.skipIf(!runsWith('nginx'))('the gateway, run by nginx on loopback', () 
   let grpcPort: number;
 
   beforeAll(async () => {
-    rendered = await render(helmRelease('helm3'), { valuesFiles: [path.join(paths.valuesSets, 'gateway.yaml')] });
+    // The set's users, and one whose password has what a hash must carry byte for byte: UTF-8, quotes, a colon.
+    const setUsers = YAML.parse(readFileSync(path.join(paths.valuesSets, 'gateway.yaml'), 'utf8')).gateway.basicAuth.users;
+    rendered = await render(helmRelease('helm3'), {
+      valuesFiles: [path.join(paths.valuesSets, 'gateway.yaml')],
+      values: { gateway: { basicAuth: { users: [...setUsers, { username: 'operator', password: oddPassword }] } } },
+    });
     folder = scratch.make('tempo-gateway-');
     // nginx started as root runs its workers as nobody, who must read the files.
     chmodSync(folder, 0o755);
@@ -86,6 +101,11 @@ describe.skipIf(!runsWith('nginx'))('the gateway, run by nginx on loopback', () 
     expect(await response.text()).toBe('stub');
     const seen = query.received.find((request) => request.path === '/api/search?q=%7B%7D');
     expect(seen?.headers['x-scope-orgid']).toBe('team-a');
+  });
+
+  test('signs in a user whose password holds UTF-8, quotes, a colon and a dollar sign, and no one with it misspelt', async () => {
+    expect((await get('/api/search', { authorization: basic('operator', oddPassword) })).status).toBe(200);
+    expect((await get('/api/search', { authorization: basic('operator', oddPassword.slice(0, -1)) })).status).toBe(401);
   });
 
   test('a user without a tenant of its own sends its name as the tenant', async () => {
@@ -147,6 +167,23 @@ describe.skipIf(!runsWith('nginx'))('the gateway, run by nginx on loopback', () 
 describe.each(helmReleases)('the gateway as rendered ($label)', (helm) => {
   const gatewayValues = { gateway: { enabled: true, basicAuth: { users: [{ username: 'grafana', password: users.grafana }] } } };
 
+  test('hashes each password with a salt of its own that changes only with the release, the user or the password', async () => {
+    const line = async (values: Record<string, unknown>, release = 'tempo') => {
+      const rendered = await render(helm, { release, values: { gateway: { enabled: true, basicAuth: { users: [{ username: 'grafana', password: users.grafana }] } }, ...values } });
+      const name = release === 'tempo' ? 'tempo-gateway' : `${release}-tempo-gateway`;
+      return Buffer.from(rendered.get('Secret', name).data['.htpasswd'], 'base64').toString('utf8');
+    };
+    const salt = (htpasswd: string) => Buffer.from(htpasswd.trim().split('{SSHA}')[1]!, 'base64').subarray(20).toString('hex');
+    const first = await line({});
+    expect(await line({})).toBe(first);
+    const others = [
+      await line({}, 'other'),
+      await line({ gateway: { enabled: true, basicAuth: { users: [{ username: 'grafana', password: 'another-password' }] } } }),
+      await line({ gateway: { enabled: true, basicAuth: { users: [{ username: 'grafana2', password: users.grafana }] } } }),
+    ];
+    expect(new Set([first, ...others].map(salt)).size).toBe(4);
+  });
+
   test('without multitenancy it removes any X-Scope-OrgID a client sends, on HTTP and gRPC alike', async () => {
     const config = (await render(helm, { values: gatewayValues })).get('ConfigMap', 'tempo-gateway').data['nginx.conf'];
     expect(config).toContain('proxy_set_header X-Scope-OrgID "";');
@@ -154,10 +191,11 @@ describe.each(helmReleases)('the gateway as rendered ($label)', (helm) => {
     expect(config).not.toContain('map $remote_user');
   });
 
-  test('stores only bcrypt hashes, and runs nginx unprivileged with a read-only root and its temporary files on an emptyDir', async () => {
+  test('stores only salted hashes, the same on every render, and runs nginx unprivileged with a read-only root and its temporary files on an emptyDir', async () => {
     const rendered = await render(helm, { values: gatewayValues });
     const htpasswd = Buffer.from(rendered.get('Secret', 'tempo-gateway').data['.htpasswd'], 'base64').toString('utf8');
-    expect(htpasswd).toMatch(/^grafana:\$2[aby]\$10\$[./A-Za-z0-9]{53}\n$/);
+    expect(htpasswd).toMatch(/^grafana:\{SSHA\}[A-Za-z0-9+/]{48}\n$/);
+    expect(sshaMatches(htpasswd.trim().slice('grafana:'.length), users.grafana)).toBe(true);
     expect(JSON.stringify(rendered.documents)).not.toContain(users.grafana);
     const pod = rendered.get('Deployment', 'tempo-gateway').spec.template.spec;
     expect(pod.containers[0].securityContext).toEqual({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
@@ -198,11 +236,20 @@ describe.each(helmReleases)('the gateway as rendered ($label)', (helm) => {
   });
 });
 
-test('NOTES give the gateway\'s addresses instead of the warning (Helm 4, which prints NOTES without a cluster)', async () => {
-  const notes = await renderNotes({ gateway: { enabled: true, basicAuth: { users: [{ username: 'grafana', password: users.grafana }] } }, tempo: { multitenancyEnabled: true } });
-  expect(notes).toContain("With credentials, through the gateway (basic auth, each user's tenant set for it):");
+test("NOTES give the gateway's addresses, and warn that Tempo's own Services stay open until the NetworkPolicy closes them (Helm 4, which prints NOTES without a cluster)", async () => {
+  const values = { gateway: { enabled: true, basicAuth: { users: [{ username: 'grafana', password: users.grafana }] } }, tempo: { multitenancyEnabled: true } };
+  const notes = await renderNotes(values);
+  expect(notes).toContain("Query traces through the gateway, with credentials (basic auth, each user's tenant set for it):");
   expect(notes).toContain('Query API and OTLP/HTTP: http://tempo-gateway.observability.svc:8080');
   expect(notes).toContain('OTLP/gRPC:               tempo-gateway.observability.svc:8090');
+  expect(notes).toContain('port-forward service/tempo-gateway 8080:http');
+  // Tempo's own query address is not advertised next to the gateway's.
+  expect(notes).not.toContain('http://tempo.observability.svc:3200');
   expect(notes).not.toContain('Tempo has no authentication of its own');
+  expect(notes).toContain("WARNING: the gateway does not close Tempo's own Services.");
   expect(notes).toContain('helm test tempo --namespace observability');
+
+  const closed = await renderNotes({ ...values, networkPolicy: { enabled: true } });
+  expect(closed).not.toContain('WARNING: the gateway');
+  expect(closed).toContain("Tempo's own ports admit only what networkPolicy lets in: the query API only the gateway");
 });

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import YAML from 'yaml';
 import { paths } from '../build/paths.ts';
-import { defaultKubeVersion, helmReleases, lint, render, type Manifest, type Rendered } from './helpers/helm.ts';
+import { defaultKubeVersion, helmReleases, lint, render, renderText, type Manifest, type Rendered } from './helpers/helm.ts';
 import { kubeVersions, type KubeVersion } from './helpers/kubernetes.ts';
 import { chartWiring, podTemplates } from './helpers/invariants.ts';
 import { tempoConfigOf } from './helpers/tempo-config.ts';
@@ -38,6 +38,11 @@ describe.concurrent.each(cases)('values set $label', ({ helm, set }) => {
   test.each(kubeVersions)('is valid for Kubernetes %s and for Tempo, and keeps every invariant', async (kubeVersion) => {
     const rendered = await rendering(kubeVersion);
     expect(rendered.documents.length).toBeGreaterThan(0);
+  });
+
+  test('renders byte-identical manifests every time, so that GitOps tools settle', async () => {
+    const [first, second] = await Promise.all([renderText(helm, input), renderText(helm, input)]);
+    expect(second).toBe(first);
   });
 
   test('passes helm lint --strict with nothing to report', async () => {

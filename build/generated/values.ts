@@ -1142,13 +1142,13 @@ export interface Values {
     "grpcPort": number;
     /** Who may pass the gateway. */
     "basicAuth": {
-      /** Users as {username, password, tenant}. The chart hashes each password with bcrypt at render time into the Secret <fullname>-gateway (key .htpasswd): no password is stored in plain text in the cluster. tenant (default: the username) is the X-Scope-OrgID the user's requests carry when tempo.multitenancyEnabled. Keep this list in an encrypted values file (sops, sealed secrets), or use existingSecret. */
+      /** Users as {username, password, tenant}. The chart hashes each password (salted SHA-1, {SSHA}, with a salt derived from the release, user and password, so that every render is identical) into the Secret <fullname>-gateway (key .htpasswd). The passwords themselves stay in Helm's release record and, while helm test runs, in the test's Secret (see tests.credentialsSecret): keep this list in an encrypted values file (sops, sealed secrets), or use existingSecret for bcrypt hashes and no password in the cluster. tenant (default: the username) is the X-Scope-OrgID the user's requests carry when tempo.multitenancyEnabled. */
       "users": Array<{
         "username": string;
         "password": string;
         "tenant"?: string;
       }>;
-      /** A Secret of your own holding an htpasswd file (bcrypt) under the key .htpasswd, instead of users. Each user's tenant is then the username. */
+      /** A Secret of your own holding an htpasswd file under the key .htpasswd (bcrypt, from htpasswd -B, is what nginx checks slowest against guessing), instead of users. Each user's tenant is then the username. */
       "existingSecret": string;
     };
     /** Resources of the nginx container. */

@@ -150,6 +150,13 @@ export async function render(release: HelmRelease, input: HelmInput = {}): Promi
   return new Rendered(documents);
 }
 
+/** `helm template`'s output as helm printed it, unparsed: for comparing renderings byte by byte. */
+export async function renderText(release: HelmRelease, input: HelmInput = {}): Promise<string> {
+  const result = await runHelm(release, templateCommand(input), input);
+  if (result.exitCode !== 0) throw new Error(`helm template failed (${release.label}):\n${result.stderr}`);
+  return result.stdout;
+}
+
 /** `helm template` that must fail; returns helm's error output. */
 export async function renderError(release: HelmRelease, input: HelmInput = {}): Promise<string> {
   const result = await runHelm(release, templateCommand(input), input);

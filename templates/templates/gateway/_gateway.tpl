@@ -25,6 +25,34 @@ Usage: {{ include "tempo.gateway.labels" (dict "root" . "pod" false) | nindent 4
 
 
 {{- /*
+tempo.gateway.htpasswdLine: one user's htpasswd line, "<username>:{SSHA}<base64 of SHA-1(password +
+salt) followed by the salt>", the salted SHA-1 scheme nginx reads itself. Helm's htpasswd (bcrypt)
+draws a new salt on every render, so GitOps tools would never settle; here the salt is 16 characters
+of a SHA-256 over the release, the user and the password: the line changes only when one of them does.
+Templates cannot turn a hex digest into bytes, so the base64 is written from the hex directly, three
+hex digits (12 bits) into two base64 characters: 20 digest bytes and 16 salt bytes are 72 digits, 48
+characters, with no padding. The password itself is in Helm's release record in any case; for bcrypt,
+users bring their own file (gateway.basicAuth.existingSecret).
+Usage: {{ include "tempo.gateway.htpasswdLine" (dict "root" $ "user" (dict "username" "u" "password" "p")) }}
+*/ -}}
+{{- define "tempo.gateway.htpasswdLine" -}}
+{{- $user := .user -}}
+{{- $salt := printf "%s\n%s\n%s\n%s" (include "tempo.names.namespace" .root) (include "tempo.names.fullname" .root) $user.username $user.password | sha256sum | trunc 16 -}}
+{{- $hex := printf "%s%x" (printf "%s%s" $user.password $salt | sha1sum) $salt -}}
+{{- $digits := dict "0" 0 "1" 1 "2" 2 "3" 3 "4" 4 "5" 5 "6" 6 "7" 7 "8" 8 "9" 9 "a" 10 "b" 11 "c" 12 "d" 13 "e" 14 "f" 15 -}}
+{{- $alphabet := "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/" -}}
+{{- $base64 := "" -}}
+{{- range $group := until (div (len $hex) 3 | int) -}}
+{{- $at := mul $group 3 | int -}}
+{{- $bits := add (mul (get $digits (substr $at (add $at 1 | int) $hex)) 256) (mul (get $digits (substr (add $at 1 | int) (add $at 2 | int) $hex)) 16) (get $digits (substr (add $at 2 | int) (add $at 3 | int) $hex)) -}}
+{{- $high := div $bits 64 | int -}}
+{{- $low := mod $bits 64 | int -}}
+{{- $base64 = printf "%s%s%s" $base64 (substr $high (add $high 1 | int) $alphabet) (substr $low (add $low 1 | int) $alphabet) -}}
+{{- end -}}
+{{- printf "%s:{SSHA}%s" $user.username $base64 -}}
+{{- end -}}
+
+{{- /*
 tempo.gateway.files: where the gateway's files are, as JSON: {config (nginx.conf, from the ConfigMap),
 htpasswd (from the Secret), secretName, temp (the emptyDir for nginx's pid and buffers)}.
 Usage: {{ (include "tempo.gateway.files" . | fromJson).config }}
