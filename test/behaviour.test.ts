@@ -1,6 +1,13 @@
-import { describe, expect, test } from 'vitest';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
+import YAML from 'yaml';
 import type { ValuesOverride } from '../build/generated/values.ts';
 import { helmReleases, render, renderError, renderNotes, type Manifest, type Rendered } from './helpers/helm.ts';
+import { scratchFolders } from './helpers/servers.ts';
+
+const scratch = scratchFolders();
+afterAll(scratch.removeAll);
 
 function tempoContainer(rendered: Rendered, name = 'tempo'): Manifest {
   return rendered.tempoContainer(name);
@@ -161,6 +168,17 @@ describe.each(helmReleases)('behaviour ($label)', (helm) => {
     test('structuredConfig overrides a setting the chart derives, 0 included', async () => {
       const rendered = await renderValues({ tempo: { structuredConfig: { ingester: { max_block_bytes: 0 } } } });
       expect(rendered.tempoConfig().ingester).toEqual({ max_block_duration: '5m', max_block_bytes: 0 });
+    });
+
+    test('a later values file removes a structuredConfig key with null, and a block it leaves empty, as the description says', async () => {
+      const folder = scratch.make('tempo-layers-');
+      const base = path.join(folder, 'base.yaml');
+      const later = path.join(folder, 'later.yaml');
+      writeFileSync(base, YAML.stringify({ tempo: { structuredConfig: { ingester: { trace_idle_period: '20s' }, query_frontend: { search: { duration_slo: '5s' } } } } }));
+      writeFileSync(later, YAML.stringify({ tempo: { structuredConfig: { ingester: { trace_idle_period: null }, query_frontend: { search: { duration_slo: null } } } } }));
+      const config = (await render(helm, { valuesFiles: [base, later] })).tempoConfig();
+      expect(config.ingester).toEqual({ max_block_duration: '5m', max_block_bytes: 67000000 });
+      expect(config).not.toHaveProperty('query_frontend');
     });
 
     test('structuredConfig replaces lists instead of merging them', async () => {

@@ -24,7 +24,9 @@ Usage: {{ if include "tempo.util.credentialHeader" "Authorization" }}
 
 {{- /*
 tempo.util.deepMerge: merges src into dst in place. Maps merge key by key; any other value, false and
-0 included, replaces; null removes the key. (Sprig's mergeOverwrite cannot set false, 0 or "".)
+0 included, replaces; null removes the key, and a map left empty by its nulls is not added. Helm keeps
+the nulls of a later -f file in .Values, so this is where "null removes a key" is kept. (Sprig's
+mergeOverwrite cannot set false, 0 or "".)
 Usage: {{- include "tempo.util.deepMerge" (dict "dst" $config "src" $override) -}}
 */ -}}
 {{- define "tempo.util.deepMerge" -}}
@@ -34,6 +36,13 @@ Usage: {{- include "tempo.util.deepMerge" (dict "dst" $config "src" $override) -
 {{- $_ := unset $dst $key -}}
 {{- else if and (kindIs "map" $value) (kindIs "map" (get $dst $key)) -}}
 {{- include "tempo.util.deepMerge" (dict "dst" (get $dst $key) "src" $value) -}}
+{{- else if kindIs "map" $value -}}
+{{- /* A new map is merged too, so that the nulls a later values file leaves in it remove nothing but themselves. */ -}}
+{{- $fresh := dict -}}
+{{- include "tempo.util.deepMerge" (dict "dst" $fresh "src" $value) -}}
+{{- if or $fresh (not $value) -}}
+{{- $_ := set $dst $key $fresh -}}
+{{- end -}}
 {{- else -}}
 {{- $_ := set $dst $key $value -}}
 {{- end -}}
