@@ -5,6 +5,7 @@ import { changesFor } from './changelog.ts';
 import { BuildError } from './errors.ts';
 import { renderManual, renderValuesTable } from './docs.ts';
 import { referencedKubernetesDefinitions } from './kubernetes-schema.ts';
+import { admitOtherChartValues, loadOtherCharts, otherChartMessage, renderOtherChartTable } from './other-charts.ts';
 import { packageVersion, paths, relative } from './paths.ts';
 import { ValuesSchema } from './schema.ts';
 import { describePresetValue, loadSizing, renderSizingTable, seriesCapacities, sizingForChart } from './sizing.ts';
@@ -30,6 +31,8 @@ export interface BuildSources {
   packageJson: string;
   tempoConfigSources: string;
   sizingPresets: string;
+  /** Other Tempo charts' values and what each is called here (docs/migrating.md). */
+  otherCharts: string;
 }
 
 /** Everything `npm run build` writes, keyed by absolute path. */
@@ -95,6 +98,7 @@ export function buildChart(sources: BuildSources = paths, chartDir = paths.chart
     tests: { image: { registry: string; repository: string; tag: string } };
     sizing: { goMemLimitPercent: number };
   };
+  const otherCharts = loadOtherCharts(sources.otherCharts, schema);
   const version = packageVersion(sources.packageJson);
   const soaks = readSoaks();
   const capacities = seriesCapacities(series, soaks);
@@ -116,6 +120,7 @@ export function buildChart(sources: BuildSources = paths, chartDir = paths.chart
     tempoFacts: tempoFacts(tempoConfig, path.join(sources.tempoConfigSources, 'facts.yaml')),
     changes: changesFor(path.basename(sources.changelog), readFileSync(sources.changelog, 'utf8'), version),
     validationAreas: validationAreas(sources.templates),
+    otherCharts: otherCharts.values.map((value) => ({ path: value.from, message: otherChartMessage(otherCharts, value) })),
   };
 
   const output: BuildOutput = new Map();
@@ -124,7 +129,7 @@ export function buildChart(sources: BuildSources = paths, chartDir = paths.chart
   }
   output.set(path.join(chartDir, 'values.yaml'), renderValuesYaml(schema));
   const { $schema, ...rest } = withoutAnnotations(schema.root);
-  const chartSchema = { $schema, $comment: generatedNotice('values.schema.json'), ...rest };
+  const chartSchema = { $schema, $comment: generatedNotice('values.schema.json'), ...admitOtherChartValues(rest, otherCharts, relative(sources.otherCharts)) };
   output.set(path.join(chartDir, 'values.schema.json'), formatJson(chartSchema));
   output.set(paths.generatedTypes, renderValuesTypes(schema));
   output.set(paths.tempoConfigSchema, formatJson(tempoConfig));
@@ -136,7 +141,13 @@ export function buildChart(sources: BuildSources = paths, chartDir = paths.chart
     return readFileSync(file, 'utf8');
   };
   const pages = [sources.readme, ...manualPages(sources.docs)].map((file) => ({ file, name: path.relative(path.dirname(sources.readme), file).split(path.sep).join('/'), text: readFileSync(file, 'utf8') }));
-  for (const page of renderManual(pages, schema, { 'sizing-table': sizingTable, 'soak-table': renderSoakTable(soaks) }, valuesSet)) output.set(page.file, page.text);
+  const generatedSections = {
+    'sizing-table': sizingTable,
+    'soak-table': renderSoakTable(soaks),
+    'other-charts-grafana-community': renderOtherChartTable(otherCharts, 'grafana-community'),
+    'other-charts-bitnami': renderOtherChartTable(otherCharts, 'bitnami'),
+  };
+  for (const page of renderManual(pages, schema, generatedSections, valuesSet)) output.set(page.file, page.text);
   return output;
 }
 

@@ -10,6 +10,8 @@ export const readmeSections = {
   'sizing-table': 'build/sizing/presets.yaml',
   'soak-table': 'build/sizing/soaks.json',
   'receivers-table': 'values.schema.json',
+  'other-charts-grafana-community': 'build/other-charts.yaml',
+  'other-charts-bitnami': 'build/other-charts.yaml',
 } as const;
 
 export type ReadmeSection = keyof typeof readmeSections;
@@ -52,10 +54,10 @@ export interface ManualPage {
 export function renderManual(
   pages: ManualPage[],
   schema: ValuesSchema,
-  measured: { 'sizing-table': string; 'soak-table': string },
+  generated: Omit<Record<ReadmeSection, string>, 'values-table' | 'receivers-table'>,
   valuesSet: (page: string, name: string) => string,
 ): ManualPage[] {
-  const contents: Record<ReadmeSection, string> = { 'values-table': renderValuesTable(schema), ...measured, 'receivers-table': renderReceiversTable(schema) };
+  const contents: Record<ReadmeSection, string> = { 'values-table': renderValuesTable(schema), ...generated, 'receivers-table': renderReceiversTable(schema) };
   const rendered = pages.map((page) => ({ ...page }));
   for (const section of Object.keys(readmeSections) as ReadmeSection[]) {
     const { start: startMarker, end: endMarker } = sectionMarkers(section);

@@ -17,6 +17,7 @@ export const paths = {
   generatedTypes: path.join(repoRoot, 'build', 'generated', 'values.ts'),
   tempoConfigSources: path.join(repoRoot, 'build', 'tempo-config'),
   sizingPresets: path.join(repoRoot, 'build', 'sizing', 'presets.yaml'),
+  otherCharts: path.join(repoRoot, 'build', 'other-charts.yaml'),
   sizingMeasurements: path.join(repoRoot, 'build', 'sizing', 'measurements.md'),
   kubernetesOpenApi: path.join(repoRoot, 'build', 'kubernetes-openapi'),
   tempoConfigSchema: path.join(repoRoot, 'build', 'generated', 'tempo-config.schema.json'),

@@ -197,6 +197,7 @@ describe('build errors name the file at fault', () => {
       packageJson: path.join(dir, 'package.json'),
       tempoConfigSources: path.join(dir, 'tempo-config'),
       sizingPresets: path.join(dir, 'presets.yaml'),
+      otherCharts: path.join(dir, 'other-charts.yaml'),
     };
     cpSync(paths.valuesSchema, sources.valuesSchema);
     cpSync(paths.templates, sources.templates, { recursive: true });
@@ -206,6 +207,7 @@ describe('build errors name the file at fault', () => {
     cpSync(paths.packageJson, sources.packageJson);
     cpSync(paths.tempoConfigSources, sources.tempoConfigSources, { recursive: true });
     cpSync(paths.sizingPresets, sources.sizingPresets);
+    cpSync(paths.otherCharts, sources.otherCharts);
     change(sources);
     return () => buildChart(sources, path.join(dir, 'chart'));
   }
@@ -232,6 +234,12 @@ describe('build errors name the file at fault', () => {
   test('a value without a default or examples', () => {
     const build = buildWith((s) => editJson(s.valuesSchema, (schema) => delete schema.properties.image.properties.tag.default));
     expect(build).toThrow(/values\.schema\.json: #\/properties\/image\/properties\/tag \(image\.tag\) has no default/);
+  });
+
+  test("another chart's value mapped to a value this chart does not have, or one that is this chart's own", () => {
+    const mapping = (edit: (text: string) => string) => buildWith((s) => editText(s.otherCharts, edit));
+    expect(mapping((t) => t.replace('use: [image.repository]', 'use: [image.repo]'))).toThrow(/other-charts\.yaml: tempo\.repository is mapped to image\.repo, which is not a value of this chart/);
+    expect(mapping((t) => `${t}  - { from: tempo.retention, charts: [bitnami], use: [] }\n`)).toThrow(/other-charts\.yaml: tempo\.retention is a value of this chart, not another's/);
   });
 
   test('a definition the build generates, written by hand', () => {
