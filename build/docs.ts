@@ -26,9 +26,10 @@ export function sectionMarkers(section: ReadmeSection): { start: string; end: st
 /**
  * Where the manual shows a tested values set: between <!-- values-set:NAME:start ... --> and
  * <!-- values-set:NAME:end -->, the build writes test/values/NAME.yaml, so an example in the manual is
- * always one that every check renders.
+ * always one that every check renders. A name with a folder (upgrade/1-tempo-2-10) shows a file that
+ * is layered over others rather than rendered alone; the test of its folder renders it.
  */
-const valuesSetMarker = /<!-- values-set:([a-z0-9-]+):start[^>]*-->([\s\S]*?)<!-- values-set:\1:end -->/g;
+const valuesSetMarker = /<!-- values-set:([a-z0-9-]+(?:\/[a-z0-9-]+)*):start[^>]*-->([\s\S]*?)<!-- values-set:\1:end -->/g;
 
 /** A values set as the manual shows it: without the header lines only the tests read. */
 export function valuesSetExample(text: string): string {

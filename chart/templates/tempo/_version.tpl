@@ -174,7 +174,9 @@ Usage: {{ include "tempo.version.keysIn" (dict "node" $config "path" "" "absent"
 {{- if kindIs "map" .node -}}
 {{- range $key, $value := .node -}}
 {{- $path := ternary $key (printf "%s.%s" $.path $key) (eq $.path "") -}}
-{{- if hasKey $.absent $path -}}
+{{- /* A null sets nothing: it removes the key (a later values file's way to drop a block). */ -}}
+{{- if kindIs "invalid" $value -}}
+{{- else if hasKey $.absent $path -}}
 {{- $found = append $found $path -}}
 {{- else -}}
 {{- $found = concat $found (include "tempo.version.keysIn" (dict "node" $value "path" $path "absent" $.absent) | fromJsonArray) -}}
