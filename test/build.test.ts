@@ -8,6 +8,7 @@ import YAML from 'yaml';
 import { buildChart, loadValuesSchema, validationAreas, type BuildSources } from '../build/chart.ts';
 import { referencedKubernetesDefinitions } from '../build/kubernetes-schema.ts';
 import { BuildError } from '../build/errors.ts';
+import { admitOtherChartValues, loadOtherCharts } from '../build/other-charts.ts';
 import { extractZipEntry, helmBinary, helmReleases } from '../tools/helm.ts';
 import { driftedFiles, writeOutput } from '../build/output.ts';
 import { packageVersion, paths } from '../build/paths.ts';
@@ -56,14 +57,15 @@ describe('generated files', () => {
     }
   });
 
-  test('chart/values.schema.json is the source schema plus its generated notice and definitions', () => {
+  test("chart/values.schema.json is the source schema plus its generated notice and definitions, and other charts' values let through", () => {
     const { $comment, ...chartSchema } = JSON.parse(readFileSync(path.join(paths.chart, 'values.schema.json'), 'utf8'));
     expect($comment).toBeTypeOf('string');
     const source = JSON.parse(readFileSync(paths.valuesSchema, 'utf8'));
     const { $schema: _draft, $comment: _notice, definitions: durations, ...tempoConfig } = JSON.parse(readFileSync(paths.tempoConfigSchema, 'utf8'));
     describePresetValue(source, 'values.schema.json', loadSizing(paths.sizingPresets));
     source.definitions = { ...source.definitions, tempoConfig, ...durations, ...referencedKubernetesDefinitions(source) };
-    expect(chartSchema).toEqual(withoutAnnotations(source));
+    const withOthers = admitOtherChartValues(withoutAnnotations(source), loadOtherCharts(paths.otherCharts, loadValuesSchema()), 'build/other-charts.yaml');
+    expect(chartSchema).toEqual(withOthers);
     expect(JSON.stringify(chartSchema)).not.toMatch(/"x-(tempo-key|listener)"/);
     expect(Object.keys(chartSchema.definitions)).toEqual(
       expect.arrayContaining(['io.k8s.api.core.v1.SecurityContext', 'io.k8s.api.core.v1.Probe', 'io.k8s.api.core.v1.Affinity']),
