@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, test } from 'vitest';
@@ -29,4 +29,22 @@ test('the template lint catches each broken rule', () => {
   expect(problems).toMatch(/_bad\.tpl:5: fail message must start with "ERROR: "/);
   expect(problems).toMatch(/bad\.yaml:2: use include "tempo\.names\.namespace" instead of \.Release\.Namespace/);
   expect(problems).toMatch(/bad\.yaml:2: metadata\.namespace must come from include "tempo\.names\.namespace"/);
+});
+
+test("every repository file the chart's sources, tools, tests and manual name exists", () => {
+  const sources = ['templates', 'tools', 'build', 'test', 'docs', 'examples'].flatMap((dir) =>
+    (readdirSync(path.join(paths.root, dir), { recursive: true, encoding: 'utf8' }) as string[])
+      .filter((file) => /\.(tpl|hbs|ts|md|yaml|txt)$/.test(file) && !file.startsWith('generated') && !file.includes('fixtures'))
+      .map((file) => path.join(paths.root, dir, file)),
+  );
+  sources.push(paths.readme, paths.valuesSchema);
+  const missing: string[] = [];
+  for (const file of sources) {
+    for (const [cited] of readFileSync(file, 'utf8').matchAll(/(?<![\w./-])(?:docs|build|test|examples|tools)\/[A-Za-z0-9_./-]+\.(?:md|ts|yaml|json|tpl)\b/g)) {
+      // A path with a placeholder (<series>, NAME) names a family of files, not one.
+      if (/NAME|<|\*/.test(cited)) continue;
+      if (!existsSync(path.join(paths.root, cited))) missing.push(`${path.relative(paths.root, file)} names ${cited}`);
+    }
+  }
+  expect(missing).toEqual([]);
 });

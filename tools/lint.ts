@@ -3,7 +3,7 @@ import path from 'node:path';
 import { paths, relative } from '../build/paths.ts';
 
 /**
- * House rules for the Go templates that a type-checker cannot see (docs/style.md of the project):
+ * House rules for the Go templates that a type-checker cannot see (the project's style guide):
  * helpers named tempo.<area>.<name> with a usage comment, every fail message starting with ERROR:,
  * and the namespace decided in one helper.
  */
