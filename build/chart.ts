@@ -3,7 +3,7 @@ import path from 'node:path';
 import Handlebars from 'handlebars';
 import { changesFor } from './changelog.ts';
 import { BuildError } from './errors.ts';
-import { renderManual, renderValuesTable } from './docs.ts';
+import { renderManual, renderSeriesTable, renderValuesTable } from './docs.ts';
 import { referencedKubernetesDefinitions } from './kubernetes-schema.ts';
 import { admitOtherChartValues, loadOtherCharts, otherChartMessage, renderOtherChartTable } from './other-charts.ts';
 import { packageVersion, paths, relative } from './paths.ts';
@@ -109,7 +109,7 @@ export function buildChart(sources: BuildSources = paths, chartDir = paths.chart
       { name: 'gateway', image: `${defaults.gateway.image.registry}/${defaults.gateway.image.repository}:${defaults.gateway.image.tag}` },
       { name: 'helm-test', image: `${defaults.tests.image.registry}/${defaults.tests.image.repository}:${defaults.tests.image.tag}` },
     ],
-    valuesTable: renderValuesTable(schema),
+    valuesTable: renderValuesTable(schema, series.map((entry) => entry.name)),
     sizing: sizingForChart(sizing, capacities),
     wiring: wiringBySeries(schema, series.map((entry) => entry.name)),
     versions: {
@@ -146,8 +146,9 @@ export function buildChart(sources: BuildSources = paths, chartDir = paths.chart
     'soak-table': renderSoakTable(soaks),
     'other-charts-grafana-community': renderOtherChartTable(otherCharts, 'grafana-community'),
     'other-charts-bitnami': renderOtherChartTable(otherCharts, 'bitnami'),
+    'tempo-series': renderSeriesTable(series),
   };
-  for (const page of renderManual(pages, schema, generatedSections, valuesSet)) output.set(page.file, page.text);
+  for (const page of renderManual(pages, schema, series.map((entry) => entry.name), generatedSections, valuesSet)) output.set(page.file, page.text);
   return output;
 }
 

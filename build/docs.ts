@@ -12,6 +12,7 @@ export const readmeSections = {
   'receivers-table': 'values.schema.json',
   'other-charts-grafana-community': 'build/other-charts.yaml',
   'other-charts-bitnami': 'build/other-charts.yaml',
+  'tempo-series': 'build/tempo-config/versions.yaml',
 } as const;
 
 export type ReadmeSection = keyof typeof readmeSections;
@@ -55,10 +56,11 @@ export interface ManualPage {
 export function renderManual(
   pages: ManualPage[],
   schema: ValuesSchema,
+  allSeries: string[],
   generated: Omit<Record<ReadmeSection, string>, 'values-table' | 'receivers-table'>,
   valuesSet: (page: string, name: string) => string,
 ): ManualPage[] {
-  const contents: Record<ReadmeSection, string> = { 'values-table': renderValuesTable(schema), ...generated, 'receivers-table': renderReceiversTable(schema) };
+  const contents: Record<ReadmeSection, string> = { 'values-table': renderValuesTable(schema, allSeries), ...generated, 'receivers-table': renderReceiversTable(schema) };
   const rendered = pages.map((page) => ({ ...page }));
   for (const section of Object.keys(readmeSections) as ReadmeSection[]) {
     const { start: startMarker, end: endMarker } = sectionMarkers(section);
@@ -79,6 +81,12 @@ export function renderManual(
   return rendered;
 }
 
+/** The Markdown table of the supported Tempo series: the release the tests run, the default pod, and Grafana's documentation of the series. */
+export function renderSeriesTable(series: Array<{ name: string; release: string; docsUrl: string; scalesOut: boolean; sizing: { defaultPreset: string } }>): string {
+  const rows = series.map((entry, index) => `| ${entry.name}${index === 0 ? ' (the default)' : ''} | \`${entry.release}\` | ${entry.scalesOut ? 'yes' : 'no: one pod'} | \`${entry.sizing.defaultPreset}\` | [configuration reference](${entry.docsUrl}configuration/) |`);
+  return ['| Series | `image.tag` | Scales out | Default pod | Grafana\'s documentation |', '| --- | --- | --- | --- | --- |', ...rows].join('\n');
+}
+
 /** The Markdown table of the receivers that listen on a port, from the wiring table: name, switch, default port and port name. */
 export function renderReceiversTable(schema: ValuesSchema): string {
   const rows = wiringOf(schema)
@@ -88,14 +96,14 @@ export function renderReceiversTable(schema: ValuesSchema): string {
 }
 
 /** The Markdown table of every value: key, type, default, the Tempo key it sets and description. */
-export function renderValuesTable(schema: ValuesSchema): string {
+export function renderValuesTable(schema: ValuesSchema, allSeries: string[]): string {
   const defaults = schema.defaults();
   const rows = schema
     .entries()
     .filter((entry) => !entry.isGroup)
     .map((entry) => {
       const shown = entry.isOptional ? '(unset)' : `\`${JSON.stringify(lookup(defaults, entry.path))}\``;
-      const tempoKeys = describeTempoKeys(entry.schema);
+      const tempoKeys = describeTempoKeys(entry.schema, allSeries);
       return `| \`${entry.path.join('.')}\` | ${typeName(entry.schema)} | ${cell(shown)} | ${tempoKeys} | ${cell(entry.schema.description ?? '')} |`;
     });
   return ['| Value | Type | Default | Tempo key | Description |', '| --- | --- | --- | --- | --- |', ...rows].join('\n');

@@ -15,6 +15,8 @@ export interface TempoSeries {
   name: string;
   /** The release the tests run and whose documented configuration build/tempo-config/<name>/ holds. */
   release: string;
+  /** Grafana's documentation of the series (https://grafana.com/docs/tempo/vMAJOR.MINOR.x/): filled in by the build, the one place it is spelt. */
+  docsUrl: string;
   scalesOut: boolean;
   /** The preset a pod of the series gets when sizing.preset is empty, and the series' own protection rules over presets.yaml's. */
   sizing: { defaultPreset: string; protection: Partial<ProtectionRules> };
@@ -68,6 +70,7 @@ export function loadTempoSeries(file: string): TempoSeries[] {
   const names = series.map((entry) => entry.name);
   if (new Set(names).size !== names.length) problems.push('names a series twice');
   if (problems.length > 0) throw new BuildError(name, problems.join('; '));
+  for (const entry of series) entry.docsUrl = `https://grafana.com/docs/tempo/v${entry.name}.x/`;
   return series;
 }
 

@@ -191,16 +191,22 @@ export function tempoKeysOf(node: SchemaNode, series?: string, allSeries: string
 
 /**
  * The Tempo keys of a value for people, as the values reference shows them: the keys, and where they
- * differ between series, each series' own ("2.5: `a`; 3.0: `b`; 2.10: none").
+ * differ between series, every series named with its own ("2.5, 2.10: `a`; 3.0: `b`"), so that no
+ * reader has to know that an entry holds for the series after it.
  */
-export function describeTempoKeys(node: SchemaNode): string {
+export function describeTempoKeys(node: SchemaNode, allSeries: string[]): string {
   const keys = node['x-tempo-key'];
-  const code = (entry: string | string[] | null) => (entry === null ? 'none' : (Array.isArray(entry) ? entry : [entry]).map((key) => `\`${key}\``).join(', '));
   if (keys === undefined || keys === null) return '';
-  if (typeof keys === 'string' || Array.isArray(keys)) return code(keys as string | string[]);
-  return Object.entries(keys as Record<string, string | string[] | null>)
-    .map(([series, entry]) => `${series}: ${code(entry)}`)
-    .join('; ');
+  const code = (entry: string[]) => (entry.length === 0 ? 'none' : entry.map((key) => `\`${key}\``).join(', '));
+  if (typeof keys === 'string' || Array.isArray(keys)) return code(tempoKeysOf(node));
+  const groups: Array<{ series: string[]; keys: string }> = [];
+  for (const series of allSeries) {
+    const described = code(tempoKeysOf(node, series, allSeries));
+    const last = groups.at(-1);
+    if (last?.keys === described) last.series.push(series);
+    else groups.push({ series: [series], keys: described });
+  }
+  return groups.map((group) => `${group.series.join(', ')}: ${group.keys}`).join('; ');
 }
 
 /** A copy of a schema without the x- annotation keywords, which only the build reads. */

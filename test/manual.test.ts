@@ -3,6 +3,7 @@ import path from 'node:path';
 import { expect, test } from 'vitest';
 import YAML from 'yaml';
 import { paths } from '../build/paths.ts';
+import { loadTempoSeries } from '../build/tempo-versions.ts';
 import { helmReleases, render } from './helpers/helm.ts';
 
 /**
@@ -56,4 +57,23 @@ test.concurrent.each(snippets)('the YAML example $label renders as values', asyn
   // The Secrets the examples name are the user's own.
   const rendered = await render(helmReleases[0]!, { values, external: ['Secret/tempo-s3'] });
   expect(rendered.documents.length).toBeGreaterThan(0);
+});
+
+/** The supported series as the build reads them (build/tempo-config/versions.yaml). */
+const supportedSeries = loadTempoSeries(path.join(paths.tempoConfigSources, 'versions.yaml'));
+
+test("every link to Tempo's versioned documentation, in the manual, the chart and the values, names a supported series", () => {
+  const files = [...pages, paths.valuesSchema, path.join(paths.chart, 'Chart.yaml'), path.join(paths.chart, 'README.md'), ...readdirSync(path.join(paths.templates, 'templates'), { recursive: true, encoding: 'utf8' }).filter((file) => /\.(tpl|yaml|txt|hbs)$/.test(file)).map((file) => path.join(paths.templates, 'templates', file))];
+  const supported = new Set(supportedSeries.map((entry) => entry.docsUrl));
+  const stray = files.flatMap((file) => [...readFileSync(file, 'utf8').matchAll(/https:\/\/grafana\.com\/docs\/tempo\/(v\d+\.\d+\.x|latest|next)\//g)].map((match) => match[0]).filter((url) => !supported.has(url)).map((url) => `${name(file)}: ${url}`));
+  expect(stray).toEqual([]);
+  // A value's description is one text for every series: it links to none in particular.
+  expect(readFileSync(paths.valuesSchema, 'utf8')).not.toMatch(/grafana\.com\/docs\/tempo\/v\d/);
+});
+
+test("the README's table of Tempo versions lists each supported series with the release its tests run, and the default first", () => {
+  const readme = readFileSync(paths.readme, 'utf8');
+  const rows = [...readme.slice(readme.indexOf('## Tempo versions')).matchAll(/^\| (\d+\.\d+) \| (\d+\.\d+\.\d+) \|/gm)].map((match) => [match[1], match[2]]);
+  expect(rows).toEqual(supportedSeries.map((entry) => [entry.name, entry.release]));
+  expect(readme).toContain(`The default is Tempo ${supportedSeries[0]!.release}`);
 });

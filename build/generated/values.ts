@@ -133,7 +133,7 @@ export interface Values {
     "topologyKey": string;
     "whenUnsatisfiable": string;
   }>;
-  /** How big the Tempo pod is: its resources, and the settings that keep Tempo alive at its memory limit. Those follow the container's memory limit, wherever it comes from: GOMEMLIMIT, the parquet row-group size (storage.trace.block.parquet_row_group_size_bytes), ingester.max_block_bytes and the per-tenant ingestion limit (rate_limit_bytes and burst_size_bytes), over which Tempo refuses spans with 429 / RESOURCE_EXHAUSTED, which OTLP exporters retry. Set any of them in tempo.structuredConfig (GOMEMLIMIT in tempo.extraEnv) to override it. See the README's Sizing section. */
+  /** How big the Tempo pod is: its resources, and the settings that keep Tempo alive at its memory limit. Those follow the container's memory limit, wherever it comes from: GOMEMLIMIT, the parquet row-group size (storage.trace.block.parquet_row_group_size_bytes), the block size (ingester.max_block_bytes on 2.x, live_store.max_block_bytes on 3.0) and the per-tenant ingestion limit (rate_limit_bytes and burst_size_bytes), over which Tempo refuses spans with 429 / RESOURCE_EXHAUSTED, which OTLP exporters retry. Set any of them in tempo.structuredConfig (GOMEMLIMIT in tempo.extraEnv) to override it. See the README's Sizing section. */
   "sizing": {
     /** Resources and protective settings as one consistent set; resources merges over the preset's key by key. Empty: the Tempo series' own default, design on 2.5 and 2.10 and small on 3.0, whose 3.0.3 the design's 256Mi cannot hold at saturation (docs/sizing.md). Presets: design (limits 200m CPU and 256Mi), small (limits 500m CPU and 512Mi), medium (limits 1 CPU and 1Gi), large (limits 2 CPU and 4Gi), or none (sets no resources and no protective settings). */
     "preset": "" | "design" | "small" | "medium" | "large" | "none";
@@ -210,13 +210,13 @@ export interface Values {
       "externalTrafficPolicy": "" | "Cluster" | "Local";
     };
   };
-  /** Readiness probe of the Tempo container. Tempo answers /ready with 503 until every module runs and the ingester has been up for about 15 seconds. See https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/ */
+  /** Readiness probe of the Tempo container. Tempo answers /ready with 503 until every module runs (on 2.x, until about 15 seconds after the ingester started). See https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/ */
   "readinessProbe": Record<string, unknown>;
   /** Liveness probe of the Tempo container. It asks /api/echo, which answers as soon as the HTTP server runs, so a slow start is not mistaken for a hang. */
   "livenessProbe": Record<string, unknown>;
   /** Startup probe of the Tempo container; empty for none. Until it succeeds the liveness probe waits, which suits a Tempo that replays a long write-ahead log at start-up. For example: {httpGet: {path: /ready, port: http}, periodSeconds: 10, failureThreshold: 60}. Set readinessProbe or livenessProbe to null to remove them. */
   "startupProbe": Record<string, unknown>;
-  /** Lifecycle hooks of the Tempo container (postStart, preStop). For example, a preStop that calls /shutdown on a single-binary Tempo flushes the ingester before the pod stops. */
+  /** Lifecycle hooks of the Tempo container (postStart, preStop). For example, a preStop that calls /shutdown on a Tempo 2.x pod flushes its ingester before the pod stops. */
   "lifecycle": Record<string, unknown>;
   /** Seconds Kubernetes waits after SIGTERM before it kills Tempo. Empty (null): the Tempo series' own, 30 on 2.5 and 2.10 and 35 on 3.0 (its backend worker takes 30 s to stop). Measured on the real binaries (docs/versions.md, "Stopping and replacing a pod"): each writes what it holds to its write-ahead log (2.10 also into blocks) within a second of SIGTERM, so a kill at the end loses nothing on a volume that survives the pod; after a query, 2.10 and 3.0 do not exit at all, so a longer grace period only delays a rollout. */
   "terminationGracePeriodSeconds": number | unknown;
@@ -1506,7 +1506,7 @@ export interface Values {
       /** Image tag. */
       "tag": string;
     };
-    /** How long the test waits for the trace to be readable (Tempo makes it readable within seconds, from its ingester). */
+    /** How long the test waits for the trace to be readable (Tempo makes a trace readable by its ID within seconds; Tempo 3.0's search finds it about 30 s after it arrives). */
     "timeoutSeconds": number;
     /** With gateway.enabled: a Secret holding the username and password (keys username, password) the test signs in with. Empty: the first of gateway.basicAuth.users, through a Secret that exists only while the test runs. */
     "credentialsSecret": string;
@@ -1642,15 +1642,15 @@ export interface Values {
       /** Port memberlist gossips on, between the pods only: it is on no Service but the headless one of a scaled-out Tempo. Each pod advertises it as its own (memberlist.advertise_port), so peers dial the port it binds. */
       "bindPort": number;
     };
-    /** Longest time the ingester keeps a block open before flushing it to storage, as a Go duration. For example: 30m. */
+    /** Longest time Tempo keeps a block of recent traces open before it writes it to storage (the Tempo key column names it per series), as a Go duration. For example: 30m. */
     "maxBlockDuration": string;
-    /** How long trace blocks are kept before the compactor deletes them, as a Go duration. Tempo's own default is 336h (14 days). For example: 720h. */
+    /** How long trace blocks are kept before Tempo deletes them (the compactor on 2.x, the backend worker on 3.0), as a Go duration. Tempo's own default is 336h (14 days). For example: 720h. */
     "retention": string;
     /** Where the storage volume is mounted. Tempo keeps blocks in <dataDir>/traces, its write-ahead log in <dataDir>/wal, and the metrics-generator its own in <dataDir>/generator. */
     "dataDir": string;
     /** Send Grafana Labs anonymous usage statistics. Tempo's own default is on. */
     "reportingEnabled": boolean;
-    /** Tempo configuration deep-merged over the one the chart generates, in Tempo's own snake_case keys. Maps merge key by key, anything else replaces, and null removes a key. A key that has a value of its own (listen ports, receiver endpoints, logging, block duration, retention, storage backend and bucket, paths: the values table's Tempo key column) is refused here: set that value instead. See https://grafana.com/docs/tempo/v2.5.x/configuration/ */
+    /** Tempo configuration deep-merged over the one the chart generates, in Tempo's own snake_case keys. Maps merge key by key, anything else replaces, and null removes a key. A key that has a value of its own (listen ports, receiver endpoints, logging, block duration, retention, storage backend and bucket, paths: the values table's Tempo key column) is refused here: set that value instead. Tempo's configuration reference for each series is linked from docs/versions.md. */
     "structuredConfig": Record<string, unknown>;
     /** Extra command-line flags of Tempo. For example: [-log.level=debug]. */
     "extraArgs": Array<string>;
@@ -1685,7 +1685,7 @@ export interface Values {
     "configIn": "ConfigMap" | "Secret";
     /** Keep each tenant's traces apart: every write and query must then carry an X-Scope-OrgID header naming the tenant, and Tempo refuses those without one. */
     "multitenancyEnabled": boolean;
-    /** Tempo's limits and per-tenant settings (overrides), in Tempo 2.5's nested layout. See https://grafana.com/docs/tempo/v2.5.x/configuration/#overrides */
+    /** Tempo's limits and per-tenant settings (overrides), in the nested layout every supported series reads. */
     "overrides": {
       /** Overrides every tenant gets, for example {ingestion: {max_traces_per_user: 50000}, global: {max_bytes_per_trace: 5000000}}. Merged over what the chart derives (the ingestion limit of sizing, the processors of tempo.metricsGenerator); an own ingestion rate or burst replaces the derived pair. */
       "defaults": Record<string, unknown>;

@@ -165,7 +165,7 @@ Usage: {{ include "tempo.validate.structuredConfig" . | fromJsonArray }}
 {{- /* Tempo 2.5 refuses to start with both overrides layouts. */ -}}
 {{- if or .Values.tempo.overrides.defaults .Values.tempo.overrides.perTenant .Values.tempo.overrides.existingConfigMap -}}
 {{- with include "tempo.config.flatOverrides" . | fromJsonArray -}}
-{{- $messages = append $messages (printf "ERROR: tempo.structuredConfig.overrides.%s belongs to the flat overrides layout, but tempo.overrides uses the nested one, and Tempo refuses to start with both. Move it to its place under tempo.overrides.defaults (see https://grafana.com/docs/tempo/v2.5.x/configuration/#overrides)." (first .)) -}}
+{{- $messages = append $messages (printf "ERROR: tempo.structuredConfig.overrides.%s belongs to the flat overrides layout, but tempo.overrides uses the nested one, and Tempo refuses to start with both. Move it to its place under tempo.overrides.defaults (see %sconfiguration/#overrides)." (first .) (include "tempo.version" $ | fromJson).docsUrl) -}}
 {{- end -}}
 {{- end -}}
 
