@@ -163,10 +163,10 @@ describe('the wiring table', () => {
     ]);
   });
 
-  test("is what the chart's templates read, and the README's Tempo key column", () => {
+  test("is what the chart's templates read, and the values reference's Tempo key column, every series named", () => {
     expect(chartWiring()).toEqual(wiring);
     expect(readFileSync(path.join(paths.docs, 'values.md'), 'utf8')).toContain(
-      '| `tempo.retention` | string | `"1h"` | 2.5: `compactor.compaction.block_retention`; 3.0: `backend_worker.compaction.block_retention` |',
+      '| `tempo.retention` | string | `"1h"` | 2.5, 2.10: `compactor.compaction.block_retention`; 3.0: `backend_worker.compaction.block_retention` |',
     );
     for (const name of series) expect(chartWiring(name)).toEqual(tables[name]);
   });

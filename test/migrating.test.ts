@@ -73,7 +73,7 @@ describe.each(helmReleases)('values of other charts ($label)', (helm) => {
   });
 
   test("scaled out on object storage, the StatefulSet's claims take the old chart's names, storage-<fullname>-<ordinal>", async () => {
-    const storage = { backend: 's3', s3: { bucket: 'tempo-traces', endpoint: 's3.eu-west-1.amazonaws.com', existingSecret: 'tempo-s3' } };
+    const storage = { backend: 's3' as const, s3: { bucket: 'tempo-traces', endpoint: 's3.eu-west-1.amazonaws.com', existingSecret: 'tempo-s3' } };
     for (const [release, fullnameOverride, name] of [['tempo', '', 'tempo'], ['tracing', 'old-tempo', 'old-tempo']] as const) {
       const rendered = await render(helm, { release, values: { replicas: 2, storage, persistence: { enabled: true }, fullnameOverride }, external: ['Secret/tempo-s3'] });
       const workload = rendered.workload(name);
