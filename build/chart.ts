@@ -3,7 +3,7 @@ import path from 'node:path';
 import Handlebars from 'handlebars';
 import { changesFor } from './changelog.ts';
 import { BuildError } from './errors.ts';
-import { renderManual, renderSeriesTable, renderValuesTable } from './docs.ts';
+import { renderGitOps, renderManual, renderSeriesTable, renderValuesTable } from './docs.ts';
 import { referencedKubernetesDefinitions } from './kubernetes-schema.ts';
 import { admitOtherChartValues, loadOtherCharts, otherChartMessage, renderOtherChartTable } from './other-charts.ts';
 import { packageVersion, paths, relative } from './paths.ts';
@@ -147,6 +147,7 @@ export function buildChart(sources: BuildSources = paths, chartDir = paths.chart
     'other-charts-grafana-community': renderOtherChartTable(otherCharts, 'grafana-community'),
     'other-charts-bitnami': renderOtherChartTable(otherCharts, 'bitnami'),
     'tempo-series': renderSeriesTable(series),
+    gitops: renderGitOps(version),
   };
   for (const page of renderManual(pages, schema, series.map((entry) => entry.name), generatedSections, valuesSet)) output.set(page.file, page.text);
   return output;

@@ -13,6 +13,7 @@ export const readmeSections = {
   'other-charts-grafana-community': 'build/other-charts.yaml',
   'other-charts-bitnami': 'build/other-charts.yaml',
   'tempo-series': 'build/tempo-config/versions.yaml',
+  gitops: 'package.json',
 } as const;
 
 export type ReadmeSection = keyof typeof readmeSections;
@@ -79,6 +80,23 @@ export function renderManual(
     });
   }
   return rendered;
+}
+
+/** How a GitOps repository pins this chart's version, with the version being built. */
+export function renderGitOps(version: string): string {
+  return [
+    '```text',
+    'observability/tempo/',
+    '  base.yaml',
+    '  dev.yaml        # each environment\'s Argo CD Application or Flux HelmRelease points at',
+    `  staging.yaml    #   chart: tempo, version: ${version} (pinned), from oci://registry.example.com/charts`,
+    '  prod.yaml       #   values files: base.yaml, then its own',
+    '```',
+    '',
+    `For Argo CD that is \`spec.source.chart: tempo\`, \`repoURL: registry.example.com/charts\`,`,
+    `\`targetRevision: ${version}\` and \`helm.valueFiles\` from a second source; for Flux a \`HelmRelease\` with`,
+    `\`chart.spec.version: ${version}\` and \`valuesFrom\` ConfigMaps made from the files.`,
+  ].join('\n');
 }
 
 /** The Markdown table of the supported Tempo series: the release the tests run, the default pod, and Grafana's documentation of the series. */

@@ -2,9 +2,10 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test } from 'vitest';
 import YAML from 'yaml';
+import { execa } from 'execa';
 import { paths } from '../build/paths.ts';
 import { loadTempoSeries } from '../build/tempo-versions.ts';
-import { helmReleases, render } from './helpers/helm.ts';
+import { helmRelease, helmReleases, render, renderError } from './helpers/helm.ts';
 
 /**
  * The user's manual, README.md and the pages under docs/: every link reaches a file and a heading
@@ -76,4 +77,47 @@ test("the README's table of Tempo versions lists each supported series with the 
   const rows = [...readme.slice(readme.indexOf('## Tempo versions')).matchAll(/^\| (\d+\.\d+) \| (\d+\.\d+\.\d+) \|/gm)].map((match) => [match[1], match[2]]);
   expect(rows).toEqual(supportedSeries.map((entry) => [entry.name, entry.release]));
   expect(readme).toContain(`The default is Tempo ${supportedSeries[0]!.release}`);
+});
+
+/** The words of a shell command line, without its comment and output redirection (the manual's commands need no quoting). */
+const words = (line: string) => line.replace(/\s+#.*$/, '').replace(/\s*>\s*\S+\s*$/, '').trim().split(/\s+/);
+
+const offlineCommands = pages.flatMap((file) =>
+  [...readFileSync(file, 'utf8').matchAll(/```sh\n([\s\S]*?)```/g)].flatMap((block) =>
+    block[1]!.split('\n').filter((line) => /^npm run helm -- (template|lint)\b/.test(line)).map((line) => ({ label: `${name(file)}: ${line.replace(/\s+#.*$/, '')}`, args: words(line).slice(4) })),
+  ),
+);
+
+test('the quick start has offline helm commands', () => {
+  expect(offlineCommands.length).toBeGreaterThanOrEqual(2);
+});
+
+test.concurrent.each(offlineCommands)('$label works on a fresh clone, without a cluster', async ({ args }) => {
+  const result = await execa('npm', ['run', '--silent', 'helm', '--', ...args], { cwd: paths.root, reject: false });
+  expect(result.exitCode, result.stderr).toBe(0);
+});
+
+const refusalExamples = pages.flatMap((file) =>
+  [...readFileSync(file, 'utf8').matchAll(/```(?:text|console)\n\$ helm template tempo \.\/chart ([^\n]*)\n([\s\S]*?)```/g)].map((match) => ({
+    label: `${name(file)}: ${match[1]}`,
+    set: words(match[1]!).filter((word) => word !== '--set'),
+    shown: match[2]!,
+  })),
+);
+
+test('the manual shows refusals as helm prints them', () => {
+  expect(refusalExamples.length).toBeGreaterThanOrEqual(3);
+});
+
+test.concurrent.each(refusalExamples)('$label prints what the manual shows (Helm 3)', async ({ set, shown }) => {
+  const stderr = await renderError(helmRelease('helm3'), { set });
+  // The manual wraps long lines, and Helm prints schema errors in any order: compare the words of each error.
+  const errors = (text: string) =>
+    text
+      .replace(/Use --debug flag to render out invalid YAML/, '')
+      .split(/\n(?=Error:|ERROR:|- )/)
+      .map((part) => part.replace(/\s+/g, ' ').trim())
+      .filter(Boolean)
+      .sort();
+  expect(errors(stderr)).toEqual(errors(shown));
 });

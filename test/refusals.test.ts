@@ -38,16 +38,6 @@ describe.concurrent.each(cases)('refuses $label', ({ helm, file }) => {
   });
 });
 
-test('the README shows what helm 3 really prints for a typo in structuredConfig', async () => {
-  const readme = readFileSync(path.join(paths.docs, 'configuration.md'), 'utf8');
-  const example = /```console\n\$ helm template tempo \.\/chart --set (\S+)\n([\s\S]*?)```/.exec(readme);
-  expect(example, 'the README has the console example').not.toBeNull();
-  const stderr = await renderError(helmRelease('helm3'), { set: [example![1]!] });
-  // Helm prints the schema errors in random order: compare them as sets.
-  const lines = (text: string) => text.split('\n').filter((line) => line.trim() !== '' && !line.startsWith('Use --debug')).sort();
-  expect(lines(stderr)).toEqual(lines(example![2]!));
-});
-
 test('every ERROR: message in the templates is pinned by a bad-values file', () => {
   const templatesDir = path.join(paths.templates, 'templates');
   const messages = readdirSync(templatesDir, { recursive: true, encoding: 'utf8' })

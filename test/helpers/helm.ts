@@ -173,8 +173,8 @@ export async function lint(release: HelmRelease, input: HelmInput = {}): Promise
  * The NOTES.txt helm prints after installing with these values. Helm 4 only: Helm 3's dry run needs a
  * cluster to render NOTES, Helm 4's client-side one does not.
  */
-export async function renderNotes(values?: HelmInput['values']): Promise<string> {
-  const result = await runHelm(helmRelease('helm4'), ['install', 'tempo', paths.chart, '--namespace', 'observability', '--dry-run=client'], { values });
+export async function renderNotes(values?: HelmInput['values'], valuesFiles: string[] = []): Promise<string> {
+  const result = await runHelm(helmRelease('helm4'), ['install', 'tempo', paths.chart, '--namespace', 'observability', '--dry-run=client'], { values, valuesFiles });
   if (result.exitCode !== 0) throw new Error(`helm install --dry-run failed:\n${result.stderr}`);
   return result.stdout.slice(result.stdout.indexOf('NOTES:'));
 }

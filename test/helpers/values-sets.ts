@@ -24,7 +24,8 @@ export interface ValuesSet {
  * examples/<environment>.yaml over it, named example-<environment>). A file may choose its release and
  * namespace with header lines "# test-release: NAME" and "# test-namespace: NAME"; otherwise it is
  * release tempo in observability. "# test-allow: NAME ..." names invariants it breaks on purpose, and
- * "# test-external: Kind/name ..." objects it references that a cluster must already have.
+ * "# test-external: Kind/name ..." (in an example, "# Needs in the cluster: Kind/name ...") objects it
+ * references that a cluster must already have.
  */
 export function valuesSets(): ValuesSet[] {
   const yamlFiles = (dir: string) => readdirSync(dir).filter((name) => name.endsWith('.yaml')).sort();
@@ -45,7 +46,8 @@ function described(name: string, files: string[]): ValuesSet {
     release: directive('test-release') ?? 'tempo',
     namespace: directive('test-namespace') ?? 'observability',
     allow: list('test-allow'),
-    external: list('test-external'),
+    // An example says what it needs in words a user reads: "# Needs in the cluster: Secret/tempo-s3".
+    external: [...list('test-external'), ...list('Needs in the cluster')],
   };
 }
 
