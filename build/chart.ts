@@ -149,8 +149,27 @@ export function buildChart(sources: BuildSources = paths, chartDir = paths.chart
     'tempo-series': renderSeriesTable(series),
     gitops: renderGitOps(version),
   };
-  for (const page of renderManual(pages, schema, series.map((entry) => entry.name), generatedSections, valuesSet)) output.set(page.file, page.text);
+  for (const page of renderManual(pages, schema, series.map((entry) => entry.name), generatedSections, valuesSet)) {
+    output.set(page.file, page.text);
+    // The manual travels with the chart, so that the docs/ pages NOTES, refusals and the chart's README
+    // name are in every copy of the chart.
+    if (page.name.startsWith('docs/') && !maintainerPages.includes(page.name)) output.set(path.join(chartDir, page.name), packagedPage(page.name, page.text));
+  }
   return output;
+}
+
+/** Pages of the manual for the chart's maintainers, which the chart does not carry. */
+const maintainerPages = ['docs/development.md', 'docs/releasing.md'];
+
+/**
+ * A page of the manual as the chart carries it: with its generated notice, and each link to what the
+ * chart does not carry (the repository's README, sources and tests, the maintainers' pages) reduced to
+ * its text.
+ */
+export function packagedPage(name: string, text: string): string {
+  const notCarried = (target: string) => target.startsWith('../') || maintainerPages.includes(`docs/${target.split('#')[0]}`);
+  const local = text.replace(/\[([^\]]+)\]\(([^)]*)\)/g, (link, label: string, target: string) => (notCarried(target) ? label : link));
+  return `<!-- ${generatedNotice(name)} -->\n${local}`;
 }
 
 /** The Markdown pages of the manual under docs/, in name order. */

@@ -121,3 +121,22 @@ test.concurrent.each(refusalExamples)('$label prints what the manual shows (Helm
       .sort();
   expect(errors(stderr)).toEqual(errors(shown));
 });
+
+test("every link of the chart's own README and manual, and every page its NOTES and refusals name, is in the chart", () => {
+  const chartPages = [path.join(paths.chart, 'README.md'), ...readdirSync(path.join(paths.chart, 'docs')).map((page) => path.join(paths.chart, 'docs', page))];
+  const broken: string[] = [];
+  for (const file of chartPages) {
+    for (const [, target] of prose(readFileSync(file, 'utf8')).matchAll(/\]\(([^)]+)\)/g)) {
+      if (/^(https?:|mailto:)/.test(target!)) continue;
+      const [relativePath, heading] = target!.split('#');
+      const resolved = relativePath ? path.resolve(path.dirname(file), relativePath) : file;
+      if (!resolved.startsWith(paths.chart) || !existsSync(resolved)) broken.push(`${name(file)}: ${target}`);
+      else if (heading && resolved.endsWith('.md') && !anchorsOf(resolved).has(heading)) broken.push(`${name(file)}: ${target} (no such heading)`);
+    }
+  }
+  const templates = readdirSync(path.join(paths.chart, 'templates'), { recursive: true, encoding: 'utf8' }).map((file) => path.join(paths.chart, 'templates', file));
+  for (const file of templates.filter((entry) => statSync(entry).isFile())) {
+    for (const [page] of readFileSync(file, 'utf8').matchAll(/(?<![\w./-])docs\/[a-z-]+\.md/g)) if (!existsSync(path.join(paths.chart, page))) broken.push(`${name(file)} names ${page}`);
+  }
+  expect(broken).toEqual([]);
+});

@@ -119,7 +119,7 @@ describe.concurrent.each(cases)('values set $label', ({ helm, set }) => {
 describe.each(helmReleases)('the per-environment examples ($label)', (helm) => {
   test('layer an environment over the shared base, key by key: prod gets base.yaml and prod.yaml', async () => {
     const prod = sets.find((set) => set.name === 'example-prod')!;
-    const rendered = await render(helm, { valuesFiles: prod.files });
+    const rendered = await render(helm, { valuesFiles: prod.files, external: prod.external });
     const pod = rendered.workload().spec.template;
     expect(pod.metadata.annotations['example.com/owner']).toBe('platform-team');
     expect(rendered.tempoConfig().server.log_format).toBe('json');
