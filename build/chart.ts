@@ -120,6 +120,7 @@ export function buildChart(sources: BuildSources = paths, chartDir = paths.chart
     tempoFacts: tempoFacts(tempoConfig, path.join(sources.tempoConfigSources, 'facts.yaml')),
     changes: changesFor(path.basename(sources.changelog), readFileSync(sources.changelog, 'utf8'), version),
     validationAreas: validationAreas(sources.templates),
+    componentNames: definedHelpers(sources.templates, 'tempo.component'),
     otherCharts: otherCharts.values.map((value) => ({ path: value.from, message: otherChartMessage(otherCharts, value) })),
   };
 
@@ -186,7 +187,17 @@ export function manualPages(docsDir: string): string[] {
  * folder brings its rules with it.
  */
 export function validationAreas(templatesDir: string): string[] {
-  return listFiles(templatesDir).flatMap((file) => [...readFileSync(path.join(templatesDir, file), 'utf8').matchAll(/\{\{-? define "tempo\.validate\.([A-Za-z]+)" -?\}\}/g)].map((match) => match[1]!));
+  return definedHelpers(templatesDir, 'tempo.validate');
+}
+
+/**
+ * The last part of every helper <prefix>.<name> a template defines, in the order of the files' paths
+ * and then of the definitions: the validation areas (tempo.validate.<area>) and the components
+ * (tempo.component.<name>), so that a feature's folder brings its rules and its workloads with it.
+ */
+export function definedHelpers(templatesDir: string, prefix: string): string[] {
+  const pattern = new RegExp(`\\{\\{-? define "${prefix.replaceAll('.', '\\.')}\\.([A-Za-z]+)" -?\\}\\}`, 'g');
+  return listFiles(templatesDir).flatMap((file) => [...readFileSync(path.join(templatesDir, file), 'utf8').matchAll(pattern)].map((match) => match[1]!));
 }
 
 /** Where the build writes one series' Tempo configuration schema, for editors and the tests. */

@@ -54,6 +54,98 @@ Usage: {{ include "tempo.gateway.htpasswdLine" (dict "root" $ "user" (dict "user
 {{- end -}}
 
 {{- /*
+tempo.component.gateway: the gateway's row of the components table (see tempo.components.table) when
+gateway.enabled: a Deployment (stateless; nginx reads its files from a ConfigMap and a Secret), its
+Service, and a disruption budget from two replicas on.
+Usage: {{ include "tempo.component.gateway" . | fromJson }}
+*/ -}}
+{{- define "tempo.component.gateway" -}}
+{{- $gateway := .Values.gateway -}}
+{{- if $gateway.enabled -}}
+{{- $name := include "tempo.gateway.name" . -}}
+{{- $labels := include "tempo.gateway.labels" (dict "root" . "pod" false) -}}
+{{- $selector := include "tempo.gateway.selector" . -}}
+{{- $row := dict "name" "gateway" "kind" "Deployment" "why" "stateless: nginx reads its configuration and users from a ConfigMap and a Secret" "resourceName" $name "labels" $labels "selector" $selector "replicas" (int $gateway.replicas) "podTemplate" "tempo.gateway.podTemplate" "deployment" (dict "revisionHistoryLimit" .Values.revisionHistoryLimit) -}}
+{{- if and $gateway.podDisruptionBudget.enabled (gt (int $gateway.replicas) 1) -}}
+{{- $_ := set $row "disruption" (dict "maxUnavailable" $gateway.podDisruptionBudget.maxUnavailable) -}}
+{{- end -}}
+{{- $ports := list -}}
+{{- range include "tempo.gateway.ports" . | fromJsonArray -}}
+{{- $ports = append $ports (dict "name" .name "port" (int .port) "targetPort" .name "protocol" "TCP" "appProtocol" .appProtocol) -}}
+{{- end -}}
+{{- $spec := dict "type" $gateway.service.type "selector" ($selector | fromYaml) "ports" $ports -}}
+{{- with .Values.service.ipFamilyPolicy -}}
+{{- $_ := set $spec "ipFamilyPolicy" . -}}
+{{- end -}}
+{{- $_ := set $row "services" (list (dict "name" $name "labels" $labels "annotations" $gateway.service.annotations "spec" $spec)) -}}
+{{- toJson $row -}}
+{{- end -}}
+{{- end -}}
+
+{{- /*
+tempo.gateway.podTemplate: the gateway's pod template (metadata and spec), as YAML.
+Usage: {{ include "tempo.gateway.podTemplate" . | fromYaml }}
+*/ -}}
+{{- define "tempo.gateway.podTemplate" -}}
+{{- $gateway := .Values.gateway -}}
+{{- $files := include "tempo.gateway.files" . | fromJson -}}
+metadata:
+  labels:
+    {{- include "tempo.gateway.labels" (dict "root" . "pod" true) | nindent 4 }}
+  annotations:
+    {{- /* nginx reads its configuration only at start-up; the htpasswd file it reads on each request. */}}
+    checksum/config: {{ include "tempo.gateway.nginxConfig" . | sha256sum }}
+    {{- with $gateway.podAnnotations }}
+    {{- toYaml . | nindent 4 }}
+    {{- end }}
+spec:
+  {{- include "tempo.pod.commonSpec" (dict "root" . "securityContext" $gateway.podSecurityContext "priorityClassName" .Values.priorityClassName) | nindent 2 }}
+  containers:
+    - name: nginx
+      image: {{ include "tempo.image.of" (dict "root" . "image" $gateway.image "tag" $gateway.image.tag) }}
+      imagePullPolicy: {{ $gateway.image.pullPolicy }}
+      {{- /* nginx itself, not the image's entrypoint scripts, which would try to edit the read-only /etc/nginx. */}}
+      command: [nginx]
+      args: [-c, {{ $files.config | quote }}]
+      ports:
+        {{- range include "tempo.gateway.ports" . | fromJsonArray }}
+        - name: {{ .name }}
+          containerPort: {{ int .port }}
+          protocol: TCP
+        {{- end }}
+      {{- range $probe := list "readinessProbe" "livenessProbe" }}
+      {{- with get $gateway $probe }}
+      {{ $probe }}:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+      {{- end }}
+      resources:
+        {{- toYaml $gateway.resources | nindent 8 }}
+      {{- with $gateway.securityContext }}
+      securityContext:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+      volumeMounts:
+        - name: config
+          mountPath: {{ $files.configDir }}
+          readOnly: true
+        - name: htpasswd
+          mountPath: {{ $files.htpasswdDir }}
+          readOnly: true
+        - name: tmp
+          mountPath: {{ $files.temp }}
+  volumes:
+    - name: config
+      configMap:
+        name: {{ include "tempo.gateway.name" . }}
+    - name: htpasswd
+      secret:
+        secretName: {{ $files.secretName }}
+    - name: tmp
+      emptyDir: {}
+{{- end -}}
+
+{{- /*
 tempo.gateway.files: where the gateway's files are, as JSON: {config (nginx.conf, from the ConfigMap),
 htpasswd (from the Secret), secretName, temp (the emptyDir for nginx's pid and buffers)}.
 Usage: {{ (include "tempo.gateway.files" . | fromJson).config }}

@@ -28,3 +28,65 @@ Usage: {{ include "tempo.workload.replicationFactor" . | int }}
 {{- define "tempo.workload.replicationFactor" -}}
 {{- ternary 3 1 (ge (int .Values.replicas) 3) -}}
 {{- end -}}
+
+{{- /*
+tempo.component.tempo: Tempo's row of the components table (see tempo.components.table): the design's
+Deployment, or with an object store a StatefulSet (tempo.workload.clustered) whose pods keep their
+identity and, with persistence, their own claims; its Services (the main one, the ingest one when
+service.ingest.enabled, the headless one that governs the StatefulSet); a disruption budget once
+pods share their rings.
+Usage: {{ include "tempo.component.tempo" . | fromJson }}
+*/ -}}
+{{- define "tempo.component.tempo" -}}
+{{- $clustered := include "tempo.workload.clustered" . -}}
+{{- $labels := include "tempo.labels.standard" . -}}
+{{- $selector := include "tempo.labels.selector" . -}}
+{{- $row := dict "name" "tempo" "resourceName" (include "tempo.names.fullname" .) "labels" $labels "selector" $selector "replicas" (int .Values.replicas) "podTemplate" "tempo.pod.template" -}}
+{{- if $clustered -}}
+{{- $_ := set $row "kind" "StatefulSet" -}}
+{{- $_ := set $row "why" "pods on an object store keep their identity in the rings and, with persistence, a claim each" -}}
+{{- /* The pods form one ring over memberlist; none needs another to be ready first. */ -}}
+{{- $statefulSet := dict "serviceName" (include "tempo.names.headless" .) "podManagementPolicy" "Parallel" -}}
+{{- with (include "tempo.pod.dataVolume" . | fromJson).claimTemplate -}}
+{{- $metadata := dict "name" .metadata.name -}}
+{{- with $.Values.persistence.labels -}}
+{{- $_ := set $metadata "labels" . -}}
+{{- end -}}
+{{- with $.Values.persistence.annotations -}}
+{{- $_ := set $metadata "annotations" . -}}
+{{- end -}}
+{{- $_ := set $statefulSet "claimTemplates" (list (dict "metadata" $metadata "spec" .spec)) -}}
+{{- $_ := set $statefulSet "claimRetention" (dict "whenDeleted" (ternary "Retain" "Delete" $.Values.persistence.keepOnUninstall) "whenScaled" (ternary "Retain" "Delete" $.Values.persistence.retainWhenScaled)) -}}
+{{- end -}}
+{{- $_ := set $row "statefulSet" $statefulSet -}}
+{{- if and .Values.podDisruptionBudget.enabled (gt (int .Values.replicas) 1) -}}
+{{- $_ := set $row "disruption" (dict "maxUnavailable" .Values.podDisruptionBudget.maxUnavailable) -}}
+{{- end -}}
+{{- else -}}
+{{- $_ := set $row "kind" "Deployment" -}}
+{{- $_ := set $row "why" "the design's single pod, with its data in an emptyDir or one claim" -}}
+{{- $deployment := dict "revisionHistoryLimit" .Values.revisionHistoryLimit -}}
+{{- if .Values.strategy -}}
+{{- $_ := set $deployment "strategy" .Values.strategy -}}
+{{- else if .Values.persistence.enabled -}}
+{{- /* A surge pod could not attach the old pod's ReadWriteOnce volume, and the rollout would hang. */ -}}
+{{- $_ := set $deployment "strategy" (dict "type" "Recreate") -}}
+{{- end -}}
+{{- $_ := set $row "deployment" $deployment -}}
+{{- end -}}
+{{- $services := list (dict "name" (include "tempo.names.fullname" .) "labels" (include "tempo.labels.with" (dict "root" . "labels" .Values.service.labels)) "annotations" .Values.service.annotations "spec" (include "tempo.service.spec" (dict "root" . "settings" .Values.service "ingest" false) | fromYaml)) -}}
+{{- if .Values.service.ingest.enabled -}}
+{{- $services = append $services (dict "name" (include "tempo.names.ingest" .) "labels" (include "tempo.labels.with" (dict "root" . "labels" .Values.service.ingest.labels)) "annotations" .Values.service.ingest.annotations "spec" (include "tempo.service.spec" (dict "root" . "settings" .Values.service.ingest "ingest" true) | fromYaml)) -}}
+{{- end -}}
+{{- if $clustered -}}
+{{- /* The StatefulSet's governing Service, and how the pods find each other to gossip; a starting pod must join the ring before it can become ready. */ -}}
+{{- $headless := dict "clusterIP" "None" "publishNotReadyAddresses" true "selector" ($selector | fromYaml) -}}
+{{- /* A single pod gossips with no one; a headless Service needs no port. */ -}}
+{{- if include "tempo.workload.sharesRings" . -}}
+{{- $_ := set $headless "ports" (list (dict "name" "gossip" "port" (int .Values.tempo.memberlist.bindPort) "targetPort" "gossip" "protocol" "TCP")) -}}
+{{- end -}}
+{{- $services = append $services (dict "name" (include "tempo.names.headless" .) "labels" $labels "spec" $headless) -}}
+{{- end -}}
+{{- $_ := set $row "services" $services -}}
+{{- toJson $row -}}
+{{- end -}}

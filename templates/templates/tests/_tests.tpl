@@ -69,7 +69,7 @@ Usage: {{ include "tempo.tests.plan" . | fromJson }}
 {{- $_ := set $plan "queryUrl" $url -}}
 {{- $_ := set $plan "otlpUrl" $url -}}
 {{- $own := not .Values.tests.credentialsSecret -}}
-{{- $_ := set $plan "credentials" (dict "secret" (.Values.tests.credentialsSecret | default (printf "%s-test" (include "tempo.names.fullname" . | trunc 58 | trimSuffix "-"))) "own" $own) -}}
+{{- $_ := set $plan "credentials" (dict "secret" (.Values.tests.credentialsSecret | default (include "tempo.tests.name" .)) "own" $own) -}}
 {{- else -}}
 {{- $_ := set $plan "queryUrl" (include "tempo.names.url" (dict "root" . "service" (include "tempo.names.fullname" .) "port" $tempo.server.httpListenPort)) -}}
 {{- $_ := set $plan "otlpUrl" (include "tempo.names.url" (dict "root" . "service" (include "tempo.names.receivers" .) "port" $tempo.receivers.otlp.http.port)) -}}
@@ -78,4 +78,73 @@ Usage: {{ include "tempo.tests.plan" . | fromJson }}
 {{- end -}}
 {{- end -}}
 {{- toJson $plan -}}
+{{- end -}}
+
+{{- /*
+tempo.component.test: the helm test's row of the components table (see tempo.components.table) when
+the test runs: a bare Pod, a helm test hook deleted once it passed, never restarted.
+Usage: {{ include "tempo.component.test" . | fromJson }}
+*/ -}}
+{{- define "tempo.component.test" -}}
+{{- if (include "tempo.tests.plan" . | fromJson).enabled -}}
+{{- $hook := dict "helm.sh/hook" "test" "helm.sh/hook-delete-policy" "before-hook-creation,hook-succeeded" -}}
+{{- toJson (dict "name" "test" "kind" "Pod" "why" "a helm test hook: runs once, never restarted" "resourceName" (include "tempo.tests.name" .) "labels" (include "tempo.labels.component" (dict "root" . "component" "test" "version" .Values.tests.image.tag "pod" false)) "replicas" 1 "podTemplate" "tempo.tests.podTemplate" "pod" (dict "annotations" $hook)) -}}
+{{- end -}}
+{{- end -}}
+
+{{- /*
+tempo.tests.name: the name of the helm test's Pod and of its ConfigMap and Secret.
+Usage: {{ include "tempo.tests.name" . }}
+*/ -}}
+{{- define "tempo.tests.name" -}}
+{{- printf "%s-test" (include "tempo.names.fullname" . | trunc 58 | trimSuffix "-") -}}
+{{- end -}}
+
+{{- /*
+tempo.tests.podTemplate: the helm test's pod template (its spec), as YAML.
+Usage: {{ include "tempo.tests.podTemplate" . | fromYaml }}
+*/ -}}
+{{- define "tempo.tests.podTemplate" -}}
+{{- $plan := include "tempo.tests.plan" . | fromJson -}}
+spec:
+  restartPolicy: Never
+  {{- include "tempo.pod.commonSpec" (dict "root" . "securityContext" .Values.tests.podSecurityContext) | nindent 2 }}
+  containers:
+    - name: test
+      image: {{ include "tempo.image.of" (dict "root" . "image" .Values.tests.image "tag" .Values.tests.image.tag) }}
+      command: [sh, /scripts/test.sh]
+      env:
+        - { name: TEMPO_URL, value: {{ $plan.queryUrl | quote }} }
+        - { name: OTLP_URL, value: {{ $plan.otlpUrl | quote }} }
+        - { name: TRACE_ID, value: {{ $plan.traceId | quote }} }
+        - { name: SPAN_ID, value: {{ $plan.spanId | quote }} }
+        - { name: TIMEOUT_SECONDS, value: {{ .Values.tests.timeoutSeconds | quote }} }
+        {{- with $plan.tenant }}
+        - { name: TEMPO_TENANT, value: {{ . | quote }} }
+        {{- end }}
+        {{- with $plan.credentials.secret }}
+        - name: TEMPO_USERNAME
+          valueFrom: { secretKeyRef: { name: {{ . }}, key: username } }
+        - name: TEMPO_PASSWORD
+          valueFrom: { secretKeyRef: { name: {{ . }}, key: password } }
+        {{- end }}
+      resources:
+        requests: { cpu: 10m, memory: 16Mi }
+        limits: { memory: 64Mi }
+      {{- with .Values.tests.securityContext }}
+      securityContext:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+      volumeMounts:
+        - name: scripts
+          mountPath: /scripts
+          readOnly: true
+        - name: tmp
+          mountPath: /tmp
+  volumes:
+    - name: scripts
+      configMap:
+        name: {{ include "tempo.tests.name" . }}
+    - name: tmp
+      emptyDir: {}
 {{- end -}}

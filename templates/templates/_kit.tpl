@@ -1,0 +1,89 @@
+{{- /*
+tempo.kit.workload: one component's workload, from its row of tempo.components.table: a Deployment,
+a StatefulSet or a bare Pod (the helm test's), with the row's name, labels, selector and replicas, its
+kind's own settings (row.deployment, row.statefulSet, row.pod) and the pod template its row names
+(row.podTemplate, a helper of the component's folder that renders metadata and spec).
+Usage: {{ include "tempo.kit.workload" (dict "root" $ "row" $row) }}
+*/ -}}
+{{- define "tempo.kit.workload" -}}
+{{- $row := .row -}}
+{{- $template := include $row.podTemplate .root | fromYaml -}}
+{{- if eq $row.kind "Pod" -}}
+apiVersion: v1
+kind: Pod
+metadata:
+  {{- include "tempo.metadata" (dict "root" .root "name" $row.resourceName "labels" $row.labels "annotations" $row.pod.annotations) | nindent 2 }}
+spec:
+  {{- toYaml $template.spec | nindent 2 }}
+{{- else -}}
+apiVersion: apps/v1
+kind: {{ $row.kind }}
+metadata:
+  {{- include "tempo.metadata" (dict "root" .root "name" $row.resourceName "labels" $row.labels) | nindent 2 }}
+spec:
+  replicas: {{ int $row.replicas }}
+  {{- with $row.statefulSet }}
+  {{- /* Immutable after install: the governing Service's name never changes with the values. */}}
+  serviceName: {{ .serviceName }}
+  podManagementPolicy: {{ .podManagementPolicy }}
+  updateStrategy:
+    type: RollingUpdate
+  {{- end }}
+  {{- with $row.deployment }}
+  revisionHistoryLimit: {{ int .revisionHistoryLimit }}
+  {{- with .strategy }}
+  strategy:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  {{- end }}
+  selector:
+    matchLabels:
+      {{- $row.selector | nindent 6 }}
+  template:
+    {{- toYaml $template | nindent 4 }}
+  {{- with $row.statefulSet }}
+  {{- with .claimTemplates }}
+  persistentVolumeClaimRetentionPolicy:
+    {{- toYaml $row.statefulSet.claimRetention | nindent 4 }}
+  volumeClaimTemplates:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  {{- end }}
+{{- end }}
+{{- end -}}
+
+{{- /*
+tempo.kit.services: one component's Services, from its row: each of row.services as {name, labels
+(YAML), annotations, spec}, separated as YAML documents.
+Usage: {{ include "tempo.kit.services" (dict "root" $ "row" $row) }}
+*/ -}}
+{{- define "tempo.kit.services" -}}
+{{- range $index, $service := .row.services }}
+{{- if $index }}
+---
+{{- end }}
+apiVersion: v1
+kind: Service
+metadata:
+  {{- include "tempo.metadata" (dict "root" $.root "name" $service.name "labels" $service.labels "annotations" $service.annotations) | nindent 2 }}
+spec:
+  {{- toYaml $service.spec | nindent 2 }}
+{{- end }}
+{{- end -}}
+
+{{- /*
+tempo.kit.disruptionBudget: one component's PodDisruptionBudget, from row.disruption ({maxUnavailable}),
+selecting the row's pods.
+Usage: {{ include "tempo.kit.disruptionBudget" (dict "root" $ "row" $row) }}
+*/ -}}
+{{- define "tempo.kit.disruptionBudget" -}}
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata:
+  {{- include "tempo.metadata" (dict "root" .root "name" .row.resourceName "labels" .row.labels) | nindent 2 }}
+spec:
+  maxUnavailable: {{ toJson .row.disruption.maxUnavailable }}
+  selector:
+    matchLabels:
+      {{- .row.selector | nindent 6 }}
+{{- end -}}
