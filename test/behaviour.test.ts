@@ -22,6 +22,26 @@ describe.each(helmReleases)('behaviour ($label)', (helm) => {
   const refusal = (values: ValuesOverride | Record<string, unknown>) => renderError(helm, { values });
 
   describe.concurrent('names and namespace', () => {
+    test('a 63-character fullname keeps every suffixed name within 63 characters, each ending in its suffix', async () => {
+      const fullname = `t${'x'.repeat(61)}o`;
+      const rendered = await render(helm, {
+        tests: true,
+        values: {
+          fullnameOverride: fullname,
+          storage: { backend: 's3', s3: { bucket: 'tempo-traces', endpoint: 's3.example.com', accessKey: 'AKIAEXAMPLE', secretKey: 'example-secret-key' } },
+          service: { ingest: { enabled: true } },
+          gateway: { enabled: true, basicAuth: { users: [{ username: 'grafana', password: 'example-grafana-password' }] } },
+          tempo: { overrides: { perTenant: { 'team-a': { ingestion: { max_traces_per_user: 1000 } } } } },
+          grafana: { datasource: { enabled: true, basicAuth: { username: 'grafana' } } },
+        },
+      });
+      const names = rendered.documents.map((doc) => doc.metadata.name as string);
+      for (const name of names) expect(name.length, name).toBeLessThanOrEqual(63);
+      for (const suffix of ['headless', 'ingest', 'gateway', 'overrides', 'storage', 'grafana-datasource', 'test']) {
+        expect(names.some((name) => name.endsWith(`-${suffix}`) && name.startsWith('txx')), suffix).toBe(true);
+      }
+    });
+
     test('a release named tempo names every resource tempo', async () => {
       const rendered = await render(helm, { release: 'tempo' });
       expect(new Set(rendered.documents.map((doc) => doc.metadata.name))).toEqual(new Set(['tempo']));

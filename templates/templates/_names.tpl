@@ -25,12 +25,22 @@ Usage: {{ include "tempo.names.fullname" . }}
 {{- end -}}
 
 {{- /*
+tempo.names.suffixed: the name of one of the release's objects beside Tempo's own: the fullname, cut so
+that with "-<suffix>" it keeps within the 63 characters of a DNS label, then "-<suffix>". Every
+suffixed name of the chart is made here, with this one rule.
+Usage: {{ include "tempo.names.suffixed" (dict "root" . "suffix" "gateway") }}
+*/ -}}
+{{- define "tempo.names.suffixed" -}}
+{{- printf "%s-%s" (include "tempo.names.fullname" .root | trunc (int (sub 62 (len .suffix))) | trimSuffix "-") .suffix -}}
+{{- end -}}
+
+{{- /*
 tempo.names.headless: the headless Service of a scaled-out Tempo, which governs its StatefulSet and
 through which its pods find each other.
 Usage: {{ include "tempo.names.headless" . }}
 */ -}}
 {{- define "tempo.names.headless" -}}
-{{- printf "%s-headless" (include "tempo.names.fullname" . | trunc 54 | trimSuffix "-") -}}
+{{- include "tempo.names.suffixed" (dict "root" . "suffix" "headless") -}}
 {{- end -}}
 
 {{- /*
@@ -38,7 +48,7 @@ tempo.names.ingest: the Service that carries only the receivers' ports (service.
 Usage: {{ include "tempo.names.ingest" . }}
 */ -}}
 {{- define "tempo.names.ingest" -}}
-{{- printf "%s-ingest" (include "tempo.names.fullname" . | trunc 56 | trimSuffix "-") -}}
+{{- include "tempo.names.suffixed" (dict "root" . "suffix" "ingest") -}}
 {{- end -}}
 
 {{- /*

@@ -5,7 +5,7 @@ of its own, so that Tempo's Service, which selects by name and instance, never s
 Usage: {{ include "tempo.gateway.name" . }}
 */ -}}
 {{- define "tempo.gateway.name" -}}
-{{- printf "%s-gateway" (include "tempo.names.fullname" . | trunc 55 | trimSuffix "-") -}}
+{{- include "tempo.names.suffixed" (dict "root" . "suffix" "gateway") -}}
 {{- end -}}
 
 {{- /*

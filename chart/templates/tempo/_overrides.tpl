@@ -9,7 +9,7 @@ Usage: {{ with include "tempo.overrides.perTenantFile" . | fromJson }}{{ .path }
 {{- $overrides := .Values.tempo.overrides -}}
 {{- $result := dict -}}
 {{- if or $overrides.perTenant $overrides.existingConfigMap -}}
-{{- $name := $overrides.existingConfigMap | default (printf "%s-overrides" (include "tempo.names.fullname" . | trunc 53 | trimSuffix "-")) -}}
+{{- $name := $overrides.existingConfigMap | default (include "tempo.names.suffixed" (dict "root" . "suffix" "overrides")) -}}
 {{- $result = dict "configMap" $name "own" (not $overrides.existingConfigMap) "dir" "/overrides" "key" "overrides.yaml" "path" "/overrides/overrides.yaml" -}}
 {{- end -}}
 {{- toJson $result -}}

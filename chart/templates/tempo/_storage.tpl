@@ -48,7 +48,7 @@ Usage: {{ include "tempo.storage.credentials" . | fromJson }}
 {{- $given = or $given (get $values .value) -}}
 {{- end -}}
 {{- if $given -}}
-{{- $_ := set $result "secretName" (default (printf "%s-storage" (include "tempo.names.fullname" .)) $values.existingSecret) -}}
+{{- $_ := set $result "secretName" (default (include "tempo.names.suffixed" (dict "root" . "suffix" "storage")) $values.existingSecret) -}}
 {{- range $backend.credentials -}}
 {{- if not $values.existingSecret -}}
 {{- $_ := set $result.secretData .secretKey (get $values .value) -}}

@@ -97,7 +97,7 @@ tempo.tests.name: the name of the helm test's Pod and of its ConfigMap and Secre
 Usage: {{ include "tempo.tests.name" . }}
 */ -}}
 {{- define "tempo.tests.name" -}}
-{{- printf "%s-test" (include "tempo.names.fullname" . | trunc 58 | trimSuffix "-") -}}
+{{- include "tempo.names.suffixed" (dict "root" . "suffix" "test") -}}
 {{- end -}}
 
 {{- /*
