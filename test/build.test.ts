@@ -16,6 +16,7 @@ import { describePresetValue, loadSizing } from '../build/sizing.ts';
 import { wiringBySeries, withoutAnnotations } from '../build/wiring.ts';
 import { loadTempoSeries } from '../build/tempo-versions.ts';
 import { chartWiring } from './helpers/invariants.ts';
+import { copiedSources } from './helpers/sources.ts';
 
 describe('generated files', () => {
   const output = buildChart();
@@ -190,26 +191,7 @@ describe('build errors name the file at fault', () => {
   /** A copy of the real sources in a temporary directory, changed by `change` before building. */
   function buildWith(change: (sources: BuildSources) => void): () => void {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'tempo-build-'));
-    const sources: BuildSources = {
-      valuesSchema: path.join(dir, 'values.schema.json'),
-      templates: path.join(dir, 'templates'),
-      readme: path.join(dir, 'README.md'),
-      docs: path.join(dir, 'docs'),
-      changelog: path.join(dir, 'CHANGELOG.md'),
-      packageJson: path.join(dir, 'package.json'),
-      tempoConfigSources: path.join(dir, 'tempo-config'),
-      sizingPresets: path.join(dir, 'presets.yaml'),
-      otherCharts: path.join(dir, 'other-charts.yaml'),
-    };
-    cpSync(paths.valuesSchema, sources.valuesSchema);
-    cpSync(paths.templates, sources.templates, { recursive: true });
-    cpSync(paths.readme, sources.readme);
-    cpSync(paths.docs, sources.docs, { recursive: true });
-    cpSync(paths.changelog, sources.changelog);
-    cpSync(paths.packageJson, sources.packageJson);
-    cpSync(paths.tempoConfigSources, sources.tempoConfigSources, { recursive: true });
-    cpSync(paths.sizingPresets, sources.sizingPresets);
-    cpSync(paths.otherCharts, sources.otherCharts);
+    const sources = copiedSources(dir);
     change(sources);
     return () => buildChart(sources, path.join(dir, 'chart'));
   }
