@@ -13,6 +13,7 @@ import { extractZipEntry, helmBinary, helmReleases } from '../tools/helm.ts';
 import { driftedFiles, writeOutput } from '../build/output.ts';
 import { packageVersion, paths } from '../build/paths.ts';
 import { describePresetValue, loadSizing } from '../build/sizing.ts';
+import { withComponentPodSettings } from '../build/schema.ts';
 import { wiringBySeries, withoutAnnotations } from '../build/wiring.ts';
 import { loadTempoSeries } from '../build/tempo-versions.ts';
 import { chartWiring } from './helpers/invariants.ts';
@@ -62,6 +63,7 @@ describe('generated files', () => {
     const { $comment, ...chartSchema } = JSON.parse(readFileSync(path.join(paths.chart, 'values.schema.json'), 'utf8'));
     expect($comment).toBeTypeOf('string');
     const source = JSON.parse(readFileSync(paths.valuesSchema, 'utf8'));
+    withComponentPodSettings(source, 'values.schema.json');
     const { $schema: _draft, $comment: _notice, definitions: durations, ...tempoConfig } = JSON.parse(readFileSync(paths.tempoConfigSchema, 'utf8'));
     describePresetValue(source, 'values.schema.json', loadSizing(paths.sizingPresets));
     source.definitions = { ...source.definitions, tempoConfig, ...durations, ...referencedKubernetesDefinitions(source) };

@@ -57,19 +57,52 @@ const sources = copiedSources(dir);
 mkdirSync(path.join(sources.templates, 'templates', 'fake'));
 writeFileSync(path.join(sources.templates, 'templates', 'fake', '_fake.tpl'), fakeComponent);
 const chartDir = path.join(dir, 'chart');
-writeOutput(buildChart(sources, chartDir), chartDir);
+// Only the chart: the build also writes the repository's build/generated/, which a test must not touch.
+const output = buildChart(sources, chartDir);
+writeOutput(new Map([...output].filter(([file]) => file.startsWith(`${chartDir}${path.sep}`))), chartDir);
 
 describe.each(helmReleases)('a component added as one row ($label)', (helm) => {
   test('renders its workload, Service and disruption budget beside Tempo, valid for Kubernetes and the invariants', async () => {
     // render() refuses a rendering that breaks the Kubernetes API, Pod Security "restricted" or the chart's invariants.
     const rendered = await render(helm, { chartDir });
-    const workload = rendered.workload('tempo-fake');
-    expect(workload.kind).toBe('StatefulSet');
-    expect(workload.spec).toMatchObject({ replicas: 2, serviceName: 'tempo-fake', selector: { matchLabels: { 'app.kubernetes.io/name': 'tempo-fake', 'app.kubernetes.io/instance': 'tempo' } } });
-    expect(rendered.get('Service', 'tempo-fake').spec.selector).toEqual(workload.spec.selector.matchLabels);
-    expect(rendered.get('PodDisruptionBudget', 'tempo-fake').spec).toEqual({ maxUnavailable: 1, selector: workload.spec.selector });
+    const fake = rendered.component('fake');
+    expect(fake.workload.kind).toBe('StatefulSet');
+    expect(fake.workload.metadata.name).toBe('tempo-fake');
+    expect(fake.workload.spec).toMatchObject({ replicas: 2, serviceName: 'tempo-fake', selector: { matchLabels: { 'app.kubernetes.io/name': 'tempo-fake', 'app.kubernetes.io/instance': 'tempo' } } });
+    expect(fake.services.map((service) => service.metadata.name)).toEqual(['tempo-fake']);
+    expect(fake.disruptionBudget?.spec).toEqual({ maxUnavailable: 1, selector: fake.workload.spec.selector });
+    expect(fake.podSpec.containers.map((container: { name: string }) => container.name)).toEqual(['fake']);
     // Tempo's own objects are still there, unchanged in kind.
-    expect(rendered.workload().kind).toBe('Deployment');
-    expect(rendered.get('Service', 'tempo').spec.selector).toEqual({ 'app.kubernetes.io/name': 'tempo', 'app.kubernetes.io/instance': 'tempo' });
+    const tempo = rendered.component('tempo');
+    expect(tempo.workload.kind).toBe('Deployment');
+    expect(tempo.services.map((service) => service.metadata.name)).toEqual(['tempo']);
+  });
+});
+
+describe.each(helmReleases)('the components of every workload the chart renders ($label)', (helm) => {
+  test('Tempo, the gateway and the helm test each have one workload, their Services and, from two pods on, a disruption budget', async () => {
+    const rendered = await render(helm, {
+      release: 'tracing',
+      tests: true,
+      values: {
+        replicas: 3,
+        storage: { backend: 's3', s3: { bucket: 'tempo-traces', endpoint: 's3.example.com', existingSecret: 'tempo-s3' } },
+        service: { ingest: { enabled: true } },
+        gateway: { enabled: true, replicas: 2, basicAuth: { users: [{ username: 'grafana', password: 'example-grafana-password' }] } },
+      },
+      external: ['Secret/tempo-s3'],
+    });
+    const tempo = rendered.component('tempo');
+    expect(tempo.workload.kind).toBe('StatefulSet');
+    expect(tempo.services.map((service) => service.metadata.name).sort()).toEqual(['tracing-tempo', 'tracing-tempo-headless', 'tracing-tempo-ingest']);
+    expect(tempo.disruptionBudget?.metadata.name).toBe('tracing-tempo');
+    const gateway = rendered.component('gateway');
+    expect(gateway.workload.kind).toBe('Deployment');
+    expect(gateway.services.map((service) => service.metadata.name)).toEqual(['tracing-tempo-gateway']);
+    expect(gateway.disruptionBudget?.metadata.name).toBe('tracing-tempo-gateway');
+    const test = rendered.component('test');
+    expect(test.workload.kind).toBe('Pod');
+    expect(test.services).toEqual([]);
+    expect(test.disruptionBudget).toBeUndefined();
   });
 });

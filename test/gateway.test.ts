@@ -218,6 +218,20 @@ describe.each(helmReleases)('the gateway as rendered ($label)', (helm) => {
     }
   });
 
+  test("places its pods with its own settings, from the components' shared definition, and never with Tempo's", async () => {
+    const toleration = { key: 'pool', operator: 'Exists', effect: 'NoSchedule' };
+    const rendered = await render(helm, {
+      values: { ...gatewayValues, nodeSelector: { pool: 'tempo' }, gateway: { ...gatewayValues.gateway, nodeSelector: { pool: 'edge' }, tolerations: [toleration] } },
+    });
+    const gateway = rendered.component('gateway').podSpec;
+    expect(gateway.nodeSelector).toEqual({ pool: 'edge' });
+    expect(gateway.tolerations).toEqual([toleration]);
+    expect(rendered.component('tempo').podSpec.nodeSelector).toEqual({ pool: 'tempo' });
+    expect(rendered.component('tempo').podSpec.tolerations).toBeUndefined();
+    const plain = (await render(helm, { values: { ...gatewayValues, nodeSelector: { pool: 'tempo' } } })).component('gateway').podSpec;
+    expect(plain.nodeSelector).toBeUndefined();
+  });
+
   test('from two replicas on, a PodDisruptionBudget keeps one gateway pod running', async () => {
     const rendered = await render(helm, { valuesFiles: [path.join(paths.valuesSets, 'gateway.yaml')] });
     expect(rendered.get('Deployment', 'tempo-gateway').spec.replicas).toBe(2);

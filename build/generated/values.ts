@@ -1115,6 +1115,36 @@ export interface Values {
   "revisionHistoryLimit": number;
   /** An nginx reverse proxy in front of Tempo that asks for HTTP basic auth: Tempo has no authentication of its own. It exposes the query API (the /api paths Grafana uses) and OTLP ingest over HTTP (/v1/traces) and gRPC, and nothing else, as the Service <fullname>-gateway. With tempo.multitenancyEnabled it sets each user's tenant (X-Scope-OrgID), replacing any the client sends. */
   "gateway": {
+    /** Node labels the component's pods must be scheduled on. For example: {kubernetes.io/arch: amd64}. */
+    "nodeSelector": Record<string, string>;
+    /** Tolerations of the component's pods. See https://kubernetes.io/docs/concepts/scheduling-eviction/taint-and-toleration/ */
+    "tolerations": Array<{
+      "effect"?: string;
+      "key"?: string;
+      "operator"?: string;
+      "tolerationSeconds"?: number;
+      "value"?: string;
+    }>;
+    /** Affinity rules of the component's pods. See https://kubernetes.io/docs/concepts/scheduling-eviction/assign-pod-node/#affinity-and-anti-affinity */
+    "affinity": Record<string, unknown>;
+    /** Topology spread of the component's pods. See https://kubernetes.io/docs/concepts/scheduling-eviction/topology-spread-constraints/ */
+    "topologySpreadConstraints": Array<{
+      "labelSelector": {
+        "matchExpressions"?: Array<{
+          "key": string;
+          "operator": string;
+          "values"?: Array<string>;
+        }>;
+        "matchLabels"?: Record<string, string>;
+      };
+      "matchLabelKeys"?: Array<string>;
+      "maxSkew": number;
+      "minDomains"?: number;
+      "nodeAffinityPolicy"?: string;
+      "nodeTaintsPolicy"?: string;
+      "topologyKey": string;
+      "whenUnsatisfiable": string;
+    }>;
     /** Deploy the gateway. */
     "enabled": boolean;
     /** Pod-level security context of the gateway pod. The default runs as the unprivileged nginx image's own user (101), as Pod Security "restricted" requires. */

@@ -88,3 +88,18 @@ spec:
     matchLabels:
       {{- .row.selector | nindent 6 }}
 {{- end -}}
+
+{{- /*
+tempo.kit.placement: where a component's pods run, as pod-spec YAML: nodeSelector, affinity,
+tolerations and topologySpreadConstraints from its settings (the top-level values for Tempo's pod,
+gateway.* for the gateway: the properties of #/definitions/componentPod), each left out when empty.
+Usage: {{- include "tempo.kit.placement" (dict "nodeSelector" $s.nodeSelector "affinity" $s.affinity "tolerations" $s.tolerations "topologySpreadConstraints" $spread) | nindent 2 }}
+*/ -}}
+{{- define "tempo.kit.placement" -}}
+{{- range $field := list "nodeSelector" "affinity" "tolerations" "topologySpreadConstraints" }}
+{{- with get $ $field }}
+{{ $field }}:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- end }}
+{{- end -}}

@@ -61,17 +61,42 @@ export class Rendered {
   }
 
   /**
-   * The workload that runs Tempo, whatever its kind: the design's Deployment, or the StatefulSet of a
-   * scaled-out Tempo. Tests reach pods through it, so they hold for both.
+   * A component's objects, found by its pods' labels as the components table gives them (each
+   * component's pods carry app.kubernetes.io/component; Tempo's, the design's pod, carry none): its
+   * workload, whatever its kind (a Deployment, a StatefulSet, the helm test's Pod), the Services that
+   * select its pods and its disruption budget. Tests reach objects through it, so they hold whatever
+   * the release is called and however Tempo runs.
    */
-  workload(name = 'tempo'): Manifest {
+  component(name: string): { workload: Manifest; podSpec: Manifest; services: Manifest[]; disruptionBudget?: Manifest } {
+    const podLabels = (doc: Manifest) => (doc.kind === 'Pod' ? doc.metadata.labels : doc.spec?.template?.metadata?.labels) ?? {};
+    const found = this.documents.filter(
+      (doc) => ['Deployment', 'StatefulSet', 'Pod'].includes(doc.kind) && (podLabels(doc)['app.kubernetes.io/component'] ?? 'tempo') === name,
+    );
+    if (found.length !== 1) throw new Error(`expected one workload of component ${name}, found ${found.length} among: ${this.keys().join(', ')}`);
+    const workload = found[0]!;
+    const labels = podLabels(workload);
+    const selects = (selector: Record<string, string> | undefined) => selector !== undefined && Object.entries(selector).every(([key, value]) => labels[key] === value);
+    return {
+      workload,
+      podSpec: workload.kind === 'Pod' ? workload.spec : workload.spec.template.spec,
+      services: this.ofKind('Service').filter((service) => selects(service.spec.selector)),
+      disruptionBudget: this.ofKind('PodDisruptionBudget').find((budget) => selects(budget.spec.selector.matchLabels)),
+    };
+  }
+
+  /**
+   * The workload that runs Tempo, whatever its kind: the design's Deployment, or the StatefulSet of a
+   * scaled-out Tempo (the component tempo); or, by name, any workload.
+   */
+  workload(name?: string): Manifest {
+    if (name === undefined) return this.component('tempo').workload;
     const found = this.documents.filter((doc) => (doc.kind === 'Deployment' || doc.kind === 'StatefulSet') && doc.metadata.name === name);
     if (found.length !== 1) throw new Error(`expected one Deployment or StatefulSet ${name}, found ${found.length} among: ${this.keys().join(', ')}`);
     return found[0]!;
   }
 
   /** The Tempo container of the workload. */
-  tempoContainer(name = 'tempo'): Manifest {
+  tempoContainer(name?: string): Manifest {
     return this.workload(name).spec.template.spec.containers.find((container: Manifest) => container.name === 'tempo');
   }
 
@@ -84,9 +109,9 @@ export class Rendered {
   }
 
   /** The Tempo configuration the workload's pods run with (from its ConfigMap or Secret), parsed. */
-  tempoConfig(name = 'tempo'): Record<string, any> {
+  tempoConfig(name?: string): Record<string, any> {
     const found = tempoConfigOf(this.workload(name).spec.template.spec, this.documents);
-    if (!found) throw new Error(`the workload ${name} runs no Tempo with a rendered configuration`);
+    if (!found) throw new Error(`the workload ${name ?? 'of Tempo'} runs no Tempo with a rendered configuration`);
     return found.config;
   }
 }

@@ -234,22 +234,7 @@ spec:
     {{- with include "tempo.pod.extraContainers" (dict "root" . "containers" .Values.extraContainers) | fromJsonArray }}
     {{- toYaml . | nindent 4 }}
     {{- end }}
-  {{- with .Values.nodeSelector }}
-  nodeSelector:
-    {{- toYaml . | nindent 4 }}
-  {{- end }}
-  {{- with .Values.affinity }}
-  affinity:
-    {{- toYaml . | nindent 4 }}
-  {{- end }}
-  {{- with .Values.tolerations }}
-  tolerations:
-    {{- toYaml . | nindent 4 }}
-  {{- end }}
-  {{- with include "tempo.pod.topologySpread" . | fromJsonArray }}
-  topologySpreadConstraints:
-    {{- toYaml . | nindent 4 }}
-  {{- end }}
+  {{- include "tempo.kit.placement" (dict "nodeSelector" .Values.nodeSelector "affinity" .Values.affinity "tolerations" .Values.tolerations "topologySpreadConstraints" (include "tempo.pod.topologySpread" . | fromJsonArray)) | nindent 2 }}
   volumes:
     - name: config
       {{- if eq .Values.tempo.configIn "Secret" }}

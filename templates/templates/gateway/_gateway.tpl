@@ -133,6 +133,7 @@ spec:
           readOnly: true
         - name: tmp
           mountPath: {{ $files.temp }}
+  {{- include "tempo.kit.placement" $gateway | nindent 2 }}
   volumes:
     - name: config
       configMap:
