@@ -232,6 +232,22 @@ describe.each(helmReleases)('the gateway as rendered ($label)', (helm) => {
     expect(plain.nodeSelector).toBeUndefined();
   });
 
+  test('with autoscaling, a HorizontalPodAutoscaler sets its replicas on CPU, and the budget follows its fewest pods', async () => {
+    const rendered = await render(helm, { valuesFiles: [path.join(paths.valuesSets, 'gateway-autoscaling.yaml')] });
+    const gateway = rendered.component('gateway');
+    expect(gateway.workload.spec).not.toHaveProperty('replicas');
+    expect(rendered.get('HorizontalPodAutoscaler', 'tempo-gateway').spec).toEqual({
+      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'tempo-gateway' },
+      minReplicas: 2,
+      maxReplicas: 6,
+      metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } }],
+    });
+    expect(gateway.disruptionBudget?.spec.maxUnavailable).toBe(1);
+    // Tempo keeps a fixed count: its pods hold state in their rings.
+    expect(rendered.ofKind('HorizontalPodAutoscaler')).toHaveLength(1);
+    expect(rendered.component('tempo').workload.spec.replicas).toBe(1);
+  });
+
   test('from two replicas on, a PodDisruptionBudget keeps one gateway pod running', async () => {
     const rendered = await render(helm, { valuesFiles: [path.join(paths.valuesSets, 'gateway.yaml')] });
     expect(rendered.get('Deployment', 'tempo-gateway').spec.replicas).toBe(2);

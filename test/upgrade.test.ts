@@ -40,7 +40,7 @@ test(`the values schema accepts every value ${baseline?.version} accepted, unles
 const helm4 = helmRelease('helm4');
 
 describe.concurrent.each(valuesSets())(`upgrading from ${baseline?.version} with values set $name`, (set) => {
-  test('changes no field Kubernetes refuses to change in place', async (context) => {
+  test('keeps every object with its kind and name, and changes no field Kubernetes refuses to change in place', async (context) => {
     const kubeVersion = defaultKubeVersion;
     const released = await runHelm(
       helm4,
@@ -52,6 +52,9 @@ describe.concurrent.each(valuesSets())(`upgrading from ${baseline?.version} with
     const before = YAML.parseAllDocuments(released.stdout).map((doc) => doc.toJS() as Manifest).filter(Boolean);
     const after = (await render(helm4, { release: set.release, namespace: set.namespace, valuesFiles: set.files, allow: set.allow, external: set.external })).documents;
     if (!breakingAnnounced) expect(immutableFieldChanges(before, after)).toEqual([]);
+    // Every object the release made is still made, of the same kind under the same name (helm would delete one that is not).
+    const kept = (documents: Manifest[]) => documents.filter((doc) => !doc.metadata.annotations?.['helm.sh/hook']).map((doc) => `${doc.kind}/${doc.metadata.name}`);
+    expect(kept(after)).toEqual(expect.arrayContaining(kept(before)));
   });
 });
 

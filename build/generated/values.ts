@@ -1151,8 +1151,19 @@ export interface Values {
     "podSecurityContext": Record<string, unknown>;
     /** Security context of the gateway container. The default meets Pod Security "restricted" with a read-only root filesystem. */
     "securityContext": Record<string, unknown>;
-    /** Gateway pods. From two on, a PodDisruptionBudget keeps one running. */
+    /** Gateway pods, unless gateway.autoscaling is on. From two on, a PodDisruptionBudget keeps one running. */
     "replicas": number;
+    /** Scale the gateway on CPU with a HorizontalPodAutoscaler instead of gateway.replicas: nginx holds no state, so pods come and go freely. */
+    "autoscaling": {
+      /** Render the autoscaler, in place of a fixed replica count. */
+      "enabled": boolean;
+      /** Fewest pods. From two on, the disruption budget keeps one running. */
+      "minReplicas": number;
+      /** Most pods; at least minReplicas. */
+      "maxReplicas": number;
+      /** Average CPU use the autoscaler keeps the pods at, in percent of their CPU request (which must be set). */
+      "targetCPUUtilizationPercentage": number;
+    };
     /** The gateway's nginx image: an unprivileged build that runs as UID 101 and listens on ports above 1024. */
     "image": {
       /** Registry host; global.imageRegistry wins over it. */

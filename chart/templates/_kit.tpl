@@ -22,7 +22,10 @@ kind: {{ $row.kind }}
 metadata:
   {{- include "tempo.metadata" (dict "root" .root "name" $row.resourceName "labels" $row.labels) | nindent 2 }}
 spec:
+  {{- /* With an autoscaler the replica count is its to set: a fixed one would undo it at every upgrade. */}}
+  {{- if not $row.autoscaling }}
   replicas: {{ int $row.replicas }}
+  {{- end }}
   {{- with $row.statefulSet }}
   {{- /* Immutable after install: the governing Service's name never changes with the values. */}}
   serviceName: {{ .serviceName }}
@@ -102,4 +105,32 @@ Usage: {{- include "tempo.kit.placement" (dict "nodeSelector" $s.nodeSelector "a
   {{- toYaml . | nindent 2 }}
 {{- end }}
 {{- end }}
+{{- end -}}
+
+{{- /*
+tempo.kit.autoscaler: one component's HorizontalPodAutoscaler (autoscaling/v2), from row.autoscaling
+({minReplicas, maxReplicas, targetCPUUtilizationPercentage}), scaling the row's workload on its pods'
+average CPU use against their requests.
+Usage: {{ include "tempo.kit.autoscaler" (dict "root" $ "row" $row) }}
+*/ -}}
+{{- define "tempo.kit.autoscaler" -}}
+{{- $scaling := .row.autoscaling -}}
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata:
+  {{- include "tempo.metadata" (dict "root" .root "name" .row.resourceName "labels" .row.labels) | nindent 2 }}
+spec:
+  scaleTargetRef:
+    apiVersion: apps/v1
+    kind: {{ .row.kind }}
+    name: {{ .row.resourceName }}
+  minReplicas: {{ int $scaling.minReplicas }}
+  maxReplicas: {{ int $scaling.maxReplicas }}
+  metrics:
+    - type: Resource
+      resource:
+        name: cpu
+        target:
+          type: Utilization
+          averageUtilization: {{ int $scaling.targetCPUUtilizationPercentage }}
 {{- end -}}

@@ -56,7 +56,8 @@ Usage: {{ include "tempo.gateway.htpasswdLine" (dict "root" $ "user" (dict "user
 {{- /*
 tempo.component.gateway: the gateway's row of the components table (see tempo.components.table) when
 gateway.enabled: a Deployment (stateless; nginx reads its files from a ConfigMap and a Secret), its
-Service, and a disruption budget from two replicas on.
+Service, a disruption budget from two replicas on, and with gateway.autoscaling a
+HorizontalPodAutoscaler.
 Usage: {{ include "tempo.component.gateway" . | fromJson }}
 */ -}}
 {{- define "tempo.component.gateway" -}}
@@ -66,7 +67,12 @@ Usage: {{ include "tempo.component.gateway" . | fromJson }}
 {{- $labels := include "tempo.gateway.labels" (dict "root" . "pod" false) -}}
 {{- $selector := include "tempo.gateway.selector" . -}}
 {{- $row := dict "name" "gateway" "kind" "Deployment" "why" "stateless: nginx reads its configuration and users from a ConfigMap and a Secret" "resourceName" $name "labels" $labels "selector" $selector "replicas" (int $gateway.replicas) "podTemplate" "tempo.gateway.podTemplate" "deployment" (dict "revisionHistoryLimit" .Values.revisionHistoryLimit) -}}
-{{- if and $gateway.podDisruptionBudget.enabled (gt (int $gateway.replicas) 1) -}}
+{{- $fewest := int $gateway.replicas -}}
+{{- if $gateway.autoscaling.enabled -}}
+{{- $_ := set $row "autoscaling" (pick $gateway.autoscaling "minReplicas" "maxReplicas" "targetCPUUtilizationPercentage") -}}
+{{- $fewest = int $gateway.autoscaling.minReplicas -}}
+{{- end -}}
+{{- if and $gateway.podDisruptionBudget.enabled (gt $fewest 1) -}}
 {{- $_ := set $row "disruption" (dict "maxUnavailable" $gateway.podDisruptionBudget.maxUnavailable) -}}
 {{- end -}}
 {{- $ports := list -}}
@@ -303,6 +309,16 @@ Usage: {{ include "tempo.validate.gateway" . | fromJsonArray }}
 {{- end -}}
 {{- if .Values.networkPolicy.queryFrom -}}
 {{- $messages = append $messages "ERROR: networkPolicy.queryFrom lists sources, but with gateway.enabled only the gateway may reach Tempo's query API. Remove networkPolicy.queryFrom, and let those clients go through the gateway (networkPolicy.gatewayFrom)." -}}
+{{- end -}}
+{{- with $gateway.autoscaling -}}
+{{- if .enabled -}}
+{{- if lt (int .maxReplicas) (int .minReplicas) -}}
+{{- $messages = append $messages (printf "ERROR: gateway.autoscaling.maxReplicas (%d) is below gateway.autoscaling.minReplicas (%d). Raise maxReplicas, or lower minReplicas." (int .maxReplicas) (int .minReplicas)) -}}
+{{- end -}}
+{{- if not (dig "requests" "cpu" "" $gateway.resources) -}}
+{{- $messages = append $messages "ERROR: gateway.autoscaling.enabled scales on CPU use against the pods' CPU request, but gateway.resources.requests.cpu is not set, so the autoscaler could never compute it. Set gateway.resources.requests.cpu." -}}
+{{- end -}}
+{{- end -}}
 {{- end -}}
 {{- if eq (int $gateway.httpPort) (int $gateway.grpcPort) -}}
 {{- $messages = append $messages (printf "ERROR: gateway.httpPort and gateway.grpcPort are both %d. Give them different ports." (int $gateway.httpPort)) -}}
