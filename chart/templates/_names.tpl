@@ -78,6 +78,58 @@ Usage: {{ include "tempo.names.url" (dict "root" . "service" (include "tempo.nam
 {{- end -}}
 
 {{- /*
+tempo.names.endpoints: where the release answers inside the cluster, as JSON {viaGateway, direct,
+clients}. direct holds Tempo's own addresses, each {service, port, host, url}: query (the HTTP API),
+and while their receivers listen otlpHttp and otlpGrpc (on the ingest Service when there is one).
+clients holds what a client of the release uses, the same entries through the gateway when it is on
+(its HTTP port for the query API and OTLP over HTTP, its gRPC port for OTLP over gRPC), else direct.
+Ports come from the wiring table's listeners. Every address of the chart is read here: the gateway's
+upstreams, Grafana's data source, the routes, the helm test and NOTES.
+Usage: {{ (include "tempo.names.endpoints" . | fromJson).clients.query.url }}
+*/ -}}
+{{- define "tempo.names.endpoints" -}}
+{{- include "tempo.util.once" (dict "root" . "name" "tempo.names.endpointsUncached") -}}
+{{- end -}}
+
+{{- /*
+tempo.names.endpointsUncached: tempo.names.endpoints, computed.
+Usage: {{ include "tempo.names.endpointsUncached" . | fromJson }}
+*/ -}}
+{{- define "tempo.names.endpointsUncached" -}}
+{{- $root := . -}}
+{{- $address := dict -}}
+{{- range $listener := include "tempo.config.listeners" . | fromJsonArray -}}
+{{- $service := ternary (include "tempo.names.receivers" $root) (include "tempo.names.fullname" $root) (eq (toString $listener.receiver) "true") -}}
+{{- $_ := set $address $listener.name (dict "service" $service "port" (int $listener.port)) -}}
+{{- end -}}
+{{- $direct := dict -}}
+{{- range $entry, $listener := dict "query" "http" "otlpHttp" "otlp-http" "otlpGrpc" "otlp-grpc" -}}
+{{- with get $address $listener -}}
+{{- $_ := set $direct $entry . -}}
+{{- end -}}
+{{- end -}}
+{{- $clients := deepCopy $direct -}}
+{{- $viaGateway := .Values.gateway.enabled -}}
+{{- if $viaGateway -}}
+{{- $gateway := include "tempo.gateway.name" . -}}
+{{- $clients = dict "query" (dict "service" $gateway "port" (int .Values.gateway.httpPort)) -}}
+{{- if hasKey $direct "otlpHttp" -}}
+{{- $_ := set $clients "otlpHttp" (dict "service" $gateway "port" (int .Values.gateway.httpPort)) -}}
+{{- end -}}
+{{- if hasKey $direct "otlpGrpc" -}}
+{{- $_ := set $clients "otlpGrpc" (dict "service" $gateway "port" (int .Values.gateway.grpcPort)) -}}
+{{- end -}}
+{{- end -}}
+{{- range $addresses := list $direct $clients -}}
+{{- range $entry, $at := $addresses -}}
+{{- $_ := set $at "host" (include "tempo.names.host" (dict "root" $root "service" $at.service)) -}}
+{{- $_ := set $at "url" (include "tempo.names.url" (dict "root" $root "service" $at.service "port" $at.port)) -}}
+{{- end -}}
+{{- end -}}
+{{- toJson (dict "viaGateway" $viaGateway "direct" $direct "clients" $clients) -}}
+{{- end -}}
+
+{{- /*
 tempo.names.namespace: the namespace every resource lands in: namespaceOverride, else the release's.
 Usage: {{ include "tempo.names.namespace" . }}
 */ -}}

@@ -6,19 +6,10 @@ when it is enabled, else at Tempo's Services.
 Usage: {{ range include "tempo.routes.backends" . | fromJsonArray }}{{ .path }}{{ end }}
 */ -}}
 {{- define "tempo.routes.backends" -}}
-{{- $tempo := .Values.tempo -}}
-{{- $backends := list -}}
-{{- if .Values.gateway.enabled -}}
-{{- $gateway := include "tempo.gateway.name" . -}}
-{{- $backends = append $backends (dict "path" "/api" "exact" false "service" $gateway "port" (int .Values.gateway.httpPort)) -}}
-{{- if $tempo.receivers.otlp.http.enabled -}}
-{{- $backends = append $backends (dict "path" "/v1/traces" "exact" true "service" $gateway "port" (int .Values.gateway.httpPort)) -}}
-{{- end -}}
-{{- else -}}
-{{- $backends = append $backends (dict "path" "/api" "exact" false "service" (include "tempo.names.fullname" .) "port" (int $tempo.server.httpListenPort)) -}}
-{{- if $tempo.receivers.otlp.http.enabled -}}
-{{- $backends = append $backends (dict "path" "/v1/traces" "exact" true "service" (include "tempo.names.receivers" .) "port" (int $tempo.receivers.otlp.http.port)) -}}
-{{- end -}}
+{{- $clients := (include "tempo.names.endpoints" . | fromJson).clients -}}
+{{- $backends := list (dict "path" "/api" "exact" false "service" $clients.query.service "port" (int $clients.query.port)) -}}
+{{- with $clients.otlpHttp -}}
+{{- $backends = append $backends (dict "path" "/v1/traces" "exact" true "service" .service "port" (int .port)) -}}
 {{- end -}}
 {{- toJson $backends -}}
 {{- end -}}

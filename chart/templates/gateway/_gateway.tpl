@@ -174,8 +174,7 @@ Usage: {{ include "tempo.gateway.nginxConfig" . }}
 {{- $gateway := .Values.gateway -}}
 {{- $tempo := .Values.tempo -}}
 {{- $files := include "tempo.gateway.files" . | fromJson -}}
-{{- $query := printf "%s:%d" (include "tempo.names.host" (dict "root" . "service" (include "tempo.names.fullname" .))) (int $tempo.server.httpListenPort) -}}
-{{- $ingestHost := include "tempo.names.host" (dict "root" . "service" (include "tempo.names.receivers" .)) -}}
+{{- $direct := (include "tempo.names.endpoints" . | fromJson).direct -}}
 worker_processes 1;
 pid {{ $files.temp }}/nginx.pid;
 error_log stderr warn;
@@ -230,13 +229,13 @@ http {
 
     # Tempo's query API, as Grafana uses it.
     location ~ ^/api/(traces|v2/traces|search|v2/search|metrics|echo|status/buildinfo)(/|$) {
-      proxy_pass http://{{ $query }};
+      proxy_pass {{ $direct.query.url }};
     }
     {{- if $tempo.receivers.otlp.http.enabled }}
 
     # OTLP over HTTP.
     location = /v1/traces {
-      proxy_pass http://{{ printf "%s:%d" $ingestHost (int $tempo.receivers.otlp.http.port) }};
+      proxy_pass {{ $direct.otlpHttp.url }};
     }
     {{- end }}
 
@@ -254,7 +253,7 @@ http {
     grpc_set_header X-Scope-OrgID {{ ternary "$tempo_tenant" "\"\"" $tempo.multitenancyEnabled }};
 
     location /opentelemetry.proto.collector.trace.v1.TraceService/ {
-      grpc_pass grpc://{{ printf "%s:%d" $ingestHost (int $tempo.receivers.otlp.grpc.port) }};
+      grpc_pass grpc://{{ printf "%s:%d" $direct.otlpGrpc.host (int $direct.otlpGrpc.port) }};
     }
 
     location / {

@@ -8,11 +8,9 @@ Usage: {{ include "tempo.grafana.provisioning" . | nindent 4 }}
 */ -}}
 {{- define "tempo.grafana.provisioning" -}}
 {{- $datasource := .Values.grafana.datasource -}}
-{{- $viaGateway := .Values.gateway.enabled -}}
-{{- $url := include "tempo.names.url" (dict "root" . "service" (include "tempo.names.fullname" .) "port" .Values.tempo.server.httpListenPort) -}}
-{{- if $viaGateway -}}
-{{- $url = include "tempo.names.url" (dict "root" . "service" (include "tempo.gateway.name" .) "port" .Values.gateway.httpPort) -}}
-{{- end -}}
+{{- $endpoints := include "tempo.names.endpoints" . | fromJson -}}
+{{- $viaGateway := $endpoints.viaGateway -}}
+{{- $url := $endpoints.clients.query.url -}}
 {{- $jsonData := dict "nodeGraph" (dict "enabled" true) "search" (dict "hide" false) -}}
 {{- $secure := dict -}}
 {{- $entry := dict "name" $datasource.name "type" "tempo" "uid" $datasource.uid "access" "proxy" "url" $url "isDefault" $datasource.isDefault "editable" false -}}

@@ -64,18 +64,14 @@ Usage: {{ include "tempo.tests.plan" . | fromJson }}
 {{- $seed := printf "%s/%s/%d" $namespace .Release.Name (int .Release.Revision) | sha256sum -}}
 {{- /* A first digit other than 0: Tempo's search prints trace IDs without leading zeros. */ -}}
 {{- $plan := dict "enabled" (and .Values.tests.enabled $tempo.receivers.otlp.http.enabled (not $tempo.receivers.tls.enabled)) "traceId" (printf "a%s" (substr 0 31 $seed)) "spanId" (printf "b%s" (substr 32 47 $seed)) "tenant" "" "credentials" dict -}}
-{{- if .Values.gateway.enabled -}}
-{{- $url := include "tempo.names.url" (dict "root" . "service" (include "tempo.gateway.name" .) "port" .Values.gateway.httpPort) -}}
-{{- $_ := set $plan "queryUrl" $url -}}
-{{- $_ := set $plan "otlpUrl" $url -}}
+{{- $endpoints := include "tempo.names.endpoints" . | fromJson -}}
+{{- $_ := set $plan "queryUrl" $endpoints.clients.query.url -}}
+{{- $_ := set $plan "otlpUrl" (dig "otlpHttp" "url" "" $endpoints.clients) -}}
+{{- if $endpoints.viaGateway -}}
 {{- $own := not .Values.tests.credentialsSecret -}}
 {{- $_ := set $plan "credentials" (dict "secret" (.Values.tests.credentialsSecret | default (include "tempo.tests.name" .)) "own" $own) -}}
-{{- else -}}
-{{- $_ := set $plan "queryUrl" (include "tempo.names.url" (dict "root" . "service" (include "tempo.names.fullname" .) "port" $tempo.server.httpListenPort)) -}}
-{{- $_ := set $plan "otlpUrl" (include "tempo.names.url" (dict "root" . "service" (include "tempo.names.receivers" .) "port" $tempo.receivers.otlp.http.port)) -}}
-{{- if $tempo.multitenancyEnabled -}}
+{{- else if $tempo.multitenancyEnabled -}}
 {{- $_ := set $plan "tenant" "helm-test" -}}
-{{- end -}}
 {{- end -}}
 {{- toJson $plan -}}
 {{- end -}}
