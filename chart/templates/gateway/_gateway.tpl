@@ -290,6 +290,14 @@ Usage: {{ include "tempo.validate.gateway" . | fromJsonArray }}
 {{- if and (not $auth.users) (not $auth.existingSecret) -}}
 {{- $messages = append $messages "ERROR: gateway.enabled is true, but neither gateway.basicAuth.users nor gateway.basicAuth.existingSecret gives it a user, so it would refuse every request. Add users, or name a Secret holding an htpasswd file as .htpasswd." -}}
 {{- end -}}
+{{- /* Isolation asked for and not given: without multitenancy Tempo puts every span in one tenant, whatever the header says. */ -}}
+{{- if not .Values.tempo.multitenancyEnabled -}}
+{{- range $auth.users -}}
+{{- if .tenant -}}
+{{- $messages = append $messages (printf "ERROR: gateway.basicAuth.users gives %s the tenant %s, but tempo.multitenancyEnabled is false, so Tempo keeps every user's traces in one tenant and anyone may read them. Set tempo.multitenancyEnabled to true, or remove the tenants." .username .tenant) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
 {{- if and $auth.users $auth.existingSecret -}}
 {{- $messages = append $messages (printf "ERROR: gateway.basicAuth.users and gateway.basicAuth.existingSecret (%s) both list users. Keep one." $auth.existingSecret) -}}
 {{- end -}}
@@ -302,9 +310,6 @@ Usage: {{ include "tempo.validate.gateway" . | fromJsonArray }}
 {{- end -}}
 {{- if .Values.tempo.receivers.tls.enabled -}}
 {{- $messages = append $messages "ERROR: gateway.enabled and tempo.receivers.tls.enabled are both true, but the gateway speaks plain HTTP to Tempo inside the cluster. Terminate TLS in front of the gateway (its Ingress or Gateway API route) and turn tempo.receivers.tls off, or turn the gateway off." -}}
-{{- end -}}
-{{- if and .Values.tests.enabled (not .Values.tests.credentialsSecret) $auth.existingSecret -}}
-{{- $messages = append $messages (printf "ERROR: gateway.basicAuth.existingSecret (%s) holds only hashes, so helm test has no password to sign in with. Set tests.credentialsSecret to a Secret with the keys username and password of one of its users, or set tests.enabled to false." $auth.existingSecret) -}}
 {{- end -}}
 {{- if .Values.networkPolicy.queryFrom -}}
 {{- $messages = append $messages "ERROR: networkPolicy.queryFrom lists sources, but with gateway.enabled only the gateway may reach Tempo's query API. Remove networkPolicy.queryFrom, and let those clients go through the gateway (networkPolicy.gatewayFrom)." -}}

@@ -150,10 +150,6 @@ Usage: {{ include "tempo.validate.versions" . | fromJsonArray }}
 {{- if and (not $version.scalesOut) (gt (int .Values.replicas) 1) -}}
 {{- $messages = append $messages (printf "ERROR: replicas is %d, but %s: %s." (int .Values.replicas) $version.scalingAdvice $tempo) -}}
 {{- end -}}
-{{- $cutoff := include "tempo.util.seconds" $version.searchCutoff | float64 | int -}}
-{{- if and $cutoff (include "tempo.tests.plan" . | fromJson).enabled (lt (int .Values.tests.timeoutSeconds) (add $cutoff 30 | int)) -}}
-{{- $messages = append $messages (printf "ERROR: tests.timeoutSeconds is %d, but %s finds a trace by search only %s after it arrives: give the helm test at least %d seconds." (int .Values.tests.timeoutSeconds) $tempo $version.searchCutoff (add $cutoff 30)) -}}
-{{- end -}}
 {{- if .Values.tempo.metricsGenerator.enabled -}}
 {{- range .Values.tempo.metricsGenerator.processors -}}
 {{- if not (has . $version.generatorProcessors) -}}

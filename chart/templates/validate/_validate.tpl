@@ -11,7 +11,7 @@ Usage: {{- include "tempo.validate" . -}}
 */ -}}
 {{- define "tempo.validate" -}}
 {{- $messages := list -}}
-{{- range $area := list "exposure" "gateway" "grafana" "otherCharts" "monitoring" "releaseRules" "listeners" "receivers" "structuredConfig" "tenants" "metricsGenerator" "service" "pod" "storage" "paths" "versions" -}}
+{{- range $area := list "exposure" "gateway" "grafana" "otherCharts" "monitoring" "releaseRules" "listeners" "receivers" "structuredConfig" "tenants" "metricsGenerator" "service" "pod" "storage" "paths" "versions" "tests" -}}
 {{- $messages = concat $messages (include (printf "tempo.validate.%s" $area) $ | fromJsonArray) -}}
 {{- end -}}
 {{- with $messages -}}

@@ -44,7 +44,7 @@ Usage: {{ include "tempo.grafana.provisioning" . | nindent 4 }}
 {{- /*
 tempo.validate.grafana: a data source Grafana can use: through the gateway, as a user the gateway
 has (from gateway.basicAuth.users; a Secret of one's own is not read), else every query is refused
-with 401.
+with 401; and a tenant exactly where Tempo has tenants and the gateway does not set them.
 Usage: {{ include "tempo.validate.grafana" . | fromJsonArray }}
 */ -}}
 {{- define "tempo.validate.grafana" -}}
@@ -60,6 +60,19 @@ Usage: {{ include "tempo.validate.grafana" . | fromJsonArray }}
 {{- $messages = append $messages "ERROR: grafana.datasource.enabled and gateway.enabled are both true, but grafana.datasource.basicAuth.username is empty, so Grafana could not pass the gateway. Name the gateway user Grafana signs in as, and give Grafana its password in the environment variable grafana.datasource.basicAuth.passwordEnv." -}}
 {{- else if and $users (not (has $username $users)) -}}
 {{- $messages = append $messages (printf "ERROR: grafana.datasource.basicAuth.username is %s, but the gateway has no such user (gateway.basicAuth.users: %s), so it would refuse every query of Grafana's with 401. Sign Grafana in as one of them, or add %s to gateway.basicAuth.users." $username (join ", " $users) $username) -}}
+{{- end -}}
+{{- end -}}
+{{- if $datasource.enabled -}}
+{{- /* Isolation asked for and not given: without multitenancy Tempo has one tenant, whatever the header says. */ -}}
+{{- if not .Values.tempo.multitenancyEnabled -}}
+{{- if $datasource.tenant -}}
+{{- $messages = append $messages (printf "ERROR: grafana.datasource.tenant is %s, but tempo.multitenancyEnabled is false, so Tempo has no tenants and the data source would see every trace. Set tempo.multitenancyEnabled to true, or remove grafana.datasource.tenant." $datasource.tenant) -}}
+{{- end -}}
+{{- else if and (not .Values.gateway.enabled) (not $datasource.tenant) -}}
+{{- $messages = append $messages "ERROR: grafana.datasource.enabled and tempo.multitenancyEnabled are both true without the gateway, but grafana.datasource.tenant is empty, and Tempo refuses every query without X-Scope-OrgID. Name the tenant Grafana reads in grafana.datasource.tenant." -}}
+{{- end -}}
+{{- if and .Values.gateway.enabled $datasource.tenant -}}
+{{- $messages = append $messages "ERROR: grafana.datasource.tenant is set while gateway.enabled is true, but the gateway replaces X-Scope-OrgID with the tenant of the user Grafana signs in as. Remove grafana.datasource.tenant and give that user the tenant in gateway.basicAuth.users." -}}
 {{- end -}}
 {{- end -}}
 {{- toJson $messages -}}

@@ -230,22 +230,6 @@ Usage: {{ include "tempo.validate.tenants" . | fromJsonArray }}
 {{- $messages = append $messages (printf "ERROR: %s is %d bytes, below the largest request an enabled receiver accepts (%d bytes), and Tempo refuses a request larger than the burst on every retry. Set it to at least %d (the rate limit is what protects the pod), or leave it out for the chart's %d." $path (int64 $burst) $largest $largest $largest) -}}
 {{- end -}}
 {{- end -}}
-{{- /* Isolation asked for and not given: without multitenancy Tempo puts every span in one tenant, whatever the header says. */ -}}
-{{- if not .Values.tempo.multitenancyEnabled -}}
-{{- range .Values.gateway.basicAuth.users -}}
-{{- if and $.Values.gateway.enabled .tenant -}}
-{{- $messages = append $messages (printf "ERROR: gateway.basicAuth.users gives %s the tenant %s, but tempo.multitenancyEnabled is false, so Tempo keeps every user's traces in one tenant and anyone may read them. Set tempo.multitenancyEnabled to true, or remove the tenants." .username .tenant) -}}
-{{- end -}}
-{{- end -}}
-{{- if and .Values.grafana.datasource.enabled .Values.grafana.datasource.tenant -}}
-{{- $messages = append $messages (printf "ERROR: grafana.datasource.tenant is %s, but tempo.multitenancyEnabled is false, so Tempo has no tenants and the data source would see every trace. Set tempo.multitenancyEnabled to true, or remove grafana.datasource.tenant." .Values.grafana.datasource.tenant) -}}
-{{- end -}}
-{{- else if and .Values.grafana.datasource.enabled (not .Values.gateway.enabled) (not .Values.grafana.datasource.tenant) -}}
-{{- $messages = append $messages "ERROR: grafana.datasource.enabled and tempo.multitenancyEnabled are both true without the gateway, but grafana.datasource.tenant is empty, and Tempo refuses every query without X-Scope-OrgID. Name the tenant Grafana reads in grafana.datasource.tenant." -}}
-{{- end -}}
-{{- if and .Values.gateway.enabled .Values.grafana.datasource.enabled .Values.grafana.datasource.tenant -}}
-{{- $messages = append $messages "ERROR: grafana.datasource.tenant is set while gateway.enabled is true, but the gateway replaces X-Scope-OrgID with the tenant of the user Grafana signs in as. Remove grafana.datasource.tenant and give that user the tenant in gateway.basicAuth.users." -}}
-{{- end -}}
 {{- /* Remote-write headers per tenant are written to the overrides, which a ConfigMap holds. */ -}}
 {{- range $tenant, $own := merge (dict "defaults" $overrides.defaults) (deepCopy $overrides.perTenant) -}}
 {{- range $name, $_ := dig "metrics_generator" "remote_write_headers" dict ($own | default dict) -}}

@@ -144,3 +144,24 @@ spec:
     - name: tmp
       emptyDir: {}
 {{- end -}}
+
+{{- /*
+tempo.validate.tests: a helm test that can pass: a password to sign in to the gateway with, and time
+for the Tempo release's search to see the trace.
+Usage: {{ include "tempo.validate.tests" . | fromJsonArray }}
+*/ -}}
+{{- define "tempo.validate.tests" -}}
+{{- $messages := list -}}
+{{- if .Values.tests.enabled -}}
+{{- $auth := .Values.gateway.basicAuth -}}
+{{- if and .Values.gateway.enabled (not .Values.tests.credentialsSecret) $auth.existingSecret -}}
+{{- $messages = append $messages (printf "ERROR: gateway.basicAuth.existingSecret (%s) holds only hashes, so helm test has no password to sign in with. Set tests.credentialsSecret to a Secret with the keys username and password of one of its users, or set tests.enabled to false." $auth.existingSecret) -}}
+{{- end -}}
+{{- $version := include "tempo.version" . | fromJson -}}
+{{- $cutoff := include "tempo.util.seconds" $version.searchCutoff | float64 | int -}}
+{{- if and $cutoff (include "tempo.tests.plan" . | fromJson).enabled (lt (int .Values.tests.timeoutSeconds) (add $cutoff 30 | int)) -}}
+{{- $messages = append $messages (printf "ERROR: tests.timeoutSeconds is %d, but Tempo %s finds a trace by search only %s after it arrives: give the helm test at least %d seconds." (int .Values.tests.timeoutSeconds) $version.name $version.searchCutoff (add $cutoff 30)) -}}
+{{- end -}}
+{{- end -}}
+{{- toJson $messages -}}
+{{- end -}}
