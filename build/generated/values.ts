@@ -1115,6 +1115,17 @@ export interface Values {
   "revisionHistoryLimit": number;
   /** An nginx reverse proxy in front of Tempo that asks for HTTP basic auth: Tempo has no authentication of its own. It exposes the query API (the /api paths Grafana uses) and OTLP ingest over HTTP (/v1/traces) and gRPC, and nothing else, as the Service <fullname>-gateway. With tempo.multitenancyEnabled it sets each user's tenant (X-Scope-OrgID), replacing any the client sends. */
   "gateway": {
+    /** Pods of the component, unless its autoscaling is on. From two on, a PodDisruptionBudget keeps one running. */
+    "replicas": number;
+    /** A PodDisruptionBudget for two or more pods of the component. */
+    "podDisruptionBudget": {
+      /** Render it when the component has two pods or more. */
+      "enabled": boolean;
+      /** Pods a voluntary disruption may take at once: a count, or a percentage of the component's pods (the API server takes nothing else). For example: 1, or 50%. */
+      "maxUnavailable": number | string;
+    };
+    /** Annotations of the component's pods. */
+    "podAnnotations": Record<string, string>;
     /** Node labels the component's pods must be scheduled on. For example: {kubernetes.io/arch: amd64}. */
     "nodeSelector": Record<string, string>;
     /** Tolerations of the component's pods. See https://kubernetes.io/docs/concepts/scheduling-eviction/taint-and-toleration/ */
@@ -1151,8 +1162,6 @@ export interface Values {
     "podSecurityContext": Record<string, unknown>;
     /** Security context of the gateway container. The default meets Pod Security "restricted" with a read-only root filesystem. */
     "securityContext": Record<string, unknown>;
-    /** Gateway pods, unless gateway.autoscaling is on. From two on, a PodDisruptionBudget keeps one running. */
-    "replicas": number;
     /** Scale the gateway on CPU with a HorizontalPodAutoscaler instead of gateway.replicas: nginx holds no state, so pods come and go freely. */
     "autoscaling": {
       /** Render the autoscaler, in place of a fixed replica count. */
@@ -1198,15 +1207,6 @@ export interface Values {
     "readinessProbe": Record<string, unknown>;
     /** Liveness probe of the nginx container. null removes it. */
     "livenessProbe": Record<string, unknown>;
-    /** A PodDisruptionBudget for two or more gateway pods. */
-    "podDisruptionBudget": {
-      /** Render it when gateway.replicas is 2 or more. */
-      "enabled": boolean;
-      /** Gateway pods a voluntary disruption may take at once: a count, or a percentage of gateway.replicas (the API server takes nothing else). For example: 1, or 50%. */
-      "maxUnavailable": number | string;
-    };
-    /** Annotations of the gateway pods. */
-    "podAnnotations": Record<string, string>;
     /** The gateway's Service. */
     "service": {
       /** Service type. */
