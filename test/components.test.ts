@@ -1,11 +1,14 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
+import YAML from 'yaml';
 import { buildChart } from '../build/chart.ts';
+import { paths } from '../build/paths.ts';
 import { writeOutput } from '../build/output.ts';
-import { helmReleases, render } from './helpers/helm.ts';
+import { helmRelease, helmReleases, render, runHelm } from './helpers/helm.ts';
 import { copiedSources } from './helpers/sources.ts';
+import { valuesSets } from './helpers/values-sets.ts';
 
 /**
  * Components as data: a workload of the chart is a row of the components table (tempo.component.<name>,
@@ -104,5 +107,48 @@ describe.each(helmReleases)('the components of every workload the chart renders 
     expect(test.workload.kind).toBe('Pod');
     expect(test.services).toEqual([]);
     expect(test.disruptionBudget).toBeUndefined();
+  });
+});
+
+/** The chart with one more template that prints the components table, to read it as the chart computes it. */
+const tableChart = path.join(dir, 'table-chart');
+cpSync(paths.chart, tableChart, { recursive: true });
+writeFileSync(
+  path.join(tableChart, 'templates', 'zz-components-table.yaml'),
+  'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: components-table\ndata:\n  table: {{ include "tempo.components.table" . | quote }}\n',
+);
+
+interface ComponentRow {
+  name: string;
+  kind: string;
+  resourceName: string;
+  replicas: number;
+  autoscaling?: object;
+  disruption?: object;
+  services?: Array<{ name: string }>;
+  tempo?: { target: string; listeners: string[]; rings: string; writes: string[] };
+}
+
+describe.concurrent.each(valuesSets())('the components table of values set $name', (set) => {
+  test('says what renders: each row one workload of its kind and name, with its replicas, Services and budget, and nothing else', async () => {
+    const input = { release: set.release, namespace: set.namespace, valuesFiles: set.files, external: set.external, allow: set.allow, tests: true };
+    const [printed, rendered] = await Promise.all([runHelm(helmRelease('helm4'), ['template', set.release, tableChart, '--namespace', set.namespace, '-s', 'templates/zz-components-table.yaml', ...set.files.flatMap((file) => ['--values', file])]), render(helmRelease('helm4'), input)]);
+    expect(printed.exitCode, printed.stderr).toBe(0);
+    const rows = JSON.parse(YAML.parse(printed.stdout).data.table) as ComponentRow[];
+    const workloads = rendered.documents.filter((doc) => ['Deployment', 'StatefulSet', 'Pod'].includes(doc.kind));
+    expect(workloads.map((doc) => `${doc.kind}/${doc.metadata.name}`).sort()).toEqual(rows.map((row) => `${row.kind}/${row.resourceName}`).sort());
+    for (const row of rows) {
+      const component = rendered.component(row.name);
+      expect(component.workload.metadata.name).toBe(row.resourceName);
+      if (row.kind !== 'Pod') expect(component.workload.spec.replicas).toBe(row.autoscaling ? undefined : row.replicas);
+      expect(component.services.map((service) => service.metadata.name).sort()).toEqual((row.services ?? []).map((service) => service.name).sort());
+      expect(component.disruptionBudget !== undefined).toBe(row.disruption !== undefined);
+      if (!row.tempo) continue;
+      // What it is to Tempo: its exposed listeners are its container's ports, and every path it writes lies on a writable mount.
+      const container = component.podSpec.containers.find((entry: { name: string }) => entry.name === 'tempo');
+      for (const port of container.ports ?? []) expect(row.tempo.listeners).toContain(port.name);
+      const writable = container.volumeMounts.filter((mount: { readOnly?: boolean }) => !mount.readOnly).map((mount: { mountPath: string }) => mount.mountPath);
+      for (const written of row.tempo.writes) expect(writable.some((dir: string) => written === dir || written.startsWith(`${dir}/`)), written).toBe(true);
+    }
   });
 });

@@ -7,7 +7,10 @@ component out. A row is {name, kind (Deployment, StatefulSet or Pod), why (the r
 resourceName, labels and selector (YAML), replicas, podTemplate (the helper rendering its pod
 template), deployment {revisionHistoryLimit, strategy} or statefulSet {serviceName,
 podManagementPolicy, claimTemplates, claimRetention} or pod {annotations}, disruption {maxUnavailable}
-when it has a PodDisruptionBudget, and services [{name, labels, annotations, spec}]}. The kit
+when it has a PodDisruptionBudget, autoscaling {minReplicas, maxReplicas, targetCPUUtilizationPercentage}
+when an autoscaler sets its replicas, services [{name, labels, annotations, spec}], and for a Tempo
+component tempo {target (the -target it runs), listeners (the wiring table's names of the ports it
+binds), rings (how it keeps them), writes (the paths it writes)}}. The kit
 (_kit.tpl) renders every row the same way.
 Usage: {{ range include "tempo.components.table" . | fromJsonArray }}
 */ -}}

@@ -602,7 +602,6 @@ Usage: {{ include "tempo.validate.paths" . | fromJsonArray }}
 {{- /* The paths the chart itself writes lie on its volumes by construction: only structuredConfig can stray. */ -}}
 {{- if .Values.tempo.structuredConfig -}}
 {{- $config := include "tempo.config.merged" . | fromYaml -}}
-{{- $facts := include "tempo.facts.paths" . | fromJson -}}
 {{- $mounts := include "tempo.pod.mounts" . | fromJsonArray -}}
 {{- $writable := list -}}
 {{- $files := list -}}
@@ -618,13 +617,8 @@ Usage: {{ include "tempo.validate.paths" . | fromJsonArray }}
 {{- $extraDirs = append $extraDirs $mount.mountPath -}}
 {{- end -}}
 {{- end -}}
-{{- range $entry := $facts.writes -}}
-{{- $path := include "tempo.util.valueAt" (dict "values" $config "path" $entry.key) | fromJson | dig "value" "" | default $entry.default -}}
-{{- $applies := true -}}
-{{- with $entry.when -}}
-{{- $applies = eq (include "tempo.util.valueAt" (dict "values" $config "path" .key) | fromJson | dig "value" "" | toString) .equals -}}
-{{- end -}}
-{{- if and $applies (kindIs "string" $path) (ne $path "") -}}
+{{- range $entry := include "tempo.pod.writes" . | fromJsonArray -}}
+{{- $path := $entry.path -}}
 {{- $under := false -}}
 {{- range $dir := $writable -}}
 {{- if or (eq $path $dir) (hasPrefix (printf "%s/" (trimSuffix "/" $dir)) $path) -}}
@@ -633,7 +627,6 @@ Usage: {{ include "tempo.validate.paths" . | fromJsonArray }}
 {{- end -}}
 {{- if not $under -}}
 {{- $messages = append $messages (printf "ERROR: tempo.structuredConfig.%s is %s, where Tempo cannot write: the container's root filesystem is read-only. Put it under a writable volume: %s (tempo.dataDir)." $entry.key $path (join ", " $writable)) -}}
-{{- end -}}
 {{- end -}}
 {{- end -}}
 {{- range $leaf := include "tempo.config.leavesAt" (dict "node" $config "path" "" "keys" (include "tempo.facts.readFiles" . | fromJson)) | fromJsonArray -}}

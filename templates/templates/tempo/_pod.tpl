@@ -95,6 +95,28 @@ Usage: {{ include "tempo.pod.mounts" . | fromJsonArray }}
 {{- end -}}
 
 {{- /*
+tempo.pod.writes: every path the Tempo container writes, as JSON [{key, path}]: each key of Tempo's
+configuration that names a path it writes (build/tempo-config/facts.yaml), where the configuration
+the pod runs sets it, or Tempo's default.
+Usage: {{ range include "tempo.pod.writes" . | fromJsonArray }}{{ .path }}{{ end }}
+*/ -}}
+{{- define "tempo.pod.writes" -}}
+{{- $config := include "tempo.config.merged" . | fromYaml -}}
+{{- $writes := list -}}
+{{- range $entry := (include "tempo.facts.paths" . | fromJson).writes -}}
+{{- $path := include "tempo.util.valueAt" (dict "values" $config "path" $entry.key) | fromJson | dig "value" "" | default $entry.default -}}
+{{- $applies := true -}}
+{{- with $entry.when -}}
+{{- $applies = eq (include "tempo.util.valueAt" (dict "values" $config "path" .key) | fromJson | dig "value" "" | toString) .equals -}}
+{{- end -}}
+{{- if and $applies (kindIs "string" $path) (ne $path "") -}}
+{{- $writes = append $writes (dict "key" $entry.key "path" $path) -}}
+{{- end -}}
+{{- end -}}
+{{- toJson $writes -}}
+{{- end -}}
+
+{{- /*
 tempo.pod.args: the Tempo container's arguments: the configuration file, environment expansion when
 the chart's own configuration needs it, then tempo.extraArgs.
 Usage: {{ include "tempo.pod.args" . | fromJsonArray }}

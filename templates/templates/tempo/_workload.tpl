@@ -29,8 +29,8 @@ Usage: {{ include "tempo.workload.replicationFactor" . | int }}
 {{- end -}}
 
 {{- /*
-tempo.component.tempo: Tempo's row of the components table (see tempo.components.table): the design's
-Deployment, or with an object store a StatefulSet (tempo.workload.clustered) whose pods keep their
+tempo.component.tempo: Tempo's row of the components table (see tempo.components.table), with what it
+is to Tempo (row.tempo: {target, listeners, rings, writes}): the design's Deployment, or with an object store a StatefulSet (tempo.workload.clustered) whose pods keep their
 identity and, with persistence, their own claims; its Services (the main one, the ingest one when
 service.ingest.enabled, the headless one that governs the StatefulSet); a disruption budget once
 pods share their rings.
@@ -41,6 +41,16 @@ Usage: {{ include "tempo.component.tempo" . | fromJson }}
 {{- $labels := include "tempo.labels.standard" . -}}
 {{- $selector := include "tempo.labels.selector" . -}}
 {{- $row := dict "name" "tempo" "resourceName" (include "tempo.names.fullname" .) "labels" $labels "selector" $selector "replicas" (int .Values.replicas) "podTemplate" "tempo.pod.template" -}}
+{{- /* What it is to Tempo: every module of the single binary (Tempo's default target), the ports it binds, how it keeps its rings, the paths it writes. */ -}}
+{{- $listeners := list -}}
+{{- range include "tempo.config.listeners" . | fromJsonArray -}}
+{{- $listeners = append $listeners .name -}}
+{{- end -}}
+{{- $writes := list -}}
+{{- range include "tempo.pod.writes" . | fromJsonArray -}}
+{{- $writes = append $writes .path -}}
+{{- end -}}
+{{- $_ := set $row "tempo" (dict "target" "all" "listeners" $listeners "rings" (ternary "memberlist, shared by its pods" "in memory" (eq (include "tempo.workload.sharesRings" .) "true")) "writes" $writes) -}}
 {{- if $clustered -}}
 {{- $_ := set $row "kind" "StatefulSet" -}}
 {{- $_ := set $row "why" "pods on an object store keep their identity in the rings and, with persistence, a claim each" -}}
