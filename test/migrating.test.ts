@@ -6,6 +6,7 @@ import { loadValuesSchema } from '../build/chart.ts';
 import { loadOtherCharts, otherChartMessage } from '../build/other-charts.ts';
 import { paths } from '../build/paths.ts';
 import { helmReleases, render, renderError } from './helpers/helm.ts';
+import { setAt } from './helpers/values-sets.ts';
 
 /**
  * Arriving from another Tempo chart (docs/migrating.md): each of the other charts' values that
@@ -15,27 +16,12 @@ import { helmReleases, render, renderError } from './helpers/helm.ts';
 const others = loadOtherCharts(paths.otherCharts, loadValuesSchema());
 const fixtures = path.join(paths.root, 'test', 'fixtures', 'other-charts');
 
-/** Values that set `dotted` to `value`, nested. */
-function valuesAt(dotted: string, value: unknown): Record<string, unknown> {
-  return dotted
-    .split('.')
-    .reverse()
-    .reduce<unknown>((inner, key) => ({ [key]: inner }), value) as Record<string, unknown>;
-}
-
-/** Deep merge of plain objects, for setting many paths at once. */
-function merged(target: Record<string, any>, source: Record<string, any>): Record<string, any> {
-  for (const [key, value] of Object.entries(source)) {
-    target[key] = typeof value === 'object' && value !== null && typeof target[key] === 'object' ? merged(target[key], value) : value;
-  }
-  return target;
-}
-
 const errorLines = (stderr: string) => stderr.split('\n').map((line) => line.replace(/^Error: execution error at \([^)]*\): /, '')).filter((line) => line.startsWith('ERROR: '));
 
 describe.each(helmReleases)('values of other charts ($label)', (helm) => {
   test('every value the mapping lists passes the schema and is refused with the value to use, all at once', async () => {
-    const values = others.values.reduce<Record<string, any>>((all, value) => merged(all, valuesAt(value.from, { from: 'another chart' })), {});
+    const values: Record<string, any> = {};
+    for (const value of others.values) setAt(values, value.from, { from: 'another chart' });
     const stderr = await renderError(helm, { values });
     expect(errorLines(stderr).sort()).toEqual(others.values.map((value) => otherChartMessage(others, value)).sort());
   });

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { helmRelease, render, renderError } from './helpers/helm.ts';
 import { scratchFolders } from './helpers/servers.ts';
-import { eventually, grpcCall, newTraceId, otlpGrpcKey, otlpHttpKey, otlpRequest, runsWithTempo, sendOtlpGrpc, sendOtlpHttp, startRenderedTempo, tempoGet, tempoMetrics, type TempoProcess, tenantOverrides, verifyWithTempo } from './helpers/tempo.ts';
+import { eventually, grpcCall, onLoopbackPaths, newTraceId, otlpGrpcKey, otlpHttpKey, otlpRequest, runsWithTempo, sendOtlpGrpc, sendOtlpHttp, startRenderedTempo, tempoGet, tempoMetrics, type TempoProcess, tenantOverrides, verifyWithTempo } from './helpers/tempo.ts';
 import { valuesSetsDir } from './helpers/values-sets.ts';
 import { alertRuleMetrics, metricsAfterEvent } from './helpers/alerts.ts';
 
@@ -16,7 +16,6 @@ const scratch = scratchFolders();
 afterAll(scratch.removeAll);
 const helm = helmRelease('helm4');
 /** A configuration with /var/tempo moved into `folder`, so -config.verify can create what it checks. */
-const onLoopbackPaths = (config: object, folder: string) => JSON.parse(JSON.stringify(config).replaceAll('"/var/tempo', `"${folder}`));
 const s3 = { backend: 's3' as const, s3: { bucket: 'tempo-traces', endpoint: 's3.eu-west-1.amazonaws.com', region: 'eu-west-1' } };
 
 /**

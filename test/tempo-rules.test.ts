@@ -7,7 +7,7 @@ import { entryFor, readRulesLedger, readTempoRules, type SeriesCheck } from '../
 import { enumsByPath, readTempoKeys } from '../build/tempo-schema.ts';
 import { helmRelease, renderError } from './helpers/helm.ts';
 import { chartSeries, chartWiring, wiringTemplateTable } from './helpers/invariants.ts';
-import { valuesSets } from './helpers/values-sets.ts';
+import { setAt, valuesSets } from './helpers/values-sets.ts';
 
 /**
  * Every start-up rule of every supported release (build/tempo-config/<series>/config-rules.md, read
@@ -93,13 +93,6 @@ function violation(check: SeriesCheck, than: unknown): unknown {
     default:
       return undefined;
   }
-}
-
-function setAt(tree: Tree, dotted: string, value: unknown): void {
-  const parts = dotted.split('.');
-  let node = tree;
-  for (const part of parts.slice(0, -1)) node = node[part] ??= {};
-  node[parts.at(-1)!] = value;
 }
 
 /** The metrics-generator's settings are refused while no metrics-generator runs. */

@@ -7,7 +7,7 @@ import { chartSeries } from './helpers/invariants.ts';
 import { tempoConfigOf } from './helpers/tempo-config.ts';
 import { scratchFolders } from './helpers/servers.ts';
 import { alertRuleMetrics, metricsAfterEvent } from './helpers/alerts.ts';
-import { eventually, newTraceId, otlpGrpcKey, otlpHttpKey, otlpRequest, runsWithTempo, sendOtlpGrpc, sendOtlpHttp, startRenderedTempo, tempoGet, tempoMetrics, type TempoProcess, verifyWithTempo } from './helpers/tempo.ts';
+import { eventually, newTraceId, onLoopbackPaths, otlpGrpcKey, otlpHttpKey, otlpRequest, runsWithTempo, sendOtlpGrpc, sendOtlpHttp, startRenderedTempo, tempoGet, tempoMetrics, type TempoProcess, verifyWithTempo } from './helpers/tempo.ts';
 import { ownSeries, valuesSets, valuesSetsDir } from './helpers/values-sets.ts';
 
 /**
@@ -21,7 +21,6 @@ afterAll(scratch.removeAll);
 const helm = helmRelease('helm4');
 const series = chartSeries();
 /** A configuration with /var/tempo moved into `folder`, so -config.verify can create what it checks. */
-const onLoopbackPaths = (config: object, folder: string) => JSON.parse(JSON.stringify(config).replaceAll('"/var/tempo', `"${folder}`));
 const everySeriesRuns = () => series.every((entry) => runsWithTempo(entry.release));
 
 

@@ -4,7 +4,7 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { paths } from '../build/paths.ts';
 import { helmReleases, render, renderError, type Rendered } from './helpers/helm.ts';
 import { scratchFolders } from './helpers/servers.ts';
-import { runsWithTempo, verifyWithTempo } from './helpers/tempo.ts';
+import { onLoopbackPaths, runsWithTempo, verifyWithTempo } from './helpers/tempo.ts';
 import { immutableFieldChanges } from './helpers/upgrade.ts';
 
 /**
@@ -21,7 +21,6 @@ afterAll(scratch.removeAll);
 
 const steps = stepFiles.map((file, index) => ({ name: path.basename(file, '.yaml'), files: stepFiles.slice(0, index + 1) }));
 const releaseOf = (rendered: Rendered) => rendered.tempoContainer().image.split(':').pop() as string;
-const onLoopbackPaths = (config: object, folder: string) => JSON.parse(JSON.stringify(config).replaceAll('"/var/tempo', `"${folder}`));
 
 test('the path has its four steps, from 2.5.0 to 3.0.3', () => {
   expect(steps.map((step) => step.name)).toEqual(['0-production-2-5', '1-tempo-2-10', '2-one-pod', '3-tempo-3-0']);

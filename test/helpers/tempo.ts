@@ -200,6 +200,9 @@ async function stopTempo(child: ChildProcess, graceMs = 10_000): Promise<StopOut
   return { killed: true };
 }
 
+/** A rendered configuration with the pod's data folder (/var/tempo) moved to a folder of the test's. */
+export const onLoopbackPaths = (config: object, folder: string) => JSON.parse(JSON.stringify(config).replaceAll('"/var/tempo', `"${folder}`));
+
 /** `tempo -config.verify`: Tempo's own strict loader on a configuration; the exit code and what it said. */
 export function verifyWithTempo(config: Json, folder: string, version = designTempoVersion, acceptedWarnings: RegExp[] = []): { ok: boolean; output: string } {
   const file = path.join(folder, `verify-${Date.now()}-${Math.random().toString(36).slice(2)}.yaml`);

@@ -51,6 +51,14 @@ function described(name: string, files: string[]): ValuesSet {
   };
 }
 
+/** Sets `value` at a dotted path of `tree`, making the maps on the way. */
+export function setAt(tree: Record<string, any>, dotted: string, value: unknown): void {
+  const parts = dotted.split('.');
+  let node = tree;
+  for (const part of parts.slice(0, -1)) node = node[part] ??= {};
+  node[parts.at(-1)!] = value;
+}
+
 /** Values layered as Helm layers them: maps merge key by key, anything else replaces, null removes. */
 export function helmMerge(base: any, over: any): any {
   if (typeof base !== 'object' || base === null || Array.isArray(base) || typeof over !== 'object' || over === null || Array.isArray(over)) return over;

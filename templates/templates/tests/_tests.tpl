@@ -83,9 +83,17 @@ Usage: {{ include "tempo.component.test" . | fromJson }}
 */ -}}
 {{- define "tempo.component.test" -}}
 {{- if (include "tempo.tests.plan" . | fromJson).enabled -}}
-{{- $hook := dict "helm.sh/hook" "test" "helm.sh/hook-delete-policy" "before-hook-creation,hook-succeeded" -}}
-{{- toJson (dict "name" "test" "kind" "Pod" "why" "a helm test hook: runs once, never restarted" "resourceName" (include "tempo.tests.name" .) "labels" (include "tempo.labels.component" (dict "root" . "component" "test" "version" .Values.tests.image.tag "pod" false)) "replicas" 1 "podTemplate" "tempo.tests.podTemplate" "pod" (dict "annotations" $hook)) -}}
+{{- toJson (dict "name" "test" "kind" "Pod" "why" "a helm test hook: runs once, never restarted" "resourceName" (include "tempo.tests.name" .) "labels" (include "tempo.labels.component" (dict "root" . "component" "test" "version" .Values.tests.image.tag "pod" false)) "replicas" 1 "podTemplate" "tempo.tests.podTemplate" "pod" (dict "annotations" (include "tempo.tests.hook" . | fromJson))) -}}
 {{- end -}}
+{{- end -}}
+
+{{- /*
+tempo.tests.hook: the annotations that make an object a helm test hook, as JSON: created for the
+test, deleted once it passed (or before the next run).
+Usage: {{ include "tempo.tests.hook" . | fromJson }}
+*/ -}}
+{{- define "tempo.tests.hook" -}}
+{{- toJson (dict "helm.sh/hook" "test" "helm.sh/hook-delete-policy" "before-hook-creation,hook-succeeded") -}}
 {{- end -}}
 
 {{- /*
