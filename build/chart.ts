@@ -7,7 +7,7 @@ import { renderGitOps, renderManual, renderSeriesTable, renderValuesTable } from
 import { referencedKubernetesDefinitions } from './kubernetes-schema.ts';
 import { admitOtherChartValues, loadOtherCharts, otherChartMessage, renderOtherChartTable } from './other-charts.ts';
 import { packageVersion, paths, relative } from './paths.ts';
-import { ValuesSchema } from './schema.ts';
+import { ValuesSchema, type SchemaNode } from './schema.ts';
 import { describePresetValue, loadSizing, renderSizingTable, seriesCapacities, sizingForChart } from './sizing.ts';
 import { readSoaks, renderSoakTable } from './soaks.ts';
 import { listFiles, renderTemplateTree } from './templates.ts';
@@ -43,21 +43,27 @@ Handlebars.registerHelper('json', (value: unknown) => JSON.stringify(value));
 Handlebars.registerHelper('raw', (options: Handlebars.HelperOptions) => options.fn(undefined));
 
 /**
- * values.schema.json with the definitions the build generates: the Tempo configuration schema as
- * #/definitions/tempoConfig (for tempo.structuredConfig), and each Kubernetes type a value refers to
+ * values.schema.json with the definitions the build generates: each Kubernetes type a value refers to
  * as #/definitions/io.k8s... (security contexts, probes, affinity...). This is the schema helm
- * validates values with.
+ * validates values with. Tempo's configuration schema is not among them: helm compiles the whole
+ * schema on every command, and Tempo's would more than double that time for every user, so the chart
+ * checks tempo.structuredConfig and the overrides against the running series' schema in its
+ * templates (tempo.schema.tempoConfig), and only when they are set.
  */
 export function loadValuesSchema(
-  sources: Pick<BuildSources, 'valuesSchema' | 'tempoConfigSources' | 'sizingPresets'> = paths,
-  tempoConfigs = loadTempoConfigSchemas(sources.tempoConfigSources),
+  sources: Pick<BuildSources, 'valuesSchema' | 'sizingPresets'> = paths,
   sizing = loadSizing(sources.sizingPresets),
 ): ValuesSchema {
-  const { $schema: _draft, $comment: _notice, definitions, ...definition } = tempoConfigs.union;
   return ValuesSchema.load(sources.valuesSchema, (root) => {
     describePresetValue(root, relative(sources.valuesSchema), sizing);
-    return { tempoConfig: definition, ...definitions, ...referencedKubernetesDefinitions(root) };
+    return referencedKubernetesDefinitions(root);
   });
+}
+
+/** A series' configuration schema as the chart's templates read it: the schema without its document header. */
+function templateConfigSchema(document: SchemaNode): SchemaNode {
+  const { $schema: _draft, $comment: _notice, title: _title, ...schema } = document;
+  return schema;
 }
 
 /** The supported Tempo series (build/tempo-config/versions.yaml) and their configuration schemas. */
@@ -91,7 +97,7 @@ export function buildChart(sources: BuildSources = paths, chartDir = paths.chart
   for (const entry of series) {
     if (!(entry.sizing.defaultPreset in sizing.presets)) throw new BuildError(relative(path.join(sources.tempoConfigSources, 'versions.yaml')), `series ${entry.name}: sizing.defaultPreset ${entry.sizing.defaultPreset} is not a preset of ${relative(sources.sizingPresets)}`);
   }
-  const schema = loadValuesSchema(sources, tempoConfigs, sizing);
+  const schema = loadValuesSchema(sources, sizing);
   const defaults = schema.defaults() as {
     image: { registry: string; repository: string };
     gateway: { image: { registry: string; repository: string; tag: string } };
@@ -114,12 +120,14 @@ export function buildChart(sources: BuildSources = paths, chartDir = paths.chart
     wiring: wiringBySeries(schema, series.map((entry) => entry.name)),
     versions: {
       table: { series },
-      // What only the validation reads, per series: keys and values other series have, and the binary's flags.
-      accepts: Object.fromEntries(series.map(({ name }) => [name, { absentKeys: tempoConfigs.absentKeys[name], enums: tempoConfigs.enums[name], flags: tempoConfigs.flags[name], checks: tempoConfigs.checks[name] }])),
+      // What only the validation reads, per series: the binary's flags and the start-up rules.
+      accepts: Object.fromEntries(series.map(({ name }) => [name, { flags: tempoConfigs.flags[name], checks: tempoConfigs.checks[name] }])),
+      configSchemas: Object.fromEntries(Object.entries(tempoConfigs.bySeries).map(([name, document]) => [name, templateConfigSchema(document)])),
     },
     tempoFacts: tempoFacts(tempoConfig, path.join(sources.tempoConfigSources, 'facts.yaml')),
     changes: changesFor(path.basename(sources.changelog), readFileSync(sources.changelog, 'utf8'), version),
     validationAreas: validationAreas(sources.templates),
+    schemaAreas: definedHelpers(sources.templates, 'tempo.schema'),
     componentNames: definedHelpers(sources.templates, 'tempo.component'),
     otherCharts: otherCharts.values.map((value) => ({ path: value.from, message: otherChartMessage(otherCharts, value) })),
   };
@@ -192,8 +200,9 @@ export function validationAreas(templatesDir: string): string[] {
 
 /**
  * The last part of every helper <prefix>.<name> a template defines, in the order of the files' paths
- * and then of the definitions: the validation areas (tempo.validate.<area>) and the components
- * (tempo.component.<name>), so that a feature's folder brings its rules and its workloads with it.
+ * and then of the definitions: the validation areas (tempo.validate.<area>), the checks that stand in
+ * for the values schema (tempo.schema.<area>) and the components (tempo.component.<name>), so that a
+ * feature's folder brings its rules and its workloads with it.
  */
 export function definedHelpers(templatesDir: string, prefix: string): string[] {
   const pattern = new RegExp(`\\{\\{-? define "${prefix.replaceAll('.', '\\.')}\\.([A-Za-z]+)" -?\\}\\}`, 'g');

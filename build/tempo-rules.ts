@@ -79,6 +79,27 @@ export function entryFor(rule: TempoRule, ledger: LedgerEntry[]): LedgerEntry | 
   return ledger.filter((entry) => rule.message.includes(entry.match)).sort((a, b) => b.match.length - a.match.length)[0];
 }
 
+/** Seconds per unit of a Go duration (ns to h) and of a Prometheus one (d, w, y). */
+const durationUnits: Record<string, number> = { ns: 1e-9, us: 1e-6, µs: 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600, d: 86400, w: 604800, y: 31536000 };
+
+/**
+ * A value of Tempo's configuration as a number, the way the chart's rules compare them
+ * (tempo.rules.number): a duration in seconds (a bare number of a duration key is nanoseconds, as
+ * Tempo reads it), a boolean as 1 or 0, a missing value as 0.
+ */
+export function numberOf(value: unknown, kind: string): number {
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  if (typeof value === 'number') return kind === 'duration' ? value / 1e9 : value;
+  if (typeof value === 'string') {
+    if (/^-?[0-9.]+$/.test(value)) return Number(value);
+    return [...value.matchAll(/([0-9.]+)(ns|us|µs|ms|s|m|h|d|w|y)/g)].reduce((sum, [, amount, unit]) => sum + Number(amount) * durationUnits[unit!]!, 0);
+  }
+  return 0;
+}
+
+/** The kinds of value the rules compare as numbers. */
+const numericKinds = ['integer', 'number', 'duration'];
+
 /** A check as the chart's validation runs it for one series: keys resolved against the release, defaults filled in. */
 export interface SeriesCheck {
   message: string;
@@ -94,6 +115,20 @@ export interface SeriesCheck {
   factor?: number;
   when?: LedgerCheck['when'] & { default?: unknown };
   scope?: 'overrides';
+  /**
+   * For a comparison of numbers: default, than and thanDefault as numbers (numberOf), so that the
+   * chart converts only the durations a configuration sets, not the release's defaults on every render.
+   */
+  numbers?: { default?: number; than?: number; thanDefault?: number };
+}
+
+/** A check's defaults and bound as numbers, where it compares numbers. */
+function withNumbers(check: SeriesCheck): SeriesCheck {
+  if (!numericKinds.includes(check.kind)) return check;
+  const numbers = Object.fromEntries(
+    (['default', 'than', 'thanDefault'] as const).filter((field) => field in check).map((field) => [field, numberOf(check[field], check.kind)]),
+  );
+  return { ...check, numbers };
 }
 
 /**
@@ -126,7 +161,7 @@ export function seriesChecks(file: string, series: string, rules: TempoRule[], l
         conditionAbsent = true;
         return [];
       }
-      return [{
+      return [withNumbers({
         message: rule.message,
         phase: rule.phase,
         key: check.key,
@@ -137,7 +172,7 @@ export function seriesChecks(file: string, series: string, rules: TempoRule[], l
         ...(check.factor !== undefined ? { factor: check.factor } : {}),
         ...(check.when ? { when: { ...check.when, ...(whenKey ? { default: keys.get(whenKey)!.default } : {}) } } : {}),
         ...(check.scope ? { scope: check.scope } : {}),
-      }];
+      })];
     });
     if (resolved.length === 0 && !conditionAbsent) problems.push(`series ${series}: the checks of "${entry.match}" name no key Tempo ${series} has`);
     checks.push(...resolved);

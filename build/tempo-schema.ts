@@ -46,13 +46,13 @@ function readYaml(file: string): Tree {
 const nullable = (type: string): string[] => [type, 'null'];
 
 /**
- * The two duration types, defined once and referred to from every duration key. Helm compiles the
- * chart's schema on every install: one regular expression instead of one per key keeps that fast.
+ * The two duration types, defined once and referred to from every duration key, each with the words
+ * the chart's refusal quotes when text does not match it.
  * The names are prefixed because the chart's schema embeds these beside its own definitions.
  */
 export const durationDefinitions = {
-  tempoGoDuration: { type: ['string', 'integer', 'null'], pattern: goDurationPattern },
-  tempoPrometheusDuration: { type: nullable('string'), pattern: prometheusDurationPattern },
+  tempoGoDuration: { type: ['string', 'integer', 'null'], pattern: goDurationPattern, description: 'a Go duration such as 500ms, 30s or 1h30m (units ns, us, ms, s, m, h), or a whole number of nanoseconds' },
+  tempoPrometheusDuration: { type: nullable('string'), pattern: prometheusDurationPattern, description: 'a Prometheus duration such as 30s, 5m or 14d (units ms, s, m, h, d, w, y, whole numbers only)' },
 } satisfies Record<string, SchemaNode>;
 export const goDurationRef = '#/definitions/tempoGoDuration';
 
@@ -260,22 +260,15 @@ function tempoConfigDocument(body: SchemaNode, title: string, sourceList: string
   };
 }
 
-/** Every supported series' configuration schema, the union the chart checks structuredConfig with, and per series the keys only others have. */
+/**
+ * Every supported series' configuration schema (the chart checks tempo.structuredConfig and the
+ * overrides against the running series' one), and their union, for editors and for checking a file
+ * meant for any of them.
+ */
 export interface TempoConfigSchemas {
   bySeries: Record<string, SchemaNode>;
-  /** Accepts a key any supported series has; the chart refuses, naming the series, a key the selected one lacks (absentKeys). */
+  /** Accepts a key any supported series has. */
   union: SchemaNode;
-  /**
-   * Per series, the dotted keys other series have and it does not, each as short as it can be: when a
-   * whole block is missing (3.0's compactor), the block alone.
-   */
-  absentKeys: Record<string, string[]>;
-  /**
-   * Per series, the keys whose value list differs from the union's (a block version 2.5 writes and
-   * 3.0 does not, say): key path (with [] for a list's elements) → the series' own list. The chart
-   * refuses, naming the series, a value only other series have.
-   */
-  enums: Record<string, Record<string, string[]>>;
   /** Per series, the metrics-generator's processors, from the release's own list. */
   generatorProcessors: Record<string, string[]>;
   /** Per series, the keys of the overrides block's nested layout. */
@@ -292,8 +285,6 @@ export function tempoConfigSchemas(configDir: string, series: Array<{ name: stri
   const dumps = sources.map((files) => readTempoKeys(files.keys));
   const bodies = series.map((_, index) => tempoConfigBody(sources[index]!, dumps[index]!));
   const lists = dumps.map((dump) => new Map([...enumsByPath(dump)].filter(([key]) => !key.startsWith('overrides.*'))));
-  const unionList = (key: string) => [...new Set(lists.flatMap((list) => list.get(key) ?? []))].sort();
-  const keys = bodies.map((body) => keyPaths(body));
   const union = bodies.reduce((merged, body) => unionOf(merged, body));
   const names = series.map(({ name }) => name);
   return {
@@ -301,17 +292,6 @@ export function tempoConfigSchemas(configDir: string, series: Array<{ name: stri
       series.map(({ name, release }, index) => [name, tempoConfigDocument(bodies[index]!, `Grafana Tempo ${release} configuration file`, Object.values(tempoConfigSourcesIn(path.join(configDir, name))).map(relative).join(', '))]),
     ),
     union: tempoConfigDocument(union, `Grafana Tempo ${names.join(', ')} configuration file: a key any of them reads`, `build/tempo-config/{${names.join(',')}}`),
-    absentKeys: Object.fromEntries(
-      names.map((name, index) => {
-        const own = keys[index]!;
-        const others = new Set(keys.filter((_, other) => other !== index).flatMap((set) => [...set]));
-        const missing = [...others].filter((key) => !own.has(key));
-        return [name, missing.filter((key) => !missing.some((shorter) => key.startsWith(`${shorter}.`))).sort()];
-      }),
-    ),
-    enums: Object.fromEntries(
-      names.map((name, index) => [name, Object.fromEntries([...lists[index]!].filter(([key, values]) => JSON.stringify([...values].sort()) !== JSON.stringify(unionList(key))).sort(([a], [b]) => a.localeCompare(b)))]),
-    ),
     dumps: Object.fromEntries(names.map((name, index) => [name, dumps[index]!])),
     overridesBlockKeys: Object.fromEntries(
       names.map((name, index) => [name, dumps[index]!.sections.config.keys.filter((key) => parentOf(key.path) === 'overrides').map((key) => key.path.slice('overrides.'.length))]),
@@ -324,17 +304,6 @@ export function tempoConfigSchemas(configDir: string, series: Array<{ name: stri
       }),
     ),
   };
-}
-
-/** Every dotted key a configuration schema names (through properties; map entries are the user's). */
-function keyPaths(node: SchemaNode, prefix = ''): Set<string> {
-  const found = new Set<string>();
-  for (const [key, child] of Object.entries(node.properties ?? {})) {
-    const dotted = prefix ? `${prefix}.${key}` : key;
-    found.add(dotted);
-    for (const deeper of keyPaths(child, dotted)) found.add(deeper);
-  }
-  return found;
 }
 
 /** A schema that accepts what either accepts: blocks merge key by key; leaves that differ take either form. */
@@ -356,8 +325,8 @@ const sharedBlockMinimumNodes = 8;
 /**
  * Moves every block (an object schema with properties) that occurs more than once into a definition
  * of its own, named tempo.<the first path where it occurs>, and refers to it from each place. Ring
- * stores, TLS settings and caches repeat across Tempo's modules: sharing them makes the chart's schema
- * about a fifth smaller, and helm compiles it on every command. Error messages name the same keys.
+ * stores, TLS settings and caches repeat across Tempo's modules: sharing them makes each schema about
+ * a fifth smaller, and the chart carries one per series. Error messages name the same keys.
  */
 function shareRepeatedBlocks(root: SchemaNode): Record<string, SchemaNode> {
   const size = (node: unknown): number =>

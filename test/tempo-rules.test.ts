@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import type { ValuesOverride } from '../build/generated/values.ts';
 import { paths } from '../build/paths.ts';
-import { entryFor, readRulesLedger, readTempoRules, type SeriesCheck } from '../build/tempo-rules.ts';
+import { entryFor, numberOf, readRulesLedger, readTempoRules, type SeriesCheck } from '../build/tempo-rules.ts';
 import { enumsByPath, readTempoKeys } from '../build/tempo-schema.ts';
 import { helmRelease, renderError } from './helpers/helm.ts';
 import { chartSeries, chartWiring, wiringTemplateTable } from './helpers/invariants.ts';
@@ -48,16 +48,6 @@ type Tree = Record<string, any>;
 
 /** A duration of so many seconds, as Tempo reads it. */
 const seconds = (value: number) => `${Math.round(value)}s`;
-
-/** A number of the configuration in the check's unit (seconds for durations). */
-function numberOf(value: unknown, kind: string): number {
-  if (typeof value === 'number') return kind === 'duration' ? value / 1e9 : value;
-  if (typeof value === 'boolean') return value ? 1 : 0;
-  const text = String(value);
-  if (kind !== 'duration') return Number(text);
-  const units: Record<string, number> = { ns: 1e-9, us: 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600, d: 86400 };
-  return [...text.matchAll(/([0-9.]+)(ns|us|ms|s|m|h|d)/g)].reduce((sum, [, amount, unit]) => sum + Number(amount) * units[unit!]!, 0);
-}
 
 /** A value that breaks the check, given what it is compared with; undefined where none can be written. */
 function violation(check: SeriesCheck, than: unknown): unknown {

@@ -1691,7 +1691,7 @@ export interface Values {
     "dataDir": string;
     /** Send Grafana Labs anonymous usage statistics. Tempo's own default is on. */
     "reportingEnabled": boolean;
-    /** Tempo configuration deep-merged over the one the chart generates, in Tempo's own snake_case keys. Maps merge key by key, anything else replaces, and null removes a key. A key that has a value of its own (listen ports, receiver endpoints, logging, block duration, retention, storage backend and bucket, paths: the values table's Tempo key column) is refused here: set that value instead. Tempo's configuration reference for each series is linked from docs/versions.md. */
+    /** Tempo configuration deep-merged over the one the chart generates, in Tempo's own snake_case keys. Maps merge key by key, anything else replaces, and null removes a key. The chart checks it against the keys, types and value lists of the Tempo release it runs, and refuses a key that has a value of its own (listen ports, receiver endpoints, logging, block duration, retention, storage backend and bucket, paths: the values table's Tempo key column): set that value instead. Tempo's configuration reference for each series is linked from docs/versions.md. */
     "structuredConfig": Record<string, unknown>;
     /** Extra command-line flags of Tempo. For example: [-log.level=debug]. */
     "extraArgs": Array<string>;

@@ -83,40 +83,6 @@ Usage: {{ include "tempo.util.nested" (dict "path" "distributor.receivers.zipkin
 {{- end -}}
 
 {{- /*
-tempo.util.leavesAt: every value at a dotted path in a tree, where a part ending in [] walks each
-element of a list (parquet_dedicated_columns[].type), as a JSON list of {at: the dotted path with
-the element's index, value}; nothing for a path that ends early.
-Usage: {{ include "tempo.util.leavesAt" (dict "node" $tree "path" "a.b[].c") | fromJsonArray }}
-*/ -}}
-{{- define "tempo.util.leavesAt" -}}
-{{- $found := list -}}
-{{- $parts := splitList "." .path -}}
-{{- $part := first $parts -}}
-{{- $key := trimSuffix "[]" $part -}}
-{{- $at := ternary $key (printf "%s.%s" (.at | default "") $key) (empty .at) -}}
-{{- if and (kindIs "map" .node) (hasKey .node $key) -}}
-{{- $child := get .node $key -}}
-{{- $elements := list (dict "node" $child "at" $at) -}}
-{{- if hasSuffix "[]" $part -}}
-{{- $elements = list -}}
-{{- if kindIs "slice" $child -}}
-{{- range $index, $element := $child -}}
-{{- $elements = append $elements (dict "node" $element "at" (printf "%s[%d]" $at $index)) -}}
-{{- end -}}
-{{- end -}}
-{{- end -}}
-{{- range $elements -}}
-{{- if eq (len $parts) 1 -}}
-{{- $found = append $found (dict "at" .at "value" .node) -}}
-{{- else -}}
-{{- $found = concat $found (include "tempo.util.leavesAt" (dict "node" .node "path" (join "." (rest $parts)) "at" .at) | fromJsonArray) -}}
-{{- end -}}
-{{- end -}}
-{{- end -}}
-{{- toJson $found -}}
-{{- end -}}
-
-{{- /*
 tempo.util.once: what a helper of the root context renders, computed once per release rendering and
 then kept on the root context (tempoCache): the values cannot change while the chart renders, and the
 configuration, the wiring table and the series are read by most templates. A helper that caches its
@@ -131,4 +97,97 @@ Usage: {{ include "tempo.util.once" (dict "root" . "name" "tempo.version.uncache
 {{- $_ := set .root "tempoCache" $cache -}}
 {{- end -}}
 {{- get $cache .name -}}
+{{- end -}}
+
+{{- /*
+tempo.util.inWords: a list as a sentence says it: "a", "a or b", "a, b or c".
+Usage: {{ include "tempo.util.inWords" (list "text" "a number") }}
+*/ -}}
+{{- define "tempo.util.inWords" -}}
+{{- if le (len .) 1 -}}
+{{- join "" . -}}
+{{- else -}}
+{{- printf "%s or %s" (join ", " (initial .)) (last .) -}}
+{{- end -}}
+{{- end -}}
+
+{{- /*
+tempo.util.schemaProblems: where a value breaks a JSON Schema, as a JSON list of problems, each
+{at, problem, ...}: at is the dotted path below the value checked ("" for the value itself), with [i]
+for a list's elements. It reads the part of JSON Schema the build writes for Tempo's configuration:
+type, properties, additionalProperties, items, enum, pattern, propertyNames: {not: {enum}}, and $ref
+into the document's definitions. A null passes anywhere: in tempo.structuredConfig it removes a key,
+and Tempo reads it as the zero value. The problems:
+- unknownKey {keys: the keys the object takes}: a key an object closed to its properties lacks;
+- type {want: the schema's types, given: the value}: a value of none of the schema's types;
+- enum {value, allowed}: a value outside the schema's list;
+- pattern {value, description: the schema's}: text the schema's pattern does not match;
+- reservedKey: a key propertyNames refuses.
+Below a problem, nothing more is reported.
+Usage: {{ include "tempo.util.schemaProblems" (dict "value" $value "schema" $schema "definitions" $schema.definitions "at" "") | fromJsonArray }}
+*/ -}}
+{{- define "tempo.util.schemaProblems" -}}
+{{- $problems := list -}}
+{{- $schema := .schema -}}
+{{- with get $schema "$ref" -}}
+{{- $schema = get $.definitions (trimPrefix "#/definitions/" .) -}}
+{{- end -}}
+{{- $value := .value -}}
+{{- $at := .at -}}
+{{- if not (kindIs "invalid" $value) -}}
+{{- /* The JSON types the value has: a whole number is an integer and a number. */ -}}
+{{- $kinds := list "integer" "number" -}}
+{{- if kindIs "map" $value -}}
+{{- $kinds = list "object" -}}
+{{- else if kindIs "slice" $value -}}
+{{- $kinds = list "array" -}}
+{{- else if kindIs "string" $value -}}
+{{- $kinds = list "string" -}}
+{{- else if kindIs "bool" $value -}}
+{{- $kinds = list "boolean" -}}
+{{- else if and (kindIs "float64" $value) (ne (floor $value) $value) -}}
+{{- $kinds = list "number" -}}
+{{- end -}}
+{{- $types := $schema.type -}}
+{{- if kindIs "string" $types -}}
+{{- $types = list $types -}}
+{{- end -}}
+{{- $typed := not $types -}}
+{{- range $kinds -}}
+{{- if has . $types -}}
+{{- $typed = true -}}
+{{- end -}}
+{{- end -}}
+{{- if not $typed -}}
+{{- $problems = append $problems (dict "at" $at "problem" "type" "want" $types "given" $value) -}}
+{{- else if and (hasKey $schema "enum") (not (has $value $schema.enum)) -}}
+{{- $problems = append $problems (dict "at" $at "problem" "enum" "value" $value "allowed" (without $schema.enum nil)) -}}
+{{- else if and $schema.pattern (kindIs "string" $value) (not (regexMatch $schema.pattern $value)) -}}
+{{- $problems = append $problems (dict "at" $at "problem" "pattern" "value" $value "description" $schema.description) -}}
+{{- else if kindIs "map" $value -}}
+{{- $properties := $schema.properties | default dict -}}
+{{- $additional := get $schema "additionalProperties" -}}
+{{- $reserved := list -}}
+{{- with $schema.propertyNames -}}
+{{- $reserved = .not.enum -}}
+{{- end -}}
+{{- range $key, $child := $value -}}
+{{- $childAt := ternary $key (printf "%s.%s" $at $key) (eq $at "") -}}
+{{- if has $key $reserved -}}
+{{- $problems = append $problems (dict "at" $childAt "problem" "reservedKey") -}}
+{{- else if hasKey $properties $key -}}
+{{- $problems = concat $problems (include "tempo.util.schemaProblems" (dict "value" $child "schema" (get $properties $key) "definitions" $.definitions "at" $childAt) | fromJsonArray) -}}
+{{- else if kindIs "map" $additional -}}
+{{- $problems = concat $problems (include "tempo.util.schemaProblems" (dict "value" $child "schema" $additional "definitions" $.definitions "at" $childAt) | fromJsonArray) -}}
+{{- else if and (kindIs "bool" $additional) (not $additional) -}}
+{{- $problems = append $problems (dict "at" $childAt "problem" "unknownKey" "keys" (keys $properties | sortAlpha)) -}}
+{{- end -}}
+{{- end -}}
+{{- else if and (kindIs "slice" $value) $schema.items -}}
+{{- range $index, $element := $value -}}
+{{- $problems = concat $problems (include "tempo.util.schemaProblems" (dict "value" $element "schema" $schema.items "definitions" $.definitions "at" (printf "%s[%d]" $at $index)) | fromJsonArray) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- toJson $problems -}}
 {{- end -}}

@@ -68,9 +68,7 @@ Usage: {{ include "tempo.util.once" (dict "root" . "name" "tempo.version.uncache
 {{- /*
 tempo.validate.versions: what the selected Tempo series cannot run. An image and a series that are
 not one (see tempo.version); a value set whose Tempo key the series lacks (a receiver it dropped,
-say); a key of tempo.structuredConfig or of the overrides that only other series have (Tempo's strict
-loader would stop at start-up: "field ... not found"); a value of a key's list that only other
-series have (tempo.versions.accepts' enums); keys the series warns about (its deprecatedKeys); the
+say); keys the series warns about (its deprecatedKeys); the
 flat overrides layout where the series refuses it, unless its opt-in is set; a flag its binary does
 not define; replicas above 1 on a series that does not scale out; metrics-generator processors the
 series does not have; a helm test that gives up before a series with a search cutoff (3.0) can find
@@ -96,14 +94,6 @@ Usage: {{ include "tempo.validate.versions" . | fromJsonArray }}
 {{- end -}}
 {{- end -}}
 {{- $accepts := include "tempo.versions.accepts" . | fromJson -}}
-{{- $absent := dict -}}
-{{- range $accepts.absentKeys -}}
-{{- $_ := set $absent . true -}}
-{{- end -}}
-{{- $found := include "tempo.version.keysIn" (dict "node" .Values.tempo.structuredConfig "path" "" "absent" $absent) | fromJsonArray -}}
-{{- range $found -}}
-{{- $messages = append $messages (printf "ERROR: tempo.structuredConfig.%s: %s has no %s, and its strict loader would stop at start-up (field not found). Remove it, or choose the Tempo release it belongs to." . $tempo .) -}}
-{{- end -}}
 {{- range $key, $instead := $version.deprecatedKeys -}}
 {{- if (include "tempo.util.valueAt" (dict "values" $.Values.tempo.structuredConfig "path" $key) | fromJson).value -}}
 {{- $messages = append $messages (printf "ERROR: tempo.structuredConfig.%s: %s." $key $instead) -}}
@@ -112,32 +102,6 @@ Usage: {{ include "tempo.validate.versions" . | fromJsonArray }}
 {{- if and (not $version.flatOverrides) (not (include "tempo.version.legacyOverrides" .)) -}}
 {{- range include "tempo.config.flatOverrides" . | fromJsonArray -}}
 {{- $messages = append $messages (printf "ERROR: tempo.structuredConfig.overrides.%s is in the flat (legacy) overrides layout, which %s refuses at start-up (legacy overrides are disabled by default). Set it in the nested layout, under tempo.overrides.defaults; or, to move later, opt back in for now with tempo.structuredConfig.%s: true (Tempo removes the flat layout in a future release)." . $tempo $version.legacyOverridesOptIn) -}}
-{{- end -}}
-{{- end -}}
-{{- $overrides := list (dict "node" .Values.tempo.overrides.defaults "value" "tempo.overrides.defaults" "prefix" "overrides.defaults.") -}}
-{{- range $tenant, $own := .Values.tempo.overrides.perTenant -}}
-{{- $overrides = append $overrides (dict "node" $own "value" (printf "tempo.overrides.perTenant.%s" $tenant) "prefix" "overrides.defaults.") -}}
-{{- end -}}
-{{- range $entry := $overrides -}}
-{{- range include "tempo.version.keysIn" (dict "node" $entry.node "path" "overrides.defaults" "absent" $absent) | fromJsonArray -}}
-{{- $messages = append $messages (printf "ERROR: %s.%s: %s has no overrides key %s. Remove it, or choose the Tempo release it belongs to." $entry.value (trimPrefix "overrides.defaults." .) $tempo (trimPrefix "overrides.defaults." .)) -}}
-{{- end -}}
-{{- end -}}
-{{- /* Values of a key's list that only other series have (a block version, a processor): from each release's own lists. */ -}}
-{{- $places := prepend $overrides (dict "node" .Values.tempo.structuredConfig "value" "tempo.structuredConfig" "prefix" "") -}}
-{{- range $key, $allowed := $accepts.enums -}}
-{{- range $place := $places -}}
-{{- $prefix := $place.prefix -}}
-{{- if hasPrefix $prefix $key -}}
-{{- range include "tempo.util.leavesAt" (dict "node" $place.node "path" (trimPrefix $prefix $key)) | fromJsonArray -}}
-{{- $leaf := . -}}
-{{- range $value := ternary $leaf.value (list $leaf.value) (kindIs "slice" $leaf.value) -}}
-{{- if and (kindIs "string" $value) (not (has $value $allowed)) -}}
-{{- $messages = append $messages (printf "ERROR: %s.%s is %s, which %s does not have (its list: %s). Choose one of those, or the Tempo release that has it." $place.value $leaf.at $value $tempo (join ", " $allowed)) -}}
-{{- end -}}
-{{- end -}}
-{{- end -}}
-{{- end -}}
 {{- end -}}
 {{- end -}}
 {{- /* The binary stops at once on a flag it does not define ("flag provided but not defined"). */ -}}
@@ -161,25 +125,124 @@ Usage: {{ include "tempo.validate.versions" . | fromJsonArray }}
 {{- end -}}
 
 {{- /*
-tempo.version.keysIn: the dotted keys of (part of) a Tempo configuration that lie in a set of keys
-(absent: a dict of dotted keys), as a JSON list; below a key found, nothing more is reported.
-Usage: {{ include "tempo.version.keysIn" (dict "node" $config "path" "" "absent" $absent) | fromJsonArray }}
+tempo.schema.tempoConfig: tempo.structuredConfig, tempo.overrides.defaults and each tenant's overrides
+against the selected series' configuration schema (tempo.versions.configSchema): every key its
+strict loader accepts, with its type and value list, read from the release itself. Tempo stops at
+start-up on a key it does not have ("field ... not found") or a value it cannot decode. A key or a
+value the other supported series take is named with them. The schema is read only when one of these
+holds something: the defaults pay nothing for it.
+Usage: {{ include "tempo.schema.tempoConfig" . | fromJsonArray }}
 */ -}}
-{{- define "tempo.version.keysIn" -}}
-{{- $found := list -}}
-{{- if kindIs "map" .node -}}
-{{- range $key, $value := .node -}}
-{{- $path := ternary $key (printf "%s.%s" $.path $key) (eq $.path "") -}}
-{{- /* A null sets nothing: it removes the key (a later values file's way to drop a block). */ -}}
-{{- if kindIs "invalid" $value -}}
-{{- else if hasKey $.absent $path -}}
-{{- $found = append $found $path -}}
+{{- define "tempo.schema.tempoConfig" -}}
+{{- $messages := list -}}
+{{- $places := list -}}
+{{- with .Values.tempo.structuredConfig -}}
+{{- $places = append $places (dict "value" . "name" "tempo.structuredConfig" "overrides" false) -}}
+{{- end -}}
+{{- with .Values.tempo.overrides.defaults -}}
+{{- $places = append $places (dict "value" . "name" "tempo.overrides.defaults" "overrides" true) -}}
+{{- end -}}
+{{- range $tenant, $own := .Values.tempo.overrides.perTenant -}}
+{{- $places = append $places (dict "value" $own "name" (printf "tempo.overrides.perTenant.%s" $tenant) "overrides" true) -}}
+{{- end -}}
+{{- if $places -}}
+{{- $selected := include "tempo.version.name" . -}}
+{{- $tempo := printf "Tempo %s" $selected -}}
+{{- $schema := include (printf "tempo.versions.configSchema.%s" $selected) . | fromJson -}}
+{{- $words := dict "object" "a mapping" "array" "a list" "string" "text" "boolean" "true or false" "integer" "a whole number" "number" "a number" -}}
+{{- range $place := $places -}}
+{{- $problems := include "tempo.version.configProblems" (dict "schema" $schema "place" $place) | fromJsonArray -}}
+{{- /* Only when something is wrong: what each other series makes of the same place, to name the ones that take a key or value this one lacks. */ -}}
+{{- $others := list -}}
+{{- if $problems -}}
+{{- range $series := splitList " " (include "tempo.versions.names" $) -}}
+{{- if ne $series $selected -}}
+{{- $theirSchema := include (printf "tempo.versions.configSchema.%s" $series) $ | fromJson -}}
+{{- $refused := dict -}}
+{{- range include "tempo.version.configProblems" (dict "schema" $theirSchema "place" $place) | fromJsonArray -}}
+{{- $_ := set $refused .at true -}}
+{{- end -}}
+{{- $others = append $others (dict "series" $series "refused" $refused) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- range $problem := $problems -}}
+{{- $where := printf "%s.%s" $place.name $problem.at -}}
+{{- $elsewhere := list -}}
+{{- /* The place and each place above it (a.b[0].c: a, a.b, a.b[0], a.b[0].c): another series takes the value when it refuses none of them. */ -}}
+{{- $above := list -}}
+{{- $path := "" -}}
+{{- range $part := splitList "." $problem.at -}}
+{{- $path = ternary $part (printf "%s.%s" $path $part) (eq $path "") -}}
+{{- $above = concat $above (list (regexReplaceAll "\\[[0-9]+\\]$" $path "") $path) -}}
+{{- end -}}
+{{- range $other := $others -}}
+{{- $taken := true -}}
+{{- range $above -}}
+{{- if hasKey $other.refused . -}}
+{{- $taken = false -}}
+{{- end -}}
+{{- end -}}
+{{- if $taken -}}
+{{- $elsewhere = append $elsewhere $other.series -}}
+{{- end -}}
+{{- end -}}
+{{- $choose := ternary (printf ", or a Tempo release that has it (%s)" (include "tempo.util.inWords" $elsewhere)) "" (gt (len $elsewhere) 0) -}}
+{{- if eq $problem.problem "unknownKey" -}}
+{{- $what := ternary (printf "overrides key %s" $problem.at) $problem.at $place.overrides -}}
+{{- if $elsewhere -}}
+{{- $messages = append $messages (printf "ERROR: %s: %s has no %s, and its strict loader would stop at start-up (field not found). Remove it, or choose a Tempo release that has it (%s)." $where $tempo $what (include "tempo.util.inWords" $elsewhere)) -}}
 {{- else -}}
-{{- $found = concat $found (include "tempo.version.keysIn" (dict "node" $value "path" $path "absent" $.absent) | fromJsonArray) -}}
+{{- $parent := regexReplaceAll "\\.?[^.]*$" $problem.at "" -}}
+{{- $messages = append $messages (printf "ERROR: %s: no Tempo release the chart supports has this key, and the strict loader of %s would stop at start-up (field not found). %s takes: %s." $where $tempo (ternary $place.name (printf "%s.%s" $place.name $parent) (eq $parent "")) (join ", " $problem.keys)) -}}
+{{- end -}}
+{{- else if eq $problem.problem "type" -}}
+{{- $want := list -}}
+{{- range $problem.want -}}
+{{- if hasKey $words . -}}
+{{- $want = append $want (get $words .) -}}
+{{- end -}}
+{{- end -}}
+{{- $given := toJson $problem.given -}}
+{{- if kindIs "map" $problem.given -}}
+{{- $given = "a mapping" -}}
+{{- else if kindIs "slice" $problem.given -}}
+{{- $given = "a list" -}}
+{{- end -}}
+{{- $messages = append $messages (printf "ERROR: %s is %s, but %s reads %s there, and would stop at start-up." $where $given $tempo (include "tempo.util.inWords" $want)) -}}
+{{- else if eq $problem.problem "enum" -}}
+{{- $allowed := list -}}
+{{- range $problem.allowed -}}
+{{- $allowed = append $allowed (ternary (quote "") (toString .) (eq (toString .) "")) -}}
+{{- end -}}
+{{- $messages = append $messages (printf "ERROR: %s is %s, which %s does not have (its list: %s). Choose one of those%s." $where (toString $problem.value) $tempo (join ", " $allowed) $choose) -}}
+{{- else if eq $problem.problem "pattern" -}}
+{{- $messages = append $messages (printf "ERROR: %s is %s, which %s cannot read: it takes %s." $where (toJson $problem.value) $tempo $problem.description) -}}
+{{- else if eq $problem.problem "reservedKey" -}}
+{{- $messages = append $messages (printf "ERROR: %s: %s sets this key itself before it reads the file, and its strict loader refuses it set again (key already set in map). Remove it." $where $tempo) -}}
 {{- end -}}
 {{- end -}}
 {{- end -}}
-{{- toJson $found -}}
+{{- end -}}
+{{- toJson $messages -}}
+{{- end -}}
+
+{{- /*
+tempo.version.configProblems: the problems (tempo.util.schemaProblems) of one place of
+tempo.schema.tempoConfig under a series' configuration schema (tempo.versions.configSchema.<series>,
+parsed): tempo.structuredConfig against the whole file, the overrides against its overrides.defaults
+block.
+Usage: {{ include "tempo.version.configProblems" (dict "schema" $schema "place" $place) | fromJsonArray }}
+*/ -}}
+{{- define "tempo.version.configProblems" -}}
+{{- $node := .schema -}}
+{{- if .place.overrides -}}
+{{- $node = .schema.properties.overrides.properties.defaults -}}
+{{- with get $node "$ref" -}}
+{{- $node = get $.schema.definitions (trimPrefix "#/definitions/" .) -}}
+{{- end -}}
+{{- end -}}
+{{- include "tempo.util.schemaProblems" (dict "value" .place.value "schema" $node "definitions" .schema.definitions "at" "") -}}
 {{- end -}}
 
 {{- /*

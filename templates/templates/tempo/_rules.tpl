@@ -3,25 +3,54 @@ tempo.validate.releaseRules: the start-up rules of the selected release that the
 (build/tempo-config/rules.yaml, resolved per series by the build into tempo.versions.accepts'
 checks), run on the configuration the chart renders, tempo.structuredConfig merged in, and on the
 overrides; each rule that would fire is refused with Tempo's own message, naming the value to change.
+This runs on every render for every rule of the release, so it reads each place through one index of
+its dotted keys (tempo.util.flatten) and compares the release's defaults as the numbers the build
+wrote for them (a check's numbers): a render converts only the durations it sets.
 Usage: {{ include "tempo.validate.releaseRules" . | fromJsonArray }}
 */ -}}
 {{- define "tempo.validate.releaseRules" -}}
 {{- $messages := list -}}
 {{- $version := include "tempo.version" . | fromJson -}}
 {{- $config := include "tempo.config.merged" . | fromYaml -}}
-{{- $owned := (include "tempo.wiring.table" . | fromJson).ownedKeys -}}
+{{- $configPlace := dict "node" $config "flat" dict "name" "tempo.structuredConfig" "owned" (include "tempo.wiring.table" . | fromJson).ownedKeys -}}
+{{- include "tempo.util.flatten" (dict "node" $config "into" $configPlace.flat "at" "") -}}
+{{- $overridesPlaces := list (dict "node" .Values.tempo.overrides.defaults "name" "tempo.overrides.defaults") -}}
+{{- range $tenant, $own := .Values.tempo.overrides.perTenant -}}
+{{- $overridesPlaces = append $overridesPlaces (dict "node" $own "name" (printf "tempo.overrides.perTenant.%s" $tenant)) -}}
+{{- end -}}
+{{- range $overridesPlaces -}}
+{{- $_ := set . "flat" dict -}}
+{{- include "tempo.util.flatten" (dict "node" .node "into" .flat "at" "") -}}
+{{- end -}}
 {{- $verbs := dict "W" "warns about at start-up (and its -config.verify fails)" "O" "refuses in the per-tenant overrides" -}}
 {{- range $check := (include "tempo.versions.accepts" . | fromJson).checks -}}
-{{- $places := list (dict "node" $config "name" "tempo.structuredConfig" "owned" $owned) -}}
-{{- if eq ($check.scope | default "") "overrides" -}}
-{{- $places = list (dict "node" $.Values.tempo.overrides.defaults "name" "tempo.overrides.defaults") -}}
-{{- range $tenant, $own := $.Values.tempo.overrides.perTenant -}}
-{{- $places = append $places (dict "node" $own "name" (printf "tempo.overrides.perTenant.%s" $tenant)) -}}
-{{- end -}}
-{{- end -}}
+{{- $places := ternary $overridesPlaces (list $configPlace) (eq ($check.scope | default "") "overrides") -}}
+{{- $when := $check.when | default dict -}}
 {{- range $place := $places -}}
-{{- if eq (include "tempo.rules.applies" (dict "check" $check "node" $place.node "values" $.Values)) "true" -}}
-{{- $subjects := include "tempo.rules.subjects" (dict "check" $check "place" $place) | fromJsonArray -}}
+{{- /* Whether the check's condition holds: a value of the chart that must be true, or a key (its release default when absent) that must equal, differ from, or be set. */ -}}
+{{- $holds := true -}}
+{{- if $when.value -}}
+{{- $holds = (include "tempo.util.valueAt" (dict "values" $.Values "path" $when.value) | fromJson).value | default false -}}
+{{- else if $when.key -}}
+{{- $value := ternary (get $place.flat $when.key) $when.default (hasKey $place.flat $when.key) -}}
+{{- if hasKey $when "equals" -}}
+{{- $holds = eq (toString $value) (toString $when.equals) -}}
+{{- else if hasKey $when "notEquals" -}}
+{{- $holds = ne (toString $value) (toString $when.notEquals) -}}
+{{- else if $when.set -}}
+{{- $holds = not (has (toString $value) (list "" "0" "0s" "<nil>" "false")) -}}
+{{- end -}}
+{{- end -}}
+{{- if $holds -}}
+{{- $subjects := list -}}
+{{- if contains "[]" $check.key -}}
+{{- $subjects = include "tempo.rules.elements" (dict "check" $check "place" $place) | fromJsonArray -}}
+{{- else if hasKey $place.flat $check.key -}}
+{{- $subjects = list (dict "value" (get $place.flat $check.key)) -}}
+{{- else if hasKey $check "default" -}}
+{{- /* The release's default, with its number from the build. */ -}}
+{{- $subjects = list (dict "value" $check.default "number" ($check.numbers | default dict).default) -}}
+{{- end -}}
 {{- if eq $check.must "uniqueAcross" -}}
 {{- /* One value across every element (a cache role claimed once): the repeated ones. */ -}}
 {{- $seen := list -}}
@@ -40,9 +69,16 @@ Usage: {{ include "tempo.validate.releaseRules" . | fromJsonArray }}
 {{- $subjects = list -}}
 {{- end -}}
 {{- range $subject := $subjects -}}
-{{- $outcome := include "tempo.rules.evaluate" (dict "check" $check "value" $subject.value "config" $config) | fromJson -}}
+{{- $outcome := include "tempo.rules.evaluate" (merge (dict "check" $check "flat" $place.flat) $subject) | fromJson -}}
 {{- if not $outcome.ok -}}
-{{- $messages = append $messages (printf "ERROR: %s is %s, but Tempo %s %s: %q. It must be %s." $subject.name (toJson $subject.value) $version.name (get $verbs $check.phase | default "stops at start-up") $check.message $outcome.requirement) -}}
+{{- /* The value to change: the element's own name, the chart's value where it owns the key, else the key under the place's name. */ -}}
+{{- $name := $subject.name | default (printf "%s.%s" $place.name $check.key) -}}
+{{- range $place.owned -}}
+{{- if and (not $subject.name) (or (eq $check.key .key) (hasPrefix (printf "%s." .key) $check.key)) -}}
+{{- $name = .value -}}
+{{- end -}}
+{{- end -}}
+{{- $messages = append $messages (printf "ERROR: %s is %s, but Tempo %s %s: %q. It must be %s." $name (toJson $subject.value) $version.name (get $verbs $check.phase | default "stops at start-up") $check.message $outcome.requirement) -}}
 {{- end -}}
 {{- end -}}
 {{- end -}}
@@ -52,62 +88,41 @@ Usage: {{ include "tempo.validate.releaseRules" . | fromJsonArray }}
 {{- end -}}
 
 {{- /*
-tempo.rules.applies: "true" when a check's condition holds in node (the configuration, or an overrides
-entry): {key, equals | notEquals | set} on a key (its release default when absent), or {value} on a
-value of the chart that must be true; "true" without a condition.
-Usage: {{ include "tempo.rules.applies" (dict "check" $check "node" $config "values" .Values) }}
+tempo.util.flatten: every key of a tree under its dotted path, written into a dict (into), maps as well
+as the values below them; a null is left out, as where it removes a key. The dict is filled in place,
+so that the rules look a key up without walking or copying the tree for each one.
+Usage: {{- include "tempo.util.flatten" (dict "node" $config "into" $flat "at" "") -}}
 */ -}}
-{{- define "tempo.rules.applies" -}}
-{{- $when := .check.when | default dict -}}
-{{- $holds := true -}}
-{{- if $when.value -}}
-{{- $holds = (include "tempo.util.valueAt" (dict "values" .values "path" $when.value) | fromJson).value | default false -}}
-{{- else if $when.key -}}
-{{- $found := include "tempo.util.valueAt" (dict "values" .node "path" $when.key) | fromJson -}}
-{{- $value := ternary $found.value $when.default $found.found -}}
-{{- if hasKey $when "equals" -}}
-{{- $holds = eq (toString $value) (toString $when.equals) -}}
-{{- else if hasKey $when "notEquals" -}}
-{{- $holds = ne (toString $value) (toString $when.notEquals) -}}
-{{- else if $when.set -}}
-{{- $holds = not (has (toString $value) (list "" "0" "0s" "<nil>" "false")) -}}
+{{- define "tempo.util.flatten" -}}
+{{- range $key, $value := .node -}}
+{{- $path := ternary $key (printf "%s.%s" $.at $key) (eq $.at "") -}}
+{{- if not (kindIs "invalid" $value) -}}
+{{- $_ := set $.into $path $value -}}
+{{- if kindIs "map" $value -}}
+{{- include "tempo.util.flatten" (dict "node" $value "into" $.into "at" $path) -}}
 {{- end -}}
 {{- end -}}
-{{- toString (ternary "true" "false" (not (not $holds))) -}}
+{{- end -}}
 {{- end -}}
 
 {{- /*
-tempo.rules.subjects: what a check looks at in a place, as a JSON list of {name, value}: the key's
-value (its release default when the configuration leaves it out), or, for a key with [] in it, each
-element's. name is the value to change: the chart's own value where it owns the key, else the key
-under the place's name.
-Usage: {{ include "tempo.rules.subjects" (dict "check" $check "place" $place) | fromJsonArray }}
+tempo.rules.elements: what a check of a key with [] in it (cache.caches[].roles) looks at in a place:
+each element's value, as a JSON list of {name: the element's own path under the place's name, value};
+nothing where the place has no such list.
+Usage: {{ include "tempo.rules.elements" (dict "check" $check "place" $place) | fromJsonArray }}
 */ -}}
-{{- define "tempo.rules.subjects" -}}
+{{- define "tempo.rules.elements" -}}
 {{- $subjects := list -}}
-{{- $key := .check.key -}}
-{{- if contains "[]" $key -}}
-{{- $list := (include "tempo.util.valueAt" (dict "values" .place.node "path" (index (splitList "[]" $key) 0)) | fromJson).value -}}
-{{- $rest := trimPrefix "." (index (splitList "[]" $key) 1) -}}
+{{- $listKey := index (splitList "[]" .check.key) 0 -}}
+{{- $rest := trimPrefix "." (index (splitList "[]" .check.key) 1) -}}
+{{- $list := get .place.flat $listKey -}}
 {{- if kindIs "slice" $list -}}
 {{- range $index, $element := $list -}}
 {{- $value := $element -}}
 {{- if $rest -}}
 {{- $value = (include "tempo.util.valueAt" (dict "values" $element "path" $rest) | fromJson).value -}}
 {{- end -}}
-{{- $subjects = append $subjects (dict "name" (printf "%s.%s[%d]%s" $.place.name (index (splitList "[]" $key) 0) $index (ternary (printf ".%s" $rest) "" (ne $rest ""))) "value" $value) -}}
-{{- end -}}
-{{- end -}}
-{{- else -}}
-{{- $found := include "tempo.util.valueAt" (dict "values" .place.node "path" $key) | fromJson -}}
-{{- $name := printf "%s.%s" .place.name $key -}}
-{{- range .place.owned -}}
-{{- if or (eq $key .key) (hasPrefix (printf "%s." .key) $key) -}}
-{{- $name = .value -}}
-{{- end -}}
-{{- end -}}
-{{- if or $found.found (hasKey .check "default") -}}
-{{- $subjects = append $subjects (dict "name" $name "value" (ternary $found.value .check.default $found.found)) -}}
+{{- $subjects = append $subjects (dict "name" (printf "%s.%s[%d]%s" $.place.name $listKey $index (ternary (printf ".%s" $rest) "" (ne $rest ""))) "value" $value) -}}
 {{- end -}}
 {{- end -}}
 {{- toJson $subjects -}}
@@ -116,29 +131,41 @@ Usage: {{ include "tempo.rules.subjects" (dict "check" $check "place" $place) | 
 {{- /*
 tempo.rules.evaluate: whether a value passes a check, as JSON {ok, requirement (what it must be, in
 words)}. Durations compare in seconds (Go's and Prometheus' units; a bare number of a duration key
-is nanoseconds, as Tempo reads it); a key named by the check (thanKey) is read from the configuration,
-its release default when absent, and scaled by factor.
-Usage: {{ include "tempo.rules.evaluate" (dict "check" $check "value" $value "config" $config) | fromJson }}
+is nanoseconds, as Tempo reads it); a key named by the check (thanKey) is read from the place's index
+(flat), its release default when absent, and scaled by factor. Where the build wrote a number for a
+release default (the check's numbers; number for the value), it is taken as it stands.
+Usage: {{ include "tempo.rules.evaluate" (dict "check" $check "value" $value "flat" $flat) | fromJson }}
 */ -}}
 {{- define "tempo.rules.evaluate" -}}
 {{- $check := .check -}}
+{{- $numbers := $check.numbers | default dict -}}
 {{- $must := $check.must -}}
 {{- $ok := true -}}
 {{- $requirement := "" -}}
 {{- if has $must (list ">" ">=" "<" "<=" "==" "!=") -}}
 {{- $than := $check.than -}}
 {{- $thanText := toJson $check.than -}}
+{{- $thanNumber := $numbers.than -}}
 {{- if $check.thanKey -}}
-{{- $found := include "tempo.util.valueAt" (dict "values" .config "path" $check.thanKey) | fromJson -}}
-{{- $than = ternary $found.value $check.thanDefault $found.found -}}
+{{- $found := hasKey .flat $check.thanKey -}}
+{{- $than = ternary (get .flat $check.thanKey) $check.thanDefault $found -}}
+{{- $thanNumber = ternary nil $numbers.thanDefault $found -}}
 {{- $thanText = printf "%s (%v)" $check.thanKey $than -}}
 {{- end -}}
 {{- if not (has $check.kind (list "integer" "number" "duration")) -}}
 {{- $same := eq (toString .value) (toString $than) -}}
 {{- $ok = ternary $same (not $same) (eq $must "==") -}}
 {{- else -}}
-{{- $a := include "tempo.rules.number" (dict "value" .value "kind" $check.kind) | float64 -}}
-{{- $b := include "tempo.rules.number" (dict "value" $than "kind" $check.kind) | float64 -}}
+{{- $a := .number -}}
+{{- if kindIs "invalid" $a -}}
+{{- $a = include "tempo.rules.number" (dict "value" .value "kind" $check.kind) -}}
+{{- end -}}
+{{- $b := $thanNumber -}}
+{{- if kindIs "invalid" $b -}}
+{{- $b = include "tempo.rules.number" (dict "value" $than "kind" $check.kind) -}}
+{{- end -}}
+{{- $a = float64 $a -}}
+{{- $b = float64 $b -}}
 {{- with $check.factor -}}
 {{- $b = mulf $b . -}}
 {{- $thanText = printf "%v x %s" . $thanText -}}
@@ -165,8 +192,7 @@ Usage: {{ include "tempo.rules.evaluate" (dict "check" $check "value" $value "co
 {{- end -}}
 {{- $requirement = "a list of numbers that rises strictly" -}}
 {{- else if eq $must "togetherWith" -}}
-{{- $found := include "tempo.util.valueAt" (dict "values" .config "path" $check.thanKey) | fromJson -}}
-{{- $other := ternary $found.value $check.thanDefault $found.found -}}
+{{- $other := ternary (get .flat $check.thanKey) $check.thanDefault (hasKey .flat $check.thanKey) -}}
 {{- $set := dict "this" .value "other" $other -}}
 {{- range $name, $value := $set -}}
 {{- $_ := set $set $name (not (has (toString $value) (list "" "0" "0s" "<nil>"))) -}}
