@@ -101,3 +101,18 @@ describe.each(chartSeries().map((series) => ({ name: series.name, release: serie
     expect(chartPlaces(stderr, valueName)).toEqual(expected);
   });
 });
+
+describe.each(helmReleases)('the order of refusals ($label)', (helm) => {
+  test('a value of the wrong type stops the release alone: the rules read the values as well-typed', async () => {
+    const stderr = await renderError(helm, { values: { image: { tag: '3.0.3' }, replicas: 3 }, invalidValues: { tempo: { structuredConfig: { live_store: { max_trace_idle: { seconds: 20 } } } } } });
+    expect(stderr).toContain('ERROR: tempo.structuredConfig.live_store.max_trace_idle is a mapping, but Tempo 3.0 reads text or a whole number there');
+    expect(stderr).not.toContain('ERROR: replicas is 3');
+  });
+
+  test('a key or value the series lacks is refused with what the rules find, and a null removes a key', async () => {
+    const stderr = await renderError(helm, { values: { image: { tag: '3.0.3' }, replicas: 3 }, invalidValues: { tempo: { structuredConfig: { compactor: { compaction: { compaction_window: '2h' } }, ingester: null } } } });
+    expect(stderr).toContain('ERROR: tempo.structuredConfig.compactor: Tempo 3.0 has no compactor');
+    expect(stderr).toContain('ERROR: replicas is 3');
+    expect(stderr).not.toContain('tempo.structuredConfig.ingester');
+  });
+});

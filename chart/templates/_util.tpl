@@ -116,8 +116,8 @@ tempo.util.schemaProblems: where a value breaks a JSON Schema, as a JSON list of
 {at, problem, ...}: at is the dotted path below the value checked ("" for the value itself), with [i]
 for a list's elements. It reads the part of JSON Schema the build writes for Tempo's configuration:
 type, properties, additionalProperties, items, enum, pattern, propertyNames: {not: {enum}}, and $ref
-into the document's definitions. A null passes anywhere: in tempo.structuredConfig it removes a key,
-and Tempo reads it as the zero value. The problems:
+into the document's definitions. A null passes anywhere, under any key: in tempo.structuredConfig it
+removes a key, and Tempo reads it as the zero value. The problems:
 - unknownKey {keys: the keys the object takes}: a key an object closed to its properties lacks;
 - type {want: the schema's types, given: the value}: a value of none of the schema's types;
 - enum {value, allowed}: a value outside the schema's list;
@@ -173,7 +173,9 @@ Usage: {{ include "tempo.util.schemaProblems" (dict "value" $value "schema" $sch
 {{- end -}}
 {{- range $key, $child := $value -}}
 {{- $childAt := ternary $key (printf "%s.%s" $at $key) (eq $at "") -}}
-{{- if has $key $reserved -}}
+{{- if kindIs "invalid" $child -}}
+{{- /* A null removes the key: there is nothing of it to check. */ -}}
+{{- else if has $key $reserved -}}
 {{- $problems = append $problems (dict "at" $childAt "problem" "reservedKey") -}}
 {{- else if hasKey $properties $key -}}
 {{- $problems = concat $problems (include "tempo.util.schemaProblems" (dict "value" $child "schema" (get $properties $key) "definitions" $.definitions "at" $childAt) | fromJsonArray) -}}

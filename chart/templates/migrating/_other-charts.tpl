@@ -18,7 +18,17 @@ Usage: {{ include "tempo.validate.otherCharts" . | fromJsonArray }}
 {{- define "tempo.validate.otherCharts" -}}
 {{- $messages := list -}}
 {{- range include "tempo.otherCharts.values" $ | fromJsonArray -}}
-{{- if (include "tempo.util.valueAt" (dict "values" $.Values "path" .path) | fromJson).found -}}
+{{- /* Walked here rather than through tempo.util.valueAt: this runs for every one of them on every render. */ -}}
+{{- $node := $.Values -}}
+{{- $found := true -}}
+{{- range $part := splitList "." .path -}}
+{{- if and $found (kindIs "map" $node) (hasKey $node $part) -}}
+{{- $node = get $node $part -}}
+{{- else -}}
+{{- $found = false -}}
+{{- end -}}
+{{- end -}}
+{{- if and $found (not (kindIs "invalid" $node)) -}}
 {{- $messages = append $messages .message -}}
 {{- end -}}
 {{- end -}}

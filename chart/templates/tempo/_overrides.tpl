@@ -104,6 +104,20 @@ Usage: {{ include "tempo.overrides.perTenant" . | fromJson }}
 {{- end -}}
 
 {{- /*
+tempo.overrides.places: where the values set overrides, as a JSON list of {name: the value's path,
+value}: tempo.overrides.defaults, then each tenant of tempo.overrides.perTenant. Every rule that reads
+the overrides the values set (the schema check, the release's rules, credentials) names them so.
+Usage: {{ include "tempo.overrides.places" . | fromJsonArray }}
+*/ -}}
+{{- define "tempo.overrides.places" -}}
+{{- $places := list (dict "name" "tempo.overrides.defaults" "value" .Values.tempo.overrides.defaults) -}}
+{{- range $tenant, $own := .Values.tempo.overrides.perTenant -}}
+{{- $places = append $places (dict "name" (printf "tempo.overrides.perTenant.%s" $tenant) "value" ($own | default dict)) -}}
+{{- end -}}
+{{- toJson $places -}}
+{{- end -}}
+
+{{- /*
 tempo.config.flatOverrides: the keys of tempo.structuredConfig.overrides in Tempo's older flat layout,
 as a JSON list. Tempo reads overrides in the nested layout (overrides.defaults) or the flat one, never
 both; the schema admits only keys of either, so any key but those of the nested layout's block (the

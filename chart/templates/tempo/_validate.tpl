@@ -232,10 +232,10 @@ Usage: {{ include "tempo.validate.tenants" . | fromJsonArray }}
 {{- end -}}
 {{- end -}}
 {{- /* Remote-write headers per tenant are written to the overrides, which a ConfigMap holds. */ -}}
-{{- range $tenant, $own := merge (dict "defaults" $overrides.defaults) (deepCopy $overrides.perTenant) -}}
-{{- range $name, $_ := dig "metrics_generator" "remote_write_headers" dict ($own | default dict) -}}
+{{- range $place := include "tempo.overrides.places" . | fromJsonArray -}}
+{{- range $name, $_ := dig "metrics_generator" "remote_write_headers" dict $place.value -}}
 {{- if include "tempo.util.credentialHeader" $name -}}
-{{- $messages = append $messages (printf "ERROR: tempo.overrides.%s.metrics_generator.remote_write_headers.%s carries a credential, which would be stored in a ConfigMap. Authenticate the remote write with tempo.metricsGenerator.remoteWrite[].basicAuth or .bearerToken and an existing Secret." (ternary "defaults" (printf "perTenant.%s" $tenant) (eq $tenant "defaults")) $name) -}}
+{{- $messages = append $messages (printf "ERROR: %s.metrics_generator.remote_write_headers.%s carries a credential, which would be stored in a ConfigMap. Authenticate the remote write with tempo.metricsGenerator.remoteWrite[].basicAuth or .bearerToken and an existing Secret." $place.name $name) -}}
 {{- end -}}
 {{- end -}}
 {{- end -}}

@@ -131,19 +131,21 @@ strict loader accepts, with its type and value list, read from the release itsel
 start-up on a key it does not have ("field ... not found") or a value it cannot decode. A key or a
 value the other supported series take is named with them. The schema is read only when one of these
 holds something: the defaults pay nothing for it.
-Usage: {{ include "tempo.schema.tempoConfig" . | fromJsonArray }}
+A value of the wrong type stops the release before the rules read it (stop); the rest is refused
+beside what the rules find (refuse).
+Usage: {{ include "tempo.schema.tempoConfig" . | fromJson }}
 */ -}}
 {{- define "tempo.schema.tempoConfig" -}}
 {{- $messages := list -}}
+{{- $stop := list -}}
 {{- $places := list -}}
 {{- with .Values.tempo.structuredConfig -}}
 {{- $places = append $places (dict "value" . "name" "tempo.structuredConfig" "overrides" false) -}}
 {{- end -}}
-{{- with .Values.tempo.overrides.defaults -}}
-{{- $places = append $places (dict "value" . "name" "tempo.overrides.defaults" "overrides" true) -}}
+{{- range include "tempo.overrides.places" . | fromJsonArray -}}
+{{- if .value -}}
+{{- $places = append $places (set . "overrides" true) -}}
 {{- end -}}
-{{- range $tenant, $own := .Values.tempo.overrides.perTenant -}}
-{{- $places = append $places (dict "value" $own "name" (printf "tempo.overrides.perTenant.%s" $tenant) "overrides" true) -}}
 {{- end -}}
 {{- if $places -}}
 {{- $selected := include "tempo.version.name" . -}}
@@ -209,7 +211,7 @@ Usage: {{ include "tempo.schema.tempoConfig" . | fromJsonArray }}
 {{- else if kindIs "slice" $problem.given -}}
 {{- $given = "a list" -}}
 {{- end -}}
-{{- $messages = append $messages (printf "ERROR: %s is %s, but %s reads %s there, and would stop at start-up." $where $given $tempo (include "tempo.util.inWords" $want)) -}}
+{{- $stop = append $stop (printf "ERROR: %s is %s, but %s reads %s there, and would stop at start-up." $where $given $tempo (include "tempo.util.inWords" $want)) -}}
 {{- else if eq $problem.problem "enum" -}}
 {{- $allowed := list -}}
 {{- range $problem.allowed -}}
@@ -224,7 +226,7 @@ Usage: {{ include "tempo.schema.tempoConfig" . | fromJsonArray }}
 {{- end -}}
 {{- end -}}
 {{- end -}}
-{{- toJson $messages -}}
+{{- toJson (dict "stop" $stop "refuse" $messages) -}}
 {{- end -}}
 
 {{- /*

@@ -12,15 +12,12 @@ Usage: {{ include "tempo.validate.releaseRules" . | fromJsonArray }}
 {{- $messages := list -}}
 {{- $version := include "tempo.version" . | fromJson -}}
 {{- $config := include "tempo.config.merged" . | fromYaml -}}
-{{- $configPlace := dict "node" $config "flat" dict "name" "tempo.structuredConfig" "owned" (include "tempo.wiring.table" . | fromJson).ownedKeys -}}
+{{- $configPlace := dict "value" $config "flat" dict "name" "tempo.structuredConfig" "owned" (include "tempo.wiring.table" . | fromJson).ownedKeys -}}
 {{- include "tempo.util.flatten" (dict "node" $config "into" $configPlace.flat "at" "") -}}
-{{- $overridesPlaces := list (dict "node" .Values.tempo.overrides.defaults "name" "tempo.overrides.defaults") -}}
-{{- range $tenant, $own := .Values.tempo.overrides.perTenant -}}
-{{- $overridesPlaces = append $overridesPlaces (dict "node" $own "name" (printf "tempo.overrides.perTenant.%s" $tenant)) -}}
-{{- end -}}
+{{- $overridesPlaces := include "tempo.overrides.places" . | fromJsonArray -}}
 {{- range $overridesPlaces -}}
 {{- $_ := set . "flat" dict -}}
-{{- include "tempo.util.flatten" (dict "node" .node "into" .flat "at" "") -}}
+{{- include "tempo.util.flatten" (dict "node" .value "into" .flat "at" "") -}}
 {{- end -}}
 {{- $verbs := dict "W" "warns about at start-up (and its -config.verify fails)" "O" "refuses in the per-tenant overrides" -}}
 {{- range $check := (include "tempo.versions.accepts" . | fromJson).checks -}}
