@@ -19,7 +19,7 @@ Usage: {{ with include "tempo.overrides.perTenantFile" . | fromJson }}{{ .path }
 tempo.configSection.overrides: the limits every tenant gets (tempo.overrides.defaults) and the
 per-tenant file, in the layout the user's overrides use: Tempo refuses to start with both. In the flat
 layout of tempo.structuredConfig.overrides the derived settings take their flat names.
-Usage: {{ include "tempo.configSection.overrides" $context | fromYaml }} (see tempo.config.generated)
+Usage: {{ include "tempo.configSection.overrides" $context | fromJson }} (see tempo.config.generated)
 */ -}}
 {{- define "tempo.configSection.overrides" -}}
 {{- $derived := include "tempo.overrides.derived" . | fromJson -}}
@@ -42,7 +42,7 @@ Usage: {{ include "tempo.configSection.overrides" $context | fromYaml }} (see te
 {{- $_ := set $overrides "per_tenant_override_config" .path -}}
 {{- end -}}
 {{- with $overrides -}}
-{{- toYaml (dict "overrides" .) -}}
+{{- toJson (dict "overrides" .) -}}
 {{- end -}}
 {{- end -}}
 

@@ -73,7 +73,7 @@ tempo.configSection.storage: the trace backend (its local folder on the data vol
 that fits the memory limit. An object store's settings are the values under storage.<backend> that
 the wiring table maps to Tempo keys, each written when set; a credential only as the ${VAR} reference
 the pod fills from a Secret (tempo.storage.credentials).
-Usage: {{ include "tempo.configSection.storage" (dict "root" . "protection" $protection) | fromYaml }}
+Usage: {{ include "tempo.configSection.storage" (dict "root" . "protection" $protection) | fromJson }}
 */ -}}
 {{- define "tempo.configSection.storage" -}}
 {{- $root := .root -}}
@@ -106,5 +106,5 @@ Usage: {{ include "tempo.configSection.storage" (dict "root" . "protection" $pro
 {{- with .protection.rowGroupBytes -}}
 {{- $_ := set $trace "block" (dict "parquet_row_group_size_bytes" (int64 .)) -}}
 {{- end -}}
-{{- toYaml (dict "storage" (dict "trace" $trace)) -}}
+{{- toJson (dict "storage" (dict "trace" $trace)) -}}
 {{- end -}}

@@ -1,33 +1,35 @@
 {{- /*
-tempo.config.generated: the Tempo configuration the chart derives from its values, as YAML: one helper
+tempo.config.generated: the Tempo configuration the chart derives from its values, as JSON: one helper
 per section (tempo.configSection.<name>), each given {root, protection, wiring, version} (the
 selected Tempo series' wiring table and its entry of the versions table, so that each writes that
-series' keys) and returning its part of the file (nothing when the section has nothing to set).
-Usage: {{ include "tempo.config.generated" . | fromYaml }}
+series' keys) and returning its part of the file as JSON (nothing when the section has nothing to
+set). JSON rather than YAML between helpers: it is parsed and written several times faster, and only
+the file itself (tempo.config.merged) is YAML.
+Usage: {{ include "tempo.config.generated" . | fromJson }}
 */ -}}
 {{- define "tempo.config.generated" -}}
 {{- $context := dict "root" . "protection" (include "tempo.sizing.protection" . | fromJson) "wiring" (include "tempo.wiring.table" . | fromJson) "version" (include "tempo.version" . | fromJson) -}}
 {{- $config := dict -}}
 {{- range $section := list "target" "tenancy" "api" "server" "distributor" "blocks" "metricsGenerator" "querier" "retention" "storage" "dataPaths" "smallPod" "memberlist" "overrides" "usageReport" -}}
-{{- $config = merge $config (include (printf "tempo.configSection.%s" $section) $context | fromYaml) -}}
+{{- $config = merge $config (include (printf "tempo.configSection.%s" $section) $context | default "{}" | fromJson) -}}
 {{- end -}}
-{{- toYaml $config -}}
+{{- toJson $config -}}
 {{- end -}}
 
 {{- /*
 tempo.configSection.target: the modules Tempo runs. A scaled-out Tempo runs them all in each pod as
 one scalable single binary; otherwise Tempo's default (all) stays implicit, as in the design.
-Usage: {{ include "tempo.configSection.target" $context | fromYaml }} (see tempo.config.generated)
+Usage: {{ include "tempo.configSection.target" $context | fromJson }} (see tempo.config.generated)
 */ -}}
 {{- define "tempo.configSection.target" -}}
 {{- if include "tempo.workload.sharesRings" .root -}}
-target: scalable-single-binary
+{{- toJson (dict "target" "scalable-single-binary") -}}
 {{- end -}}
 {{- end -}}
 
 {{- /*
 tempo.configSection.server: the HTTP and gRPC servers and logging.
-Usage: {{ include "tempo.configSection.server" $context | fromYaml }} (see tempo.config.generated)
+Usage: {{ include "tempo.configSection.server" $context | fromJson }} (see tempo.config.generated)
 */ -}}
 {{- define "tempo.configSection.server" -}}
 {{- include "tempo.config.fromWiring" (dict "context" . "under" "tempo.server.") -}}
@@ -37,7 +39,7 @@ Usage: {{ include "tempo.configSection.server" $context | fromYaml }} (see tempo
 tempo.configSection.distributor: the enabled receivers (the listeners of the wiring table whose Tempo
 key lies under distributor.receivers), each bound on 0.0.0.0 and, with tempo.receivers.tls, served
 over TLS when it runs over TCP; and the Kafka consumer.
-Usage: {{ include "tempo.configSection.distributor" $context | fromYaml }} (see tempo.config.generated)
+Usage: {{ include "tempo.configSection.distributor" $context | fromJson }} (see tempo.config.generated)
 */ -}}
 {{- define "tempo.configSection.distributor" -}}
 {{- $receivers := .root.Values.tempo.receivers -}}
@@ -71,7 +73,7 @@ Usage: {{ include "tempo.configSection.distributor" $context | fromYaml }} (see 
 {{- end -}}
 {{- end -}}
 {{- with $config -}}
-{{- toYaml . -}}
+{{- toJson . -}}
 {{- end -}}
 {{- end -}}
 
@@ -83,7 +85,7 @@ maxLiveTracesBytes: 3.0's live-store), whether the pod flushes its write-ahead l
 series' flushAllOnShutdown: from 2.10 on, so that the step to 3.0 loses nothing) and, for pods that
 share rings, the ingesters' ring over memberlist with tempo.workload.replicationFactor copies of each
 trace.
-Usage: {{ include "tempo.configSection.blocks" $context | fromYaml }} (see tempo.config.generated)
+Usage: {{ include "tempo.configSection.blocks" $context | fromJson }} (see tempo.config.generated)
 */ -}}
 {{- define "tempo.configSection.blocks" -}}
 {{- $config := include "tempo.config.fromWiring" (dict "context" . "under" "tempo.maxBlockDuration") | fromJson -}}
@@ -99,34 +101,32 @@ Usage: {{ include "tempo.configSection.blocks" $context | fromYaml }} (see tempo
 {{- if include "tempo.workload.sharesRings" .root -}}
 {{- include "tempo.util.deepMerge" (dict "dst" $config "src" (dict "ingester" (dict "lifecycler" (dict "ring" (dict "kvstore" (dict "store" "memberlist") "replication_factor" (include "tempo.workload.replicationFactor" .root | int)))))) -}}
 {{- end -}}
-{{- toYaml $config -}}
+{{- toJson $config -}}
 {{- end -}}
 
 {{- /*
 tempo.configSection.querier: in a scaled-out Tempo each pod's querier works for its own
 query-frontend, so a query sent to any pod is answered there (from every pod's ingesters, through the
 ring, and from the shared object store). Set explicitly because the default names port 9095.
-Usage: {{ include "tempo.configSection.querier" $context | fromYaml }} (see tempo.config.generated)
+Usage: {{ include "tempo.configSection.querier" $context | fromJson }} (see tempo.config.generated)
 */ -}}
 {{- define "tempo.configSection.querier" -}}
 {{- if include "tempo.workload.sharesRings" .root -}}
-querier:
-  frontend_worker:
-    frontend_address: {{ printf "127.0.0.1:%d" (int .root.Values.tempo.server.grpcListenPort) | quote }}
+{{- toJson (dict "querier" (dict "frontend_worker" (dict "frontend_address" (printf "127.0.0.1:%d" (int .root.Values.tempo.server.grpcListenPort))))) -}}
 {{- end -}}
 {{- end -}}
 
 {{- /*
 tempo.configSection.retention: how long blocks are kept (the compactor's setting before 3.0, the
 backend worker's from 3.0 on); pods that share rings share compaction work over a ring.
-Usage: {{ include "tempo.configSection.retention" $context | fromYaml }} (see tempo.config.generated)
+Usage: {{ include "tempo.configSection.retention" $context | fromJson }} (see tempo.config.generated)
 */ -}}
 {{- define "tempo.configSection.retention" -}}
 {{- $config := include "tempo.config.fromWiring" (dict "context" . "under" "tempo.retention") | fromJson -}}
 {{- if include "tempo.workload.sharesRings" .root -}}
 {{- include "tempo.util.deepMerge" (dict "dst" $config "src" (dict "compactor" (dict "ring" (dict "kvstore" (dict "store" "memberlist"))))) -}}
 {{- end -}}
-{{- toYaml $config -}}
+{{- toJson $config -}}
 {{- end -}}
 
 {{- /*
@@ -134,7 +134,7 @@ tempo.configSection.smallPod: the selected series' settings for a small pod (its
 set a 256Mi pod survived saturation with), when the container's memory limit is at most its
 memoryAtMost. Like the protective settings, with sizing.preset none or without a memory limit
 nothing is set, and tempo.structuredConfig wins.
-Usage: {{ include "tempo.configSection.smallPod" $context | fromYaml }} (see tempo.config.generated)
+Usage: {{ include "tempo.configSection.smallPod" $context | fromJson }} (see tempo.config.generated)
 */ -}}
 {{- define "tempo.configSection.smallPod" -}}
 {{- $config := dict -}}
@@ -146,21 +146,21 @@ Usage: {{ include "tempo.configSection.smallPod" $context | fromYaml }} (see tem
 {{- end -}}
 {{- end -}}
 {{- end -}}
-{{- toYaml $config -}}
+{{- toJson $config -}}
 {{- end -}}
 
 {{- /*
 tempo.configSection.dataPaths: the folders the selected series writes whatever the values (its
 dataPaths: the write-ahead log; from 3.0 on the live-store's and the backend scheduler's too), each
 under tempo.dataDir on the data volume.
-Usage: {{ include "tempo.configSection.dataPaths" $context | fromYaml }} (see tempo.config.generated)
+Usage: {{ include "tempo.configSection.dataPaths" $context | fromJson }} (see tempo.config.generated)
 */ -}}
 {{- define "tempo.configSection.dataPaths" -}}
 {{- $config := dict -}}
 {{- range $key, $folder := .version.dataPaths -}}
 {{- include "tempo.util.deepMerge" (dict "dst" $config "src" (include "tempo.util.nested" (dict "path" $key "value" (printf "%s/%s" $.root.Values.tempo.dataDir $folder)) | fromJson)) -}}
 {{- end -}}
-{{- toYaml $config -}}
+{{- toJson $config -}}
 {{- end -}}
 
 {{- /*
@@ -171,31 +171,24 @@ address is set (memberlist.advertise_addr, as meshes and dual-stack clusters nee
 advertise_port, 7946 unless told, and peers that dial 7946 on a pod bound elsewhere never reach it
 (test/real-tempo.test.ts). A single pod gossips with no one: the port is set only when it is not
 Tempo's own 7946 (the design's configuration has no memberlist block).
-Usage: {{ include "tempo.configSection.memberlist" $context | fromYaml }} (see tempo.config.generated)
+Usage: {{ include "tempo.configSection.memberlist" $context | fromJson }} (see tempo.config.generated)
 */ -}}
 {{- define "tempo.configSection.memberlist" -}}
 {{- $root := .root -}}
 {{- $port := int $root.Values.tempo.memberlist.bindPort -}}
 {{- if include "tempo.workload.sharesRings" $root -}}
-memberlist:
-  bind_port: {{ $port }}
-  advertise_port: {{ $port }}
-  cluster_label: {{ printf "%s.%s" (include "tempo.names.fullname" $root) (include "tempo.names.namespace" $root) | quote }}
-  join_members:
-    - {{ printf "dns+%s:%d" (include "tempo.names.host" (dict "root" $root "service" (include "tempo.names.headless" $root))) $port | quote }}
-  {{- /* The first pods of a new cluster have no one to join yet. */}}
-  abort_if_cluster_join_fails: false
+{{- $join := printf "dns+%s:%d" (include "tempo.names.host" (dict "root" $root "service" (include "tempo.names.headless" $root))) $port -}}
+{{- /* The first pods of a new cluster have no one to join yet: abort_if_cluster_join_fails is off. */ -}}
+{{- toJson (dict "memberlist" (dict "bind_port" $port "advertise_port" $port "cluster_label" (printf "%s.%s" (include "tempo.names.fullname" $root) (include "tempo.names.namespace" $root)) "join_members" (list $join) "abort_if_cluster_join_fails" false)) -}}
 {{- else if ne $port 7946 -}}
-memberlist:
-  bind_port: {{ $port }}
-  advertise_port: {{ $port }}
+{{- toJson (dict "memberlist" (dict "bind_port" $port "advertise_port" $port)) -}}
 {{- end -}}
 {{- end -}}
 
 {{- /*
 tempo.configSection.tenancy: whether every request must name its tenant (X-Scope-OrgID). Written only
 when on: the design's configuration leaves Tempo's default (off) implicit.
-Usage: {{ include "tempo.configSection.tenancy" $context | fromYaml }} (see tempo.config.generated)
+Usage: {{ include "tempo.configSection.tenancy" $context | fromJson }} (see tempo.config.generated)
 */ -}}
 {{- define "tempo.configSection.tenancy" -}}
 {{- include "tempo.config.fromWiring" (dict "context" . "under" "tempo.multitenancyEnabled") -}}
@@ -204,11 +197,11 @@ Usage: {{ include "tempo.configSection.tenancy" $context | fromYaml }} (see temp
 {{- /*
 tempo.configSection.api: search results streamed over the HTTP port (gRPC), which Grafana's Tempo data
 source uses when it talks to Tempo directly (grafana.datasource without the gateway).
-Usage: {{ include "tempo.configSection.api" $context | fromYaml }} (see tempo.config.generated)
+Usage: {{ include "tempo.configSection.api" $context | fromJson }} (see tempo.config.generated)
 */ -}}
 {{- define "tempo.configSection.api" -}}
 {{- if and .root.Values.grafana.datasource.enabled (not .root.Values.gateway.enabled) -}}
-stream_over_http_enabled: true
+{{- toJson (dict "stream_over_http_enabled" true) -}}
 {{- end -}}
 {{- end -}}
 
@@ -217,7 +210,7 @@ tempo.configSection.metricsGenerator: with tempo.metricsGenerator on, where the 
 write-ahead log and local blocks (on the data volume), where it sends the series (remote write, with
 credentials as ${VAR} references from tempo.pod.secretReferences) and the labels it adds; in a
 scaled-out Tempo its ring over memberlist. The processors themselves are per-tenant overrides.
-Usage: {{ include "tempo.configSection.metricsGenerator" $context | fromYaml }} (see tempo.config.generated)
+Usage: {{ include "tempo.configSection.metricsGenerator" $context | fromJson }} (see tempo.config.generated)
 */ -}}
 {{- define "tempo.configSection.metricsGenerator" -}}
 {{- $generator := .root.Values.tempo.metricsGenerator -}}
@@ -255,13 +248,13 @@ Usage: {{ include "tempo.configSection.metricsGenerator" $context | fromYaml }} 
 {{- if include "tempo.workload.sharesRings" .root -}}
 {{- $_ := set $config "ring" (dict "kvstore" (dict "store" "memberlist")) -}}
 {{- end -}}
-{{- toYaml (dict "metrics_generator" $config) -}}
+{{- toJson (dict "metrics_generator" $config) -}}
 {{- end -}}
 {{- end -}}
 
 {{- /*
 tempo.configSection.usageReport: whether Tempo reports anonymous usage to Grafana Labs.
-Usage: {{ include "tempo.configSection.usageReport" $context | fromYaml }} (see tempo.config.generated)
+Usage: {{ include "tempo.configSection.usageReport" $context | fromJson }} (see tempo.config.generated)
 */ -}}
 {{- define "tempo.configSection.usageReport" -}}
 {{- include "tempo.config.fromWiring" (dict "context" . "under" "tempo.reportingEnabled") -}}
@@ -304,7 +297,7 @@ tempo.config.mergedUncached: tempo.config.merged, computed afresh; only tempo.ut
 Usage: {{ include "tempo.util.once" (dict "root" . "name" "tempo.config.mergedUncached") }}
 */ -}}
 {{- define "tempo.config.mergedUncached" -}}
-{{- $config := include "tempo.config.generated" . | fromYaml -}}
+{{- $config := include "tempo.config.generated" . | fromJson -}}
 {{- include "tempo.util.deepMerge" (dict "dst" $config "src" (deepCopy .Values.tempo.structuredConfig)) -}}
 {{- toYaml $config -}}
 {{- end -}}

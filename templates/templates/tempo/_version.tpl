@@ -1,11 +1,19 @@
 {{- /*
 tempo.version.name: the name of the Tempo series the release runs (MAJOR.MINOR), read from
 tempo.version, or else from image.tag (whose default is the chart's appVersion); the default
-series' name when that names no supported series (tempo.version then carries the problem). Cheap on
-purpose: every use of the wiring table asks for it.
+series' name when that names no supported series (tempo.version then carries the problem). Computed
+once per render (tempo.util.once): every use of the wiring table and of the series' data asks for it.
 Usage: {{ include "tempo.version.name" . }}
 */ -}}
 {{- define "tempo.version.name" -}}
+{{- include "tempo.util.once" (dict "root" . "name" "tempo.version.nameUncached") -}}
+{{- end -}}
+
+{{- /*
+tempo.version.nameUncached: tempo.version.name, computed afresh; only tempo.util.once calls it.
+Usage: {{ include "tempo.util.once" (dict "root" . "name" "tempo.version.nameUncached") }}
+*/ -}}
+{{- define "tempo.version.nameUncached" -}}
 {{- $given := .Values.tempo.version | default (include "tempo.image.tag" .) -}}
 {{- $name := regexFind "^[0-9]+\\.[0-9]+" (regexFind "^v?[0-9]+\\.[0-9]+" $given | trimPrefix "v") -}}
 {{- $supported := splitList " " (include "tempo.versions.names" .) -}}
