@@ -15,6 +15,15 @@ of an upgrade that changes nothing else.
 Usage: {{ include "tempo.labels.pod" . | nindent 8 }}
 */ -}}
 {{- define "tempo.labels.pod" -}}
+{{- include "tempo.util.once" (dict "root" . "name" "tempo.labels.podUncached") -}}
+{{- end -}}
+
+{{- /*
+tempo.labels.podUncached: tempo.labels.pod, computed afresh; only tempo.util.once calls it (every object's metadata asks
+for these labels, and they depend on the release alone).
+Usage: {{ include "tempo.util.once" (dict "root" . "name" "tempo.labels.podUncached") }}
+*/ -}}
+{{- define "tempo.labels.podUncached" -}}
 {{- $recommended := include "tempo.labels.selector" . | fromYaml -}}
 {{- /* A tag may be 128 characters and start with "_"; a label value may not. */ -}}
 {{- $_ := set $recommended "app.kubernetes.io/version" (include "tempo.image.tag" . | trunc 63 | trimAll "-_.") -}}
@@ -27,6 +36,15 @@ tempo.labels.standard: the labels every resource carries, as YAML: the pod's, an
 Usage: {{ include "tempo.labels.standard" . | nindent 4 }}
 */ -}}
 {{- define "tempo.labels.standard" -}}
+{{- include "tempo.util.once" (dict "root" . "name" "tempo.labels.standardUncached") -}}
+{{- end -}}
+
+{{- /*
+tempo.labels.standardUncached: tempo.labels.standard, computed afresh; only tempo.util.once calls it (every object's metadata asks
+for these labels, and they depend on the release alone).
+Usage: {{ include "tempo.util.once" (dict "root" . "name" "tempo.labels.standardUncached") }}
+*/ -}}
+{{- define "tempo.labels.standardUncached" -}}
 {{- $labels := include "tempo.labels.pod" . | fromYaml -}}
 {{- $_ := set $labels "helm.sh/chart" (printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-") -}}
 {{- toYaml $labels -}}
