@@ -7,7 +7,7 @@ import { renderGitOps, renderManual, renderSeriesTable, renderValuesTable } from
 import { referencedKubernetesDefinitions } from './kubernetes-schema.ts';
 import { admitOtherChartValues, loadOtherCharts, otherChartMessage, renderOtherChartTable } from './other-charts.ts';
 import { packageVersion, paths, relative } from './paths.ts';
-import { ValuesSchema, type SchemaNode } from './schema.ts';
+import { ValuesSchema, withoutUnusedDefinitions, type SchemaNode } from './schema.ts';
 import { describePresetValue, loadSizing, renderSizingTable, seriesCapacities, sizingForChart } from './sizing.ts';
 import { readSoaks, renderSoakTable } from './soaks.ts';
 import { listFiles, renderTemplateTree } from './templates.ts';
@@ -138,7 +138,7 @@ export function buildChart(sources: BuildSources = paths, chartDir = paths.chart
   }
   output.set(path.join(chartDir, 'values.yaml'), renderValuesYaml(schema));
   const { $schema, ...rest } = withoutAnnotations(schema.root);
-  const chartSchema = { $schema, $comment: generatedNotice('values.schema.json'), ...admitOtherChartValues(rest, otherCharts, relative(sources.otherCharts)) };
+  const chartSchema = { $schema, $comment: generatedNotice('values.schema.json'), ...withoutUnusedDefinitions(admitOtherChartValues(rest, otherCharts, relative(sources.otherCharts))) };
   output.set(path.join(chartDir, 'values.schema.json'), formatJson(chartSchema));
   output.set(paths.generatedTypes, renderValuesTypes(schema));
   output.set(paths.tempoConfigSchema, formatJson(tempoConfig));

@@ -159,6 +159,28 @@ export function withComponentPodSettings(root: SchemaNode, file: string): void {
   visit(root, []);
 }
 
+/**
+ * The schema without the definitions no value refers to (#/definitions/componentPod, once merged into
+ * each component): Helm compiles every definition on every command, used or not.
+ */
+export function withoutUnusedDefinitions(root: SchemaNode): SchemaNode {
+  const definitions = root.definitions ?? {};
+  const used = new Set<string>();
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(visit);
+    if (typeof node !== 'object' || node === null) return;
+    const ref = (node as SchemaNode).$ref;
+    const name = typeof ref === 'string' ? /^#\/definitions\/([^/]+)/.exec(ref)?.[1] : undefined;
+    if (name !== undefined && !used.has(name)) {
+      used.add(name);
+      visit(definitions[name]);
+    }
+    for (const [key, child] of Object.entries(node)) if (key !== 'definitions') visit(child);
+  };
+  visit(root);
+  return { ...root, definitions: Object.fromEntries(Object.entries(definitions).filter(([name]) => used.has(name))) };
+}
+
 export function pointerOf(path: string[]): string {
   return `#/${path.map((key) => `properties/${key}`).join('/')}`;
 }

@@ -13,7 +13,7 @@ import { extractZipEntry, helmBinary, helmReleases } from '../tools/helm.ts';
 import { driftedFiles, writeOutput } from '../build/output.ts';
 import { packageVersion, paths } from '../build/paths.ts';
 import { describePresetValue, loadSizing } from '../build/sizing.ts';
-import { withComponentPodSettings } from '../build/schema.ts';
+import { withComponentPodSettings, withoutUnusedDefinitions } from '../build/schema.ts';
 import { wiringBySeries, withoutAnnotations } from '../build/wiring.ts';
 import { loadTempoSeries } from '../build/tempo-versions.ts';
 import { chartWiring } from './helpers/invariants.ts';
@@ -67,7 +67,8 @@ describe('generated files', () => {
     describePresetValue(source, 'values.schema.json', loadSizing(paths.sizingPresets));
     source.definitions = { ...source.definitions, ...referencedKubernetesDefinitions(source) };
     const withOthers = admitOtherChartValues(withoutAnnotations(source), loadOtherCharts(paths.otherCharts, loadValuesSchema()), 'build/other-charts.yaml');
-    expect(chartSchema).toEqual(withOthers);
+    expect(chartSchema).toEqual(withoutUnusedDefinitions(withOthers));
+    expect(chartSchema.definitions).not.toHaveProperty('componentPod');
     expect(JSON.stringify(chartSchema)).not.toMatch(/"x-(tempo-key|listener)"/);
     expect(Object.keys(chartSchema.definitions)).toEqual(
       expect.arrayContaining(['io.k8s.api.core.v1.SecurityContext', 'io.k8s.api.core.v1.Probe', 'io.k8s.api.core.v1.Affinity']),
