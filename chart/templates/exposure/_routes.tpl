@@ -40,7 +40,7 @@ Usage: {{ include "tempo.validate.exposure" . | fromJsonArray }}
 {{- /* Egress on allows DNS and Tempo's own pods; what these values reach elsewhere needs a rule of its own. */ -}}
 {{- if and $policy.egress.enabled (not $policy.egress.extraRules) -}}
 {{- $destinations := list -}}
-{{- if ne .Values.storage.backend "local" -}}
+{{- if include "tempo.storage.onObjectStore" . -}}
 {{- $destinations = append $destinations (printf "the %s object store (storage.backend)" .Values.storage.backend) -}}
 {{- end -}}
 {{- if and .Values.tempo.metricsGenerator.enabled .Values.tempo.metricsGenerator.remoteWrite -}}

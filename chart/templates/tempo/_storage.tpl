@@ -25,6 +25,17 @@ Usage: {{ include "tempo.storage.backend" . | fromJson }}
 {{- end -}}
 
 {{- /*
+tempo.storage.onObjectStore: "true" when Tempo keeps its blocks in an object store (S3, GCS, Azure),
+"" when it keeps them on the pod's own volume (storage.backend local). The one place the local
+backend is told apart: what runs (tempo.workload.clustered), what may scale out and where the pods
+must reach follow from it.
+Usage: {{ if include "tempo.storage.onObjectStore" . }}
+*/ -}}
+{{- define "tempo.storage.onObjectStore" -}}
+{{- if ne .Values.storage.backend "local" }}true{{ end -}}
+{{- end -}}
+
+{{- /*
 tempo.storage.credentials: how the object store's credentials reach Tempo, as JSON: {secretName,
 secretData (what the chart's own Secret holds; empty with an existing Secret or workload identity),
 env (EnvVars), volumes and mounts (a key file), expandEnv (the configuration holds ${VAR} references),

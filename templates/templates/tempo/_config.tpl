@@ -112,7 +112,7 @@ Usage: {{ include "tempo.configSection.querier" $context | fromJson }} (see temp
 */ -}}
 {{- define "tempo.configSection.querier" -}}
 {{- if include "tempo.workload.sharesRings" .root -}}
-{{- toJson (dict "querier" (dict "frontend_worker" (dict "frontend_address" (printf "127.0.0.1:%d" (int .root.Values.tempo.server.grpcListenPort))))) -}}
+{{- toJson (dict "querier" (dict "frontend_worker" (dict "frontend_address" (printf "127.0.0.1:%d" (include "tempo.config.port" (dict "root" .root "name" "grpc") | int))))) -}}
 {{- end -}}
 {{- end -}}
 
@@ -338,6 +338,22 @@ Usage: {{ include "tempo.util.once" (dict "root" . "name" "tempo.config.listener
 {{- end -}}
 {{- end -}}
 {{- toJson $listeners -}}
+{{- end -}}
+
+{{- /*
+tempo.config.port: the port of one of Tempo's listeners by its name in the wiring table (http, grpc,
+gossip, otlp-grpc...), so that no template reads a listener's value itself; 0 for a listener that is
+switched off.
+Usage: {{ include "tempo.config.port" (dict "root" . "name" "grpc") | int }}
+*/ -}}
+{{- define "tempo.config.port" -}}
+{{- $port := 0 -}}
+{{- range include "tempo.config.listeners" .root | fromJsonArray -}}
+{{- if eq .name $.name -}}
+{{- $port = .port -}}
+{{- end -}}
+{{- end -}}
+{{- $port -}}
 {{- end -}}
 
 {{- /*

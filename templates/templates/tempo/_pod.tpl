@@ -302,7 +302,7 @@ Usage: {{ include "tempo.pod.topologySpread" . | fromJsonArray }}
 */ -}}
 {{- define "tempo.pod.topologySpread" -}}
 {{- $constraints := .Values.topologySpreadConstraints -}}
-{{- if and (not $constraints) (gt (int .Values.replicas) 1) -}}
+{{- if and (not $constraints) (include "tempo.workload.manyPods" .) -}}
 {{- $selector := dict "matchLabels" (include "tempo.labels.selector" . | fromYaml) -}}
 {{- range $topologyKey := list "kubernetes.io/hostname" "topology.kubernetes.io/zone" -}}
 {{- $constraints = append $constraints (dict "maxSkew" 1 "topologyKey" $topologyKey "whenUnsatisfiable" "ScheduleAnyway" "labelSelector" $selector) -}}

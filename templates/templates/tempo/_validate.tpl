@@ -516,7 +516,7 @@ Usage: {{ include "tempo.validate.storage" . | fromJsonArray }}
 {{- $messages := list -}}
 {{- $storage := .Values.storage -}}
 {{- $persistence := .Values.persistence -}}
-{{- if and (eq $storage.backend "local") (gt (int .Values.replicas) 1) -}}
+{{- if and (not (include "tempo.storage.onObjectStore" .)) (include "tempo.workload.manyPods" .) -}}
 {{- $messages = append $messages (printf "ERROR: replicas is %d, but storage.backend is local: each pod would keep its own traces, and queries would see only part of them. To scale out, set storage.backend to s3, gcs or azure with its bucket; otherwise set replicas to 1 (0 stops Tempo)." (int .Values.replicas)) -}}
 {{- end -}}
 {{- if eq $storage.backend "s3" -}}

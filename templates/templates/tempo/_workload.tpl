@@ -1,10 +1,19 @@
 {{- /*
 tempo.workload.clustered: "true" when Tempo runs as a StatefulSet of scalable single binaries sharing
-an object store (storage.backend other than local), "" when it runs as the design's Deployment.
+an object store (tempo.storage.onObjectStore), "" when it runs as the design's Deployment.
 Usage: {{ if include "tempo.workload.clustered" . }}
 */ -}}
 {{- define "tempo.workload.clustered" -}}
-{{- if ne .Values.storage.backend "local" }}true{{ end -}}
+{{- include "tempo.storage.onObjectStore" . -}}
+{{- end -}}
+
+{{- /*
+tempo.workload.manyPods: "true" when more than one Tempo pod runs (replicas above 1): the one place
+that decides it, for the rings, the disruption budget, the default spread and what NOTES say.
+Usage: {{ if include "tempo.workload.manyPods" . }}
+*/ -}}
+{{- define "tempo.workload.manyPods" -}}
+{{- if gt (int .Values.replicas) 1 }}true{{ end -}}
 {{- end -}}
 
 {{- /*
@@ -15,7 +24,7 @@ one else in it. The StatefulSet stays a StatefulSet at one replica, so scaling o
 Usage: {{ if include "tempo.workload.sharesRings" . }}
 */ -}}
 {{- define "tempo.workload.sharesRings" -}}
-{{- if and (include "tempo.workload.clustered" .) (gt (int .Values.replicas) 1) }}true{{ end -}}
+{{- if and (include "tempo.workload.clustered" .) (include "tempo.workload.manyPods" .) }}true{{ end -}}
 {{- end -}}
 
 {{- /*
@@ -68,7 +77,7 @@ Usage: {{ include "tempo.component.tempo" . | fromJson }}
 {{- $_ := set $statefulSet "claimRetention" (dict "whenDeleted" (ternary "Retain" "Delete" $.Values.persistence.keepOnUninstall) "whenScaled" (ternary "Retain" "Delete" $.Values.persistence.retainWhenScaled)) -}}
 {{- end -}}
 {{- $_ := set $row "statefulSet" $statefulSet -}}
-{{- if and .Values.podDisruptionBudget.enabled (gt (int .Values.replicas) 1) -}}
+{{- if and .Values.podDisruptionBudget.enabled (include "tempo.workload.manyPods" .) -}}
 {{- $_ := set $row "disruption" (dict "maxUnavailable" .Values.podDisruptionBudget.maxUnavailable) -}}
 {{- end -}}
 {{- else -}}
