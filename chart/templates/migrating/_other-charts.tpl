@@ -17,18 +17,14 @@ Usage: {{ include "tempo.validate.otherCharts" . | fromJsonArray }}
 */ -}}
 {{- define "tempo.validate.otherCharts" -}}
 {{- $messages := list -}}
-{{- range include "tempo.otherCharts.values" $ | fromJsonArray -}}
-{{- /* Walked here rather than through tempo.util.valueAt: this runs for every one of them on every render. */ -}}
-{{- $node := $.Values -}}
-{{- $found := true -}}
-{{- range $part := splitList "." .path -}}
-{{- if and $found (kindIs "map" $node) (hasKey $node $part) -}}
-{{- $node = get $node $part -}}
-{{- else -}}
-{{- $found = false -}}
+{{- $values := include "tempo.otherCharts.values" $ | fromJsonArray -}}
+{{- $paths := list -}}
+{{- range $values -}}
+{{- $paths = append $paths .path -}}
 {{- end -}}
-{{- end -}}
-{{- if and $found (not (kindIs "invalid" $node)) -}}
+{{- $set := include "tempo.util.valuesAt" (dict "values" .Values "paths" $paths) | fromJson -}}
+{{- range $values -}}
+{{- if hasKey $set .path -}}
 {{- $messages = append $messages .message -}}
 {{- end -}}
 {{- end -}}
