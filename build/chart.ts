@@ -129,6 +129,7 @@ export function buildChart(sources: BuildSources = paths, chartDir = paths.chart
     validationAreas: validationAreas(sources.templates),
     schemaAreas: definedHelpers(sources.templates, 'tempo.schema'),
     componentNames: definedHelpers(sources.templates, 'tempo.component'),
+    memoized: memoizedHelpers(sources.templates),
     otherCharts: otherCharts.values.map((value) => ({ path: value.from, message: otherChartMessage(otherCharts, value) })),
   };
 
@@ -207,6 +208,15 @@ export function validationAreas(templatesDir: string): string[] {
 export function definedHelpers(templatesDir: string, prefix: string): string[] {
   const pattern = new RegExp(`\\{\\{-? define "${prefix.replaceAll('.', '\\.')}\\.([A-Za-z]+)" -?\\}\\}`, 'g');
   return listFiles(templatesDir).flatMap((file) => [...readFileSync(path.join(templatesDir, file), 'utf8').matchAll(pattern)].map((match) => match[1]!));
+}
+
+/**
+ * The helpers computed once per rendering: every <name>Uncached a template defines, for which the
+ * chart's _memoized.tpl defines <name> (through tempo.util.once), so that no template repeats the
+ * wrapper.
+ */
+export function memoizedHelpers(templatesDir: string): string[] {
+  return listFiles(templatesDir).flatMap((file) => [...readFileSync(path.join(templatesDir, file), 'utf8').matchAll(/\{\{-? define "(tempo\.[A-Za-z.]+)Uncached" -?\}\}/g)].map((match) => match[1]!));
 }
 
 /** Where the build writes one series' Tempo configuration schema, for editors and the tests. */

@@ -10,19 +10,12 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end -}}
 
 {{- /*
+tempo.labels.podUncached: computes tempo.labels.pod; _memoized.tpl, written by the
+build, defines tempo.labels.pod around it, computed once per rendering (tempo.util.once).
 tempo.labels.pod: the labels of a pod template, as YAML: the recommended Kubernetes labels over
 commonLabels. No chart version: a label that changes with every chart release would restart the pods
 of an upgrade that changes nothing else.
 Usage: {{ include "tempo.labels.pod" . | nindent 8 }}
-*/ -}}
-{{- define "tempo.labels.pod" -}}
-{{- include "tempo.util.once" (dict "root" . "name" "tempo.labels.podUncached") -}}
-{{- end -}}
-
-{{- /*
-tempo.labels.podUncached: tempo.labels.pod, computed afresh; only tempo.util.once calls it (every object's metadata asks
-for these labels, and they depend on the release alone).
-Usage: {{ include "tempo.util.once" (dict "root" . "name" "tempo.labels.podUncached") }}
 */ -}}
 {{- define "tempo.labels.podUncached" -}}
 {{- $recommended := include "tempo.labels.selector" . | fromYaml -}}
@@ -33,17 +26,10 @@ Usage: {{ include "tempo.util.once" (dict "root" . "name" "tempo.labels.podUncac
 {{- end -}}
 
 {{- /*
+tempo.labels.standardUncached: computes tempo.labels.standard; _memoized.tpl, written by the
+build, defines tempo.labels.standard around it, computed once per rendering (tempo.util.once).
 tempo.labels.standard: the labels every resource carries, as YAML: the pod's, and the chart that made it.
 Usage: {{ include "tempo.labels.standard" . | nindent 4 }}
-*/ -}}
-{{- define "tempo.labels.standard" -}}
-{{- include "tempo.util.once" (dict "root" . "name" "tempo.labels.standardUncached") -}}
-{{- end -}}
-
-{{- /*
-tempo.labels.standardUncached: tempo.labels.standard, computed afresh; only tempo.util.once calls it (every object's metadata asks
-for these labels, and they depend on the release alone).
-Usage: {{ include "tempo.util.once" (dict "root" . "name" "tempo.labels.standardUncached") }}
 */ -}}
 {{- define "tempo.labels.standardUncached" -}}
 {{- $labels := include "tempo.labels.pod" . | fromYaml -}}

@@ -77,6 +77,8 @@ Usage: {{ include "tempo.names.url" (dict "root" . "service" (include "tempo.nam
 {{- end -}}
 
 {{- /*
+tempo.names.endpointsUncached: computes tempo.names.endpoints; _memoized.tpl, written by the
+build, defines tempo.names.endpoints around it, computed once per rendering (tempo.util.once).
 tempo.names.endpoints: where the release answers inside the cluster, as JSON {viaGateway, direct,
 clients}. direct holds Tempo's own addresses, each {service, port, host, url}: query (the HTTP API),
 and while their receivers listen otlpHttp and otlpGrpc (on the ingest Service when there is one).
@@ -85,14 +87,6 @@ clients holds what a client of the release uses, the same entries through the ga
 Ports come from the wiring table's listeners. Every address of the chart is read here: the gateway's
 upstreams, Grafana's data source, the routes, the helm test and NOTES.
 Usage: {{ (include "tempo.names.endpoints" . | fromJson).clients.query.url }}
-*/ -}}
-{{- define "tempo.names.endpoints" -}}
-{{- include "tempo.util.once" (dict "root" . "name" "tempo.names.endpointsUncached") -}}
-{{- end -}}
-
-{{- /*
-tempo.names.endpointsUncached: tempo.names.endpoints, computed.
-Usage: {{ include "tempo.names.endpointsUncached" . | fromJson }}
 */ -}}
 {{- define "tempo.names.endpointsUncached" -}}
 {{- $root := . -}}

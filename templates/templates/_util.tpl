@@ -100,10 +100,10 @@ Usage: {{ include "tempo.util.nested" (dict "path" "distributor.receivers.zipkin
 {{- /*
 tempo.util.once: what a helper of the root context renders, computed once per release rendering and
 then kept on the root context (tempoCache): the values cannot change while the chart renders, and the
-configuration, the wiring table and the series are read by most templates. A helper that caches its
-result this way is a thin wrapper around the helper that computes it (tempo.version around
-tempo.version.uncached, tempo.config.merged around tempo.config.mergedUncached).
-Usage: {{ include "tempo.util.once" (dict "root" . "name" "tempo.version.uncached") }}
+configuration, the wiring table and the series are read by most templates. A helper is cached by
+naming the one that computes it <name>Uncached: the build then defines <name> around it in
+_memoized.tpl (tempo.version around tempo.versionUncached).
+Usage: {{ include "tempo.util.once" (dict "root" . "name" "tempo.versionUncached") }}
 */ -}}
 {{- define "tempo.util.once" -}}
 {{- $cache := get .root "tempoCache" | default dict -}}

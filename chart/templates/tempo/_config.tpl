@@ -285,17 +285,11 @@ Usage: {{ include "tempo.config.fromWiring" (dict "context" $context "under" "te
 {{- end -}}
 
 {{- /*
+tempo.config.mergedUncached: computes tempo.config.merged; _memoized.tpl, written by the
+build, defines tempo.config.merged around it, computed once per rendering (tempo.util.once).
 tempo.config.merged: the Tempo configuration file: the generated configuration with
 tempo.structuredConfig deep-merged over it, serialised once.
 Usage: {{ include "tempo.config.merged" . }}
-*/ -}}
-{{- define "tempo.config.merged" -}}
-{{- include "tempo.util.once" (dict "root" . "name" "tempo.config.mergedUncached") -}}
-{{- end -}}
-
-{{- /*
-tempo.config.mergedUncached: tempo.config.merged, computed afresh; only tempo.util.once calls it.
-Usage: {{ include "tempo.util.once" (dict "root" . "name" "tempo.config.mergedUncached") }}
 */ -}}
 {{- define "tempo.config.mergedUncached" -}}
 {{- $config := include "tempo.config.generated" . | fromJson -}}
@@ -304,19 +298,13 @@ Usage: {{ include "tempo.util.once" (dict "root" . "name" "tempo.config.mergedUn
 {{- end -}}
 
 {{- /*
+tempo.config.listenersUncached: computes tempo.config.listeners; _memoized.tpl, written by the
+build, defines tempo.config.listeners around it, computed once per rendering (tempo.util.once).
 tempo.config.listeners: every port Tempo binds, from the wiring table (the x-listener values of
 values.schema.json), as a JSON list of {name, port, setting (the value), default, exposed, protocol,
 appProtocol, tempoKey}; a listener switched off by its enabledBy value is left out. Exposed listeners
 become container and Service ports; no two may share a port and protocol.
 Usage: {{ include "tempo.config.listeners" . | fromJsonArray }}
-*/ -}}
-{{- define "tempo.config.listeners" -}}
-{{- include "tempo.util.once" (dict "root" . "name" "tempo.config.listenersUncached") -}}
-{{- end -}}
-
-{{- /*
-tempo.config.listenersUncached: tempo.config.listeners, computed afresh; only tempo.util.once calls it.
-Usage: {{ include "tempo.util.once" (dict "root" . "name" "tempo.config.listenersUncached") }}
 */ -}}
 {{- define "tempo.config.listenersUncached" -}}
 {{- $listeners := list -}}

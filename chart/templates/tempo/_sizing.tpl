@@ -19,17 +19,11 @@ Usage: {{ include "tempo.sizing.preset" . }}
 {{- end -}}
 
 {{- /*
+tempo.sizing.resourcesUncached: computes tempo.sizing.resources; _memoized.tpl, written by the
+build, defines tempo.sizing.resources around it, computed once per rendering (tempo.util.once).
 tempo.sizing.resources: the Tempo container's resources, as JSON: those of tempo.sizing.preset, with
 resources.requests and resources.limits merged over them key by key (null removes a quantity).
 Usage: {{ include "tempo.sizing.resources" . | fromJson }}
-*/ -}}
-{{- define "tempo.sizing.resources" -}}
-{{- include "tempo.util.once" (dict "root" . "name" "tempo.sizing.resourcesUncached") -}}
-{{- end -}}
-
-{{- /*
-tempo.sizing.resourcesUncached: tempo.sizing.resources, computed afresh; only tempo.util.once calls it.
-Usage: {{ include "tempo.util.once" (dict "root" . "name" "tempo.sizing.resourcesUncached") }}
 */ -}}
 {{- define "tempo.sizing.resourcesUncached" -}}
 {{- $preset := get (include "tempo.sizing.table" . | fromJson).presets (include "tempo.sizing.preset" .) | default dict -}}
@@ -51,6 +45,8 @@ Usage: {{ include "tempo.util.once" (dict "root" . "name" "tempo.sizing.resource
 {{- end -}}
 
 {{- /*
+tempo.sizing.protectionUncached: computes tempo.sizing.protection; _memoized.tpl, written by the
+build, defines tempo.sizing.protection around it, computed once per rendering (tempo.util.once).
 tempo.sizing.protection: the settings that keep Tempo alive at its memory limit, derived from the
 container's effective memory limit L by the rules of build/sizing/presets.yaml, with the selected
 series' own rules over them (its sizing.protection in versions.yaml), as JSON: {goMemLimit,
@@ -58,14 +54,6 @@ rowGroupBytes, maxBlockBytes, rateLimitBytes} and, where the series' rules give 
 maxLiveTracesBytes and maxTracesPerUser. Empty with preset none or without a memory limit: there is
 then nothing to stay under.
 Usage: {{ include "tempo.sizing.protection" . | fromJson }}
-*/ -}}
-{{- define "tempo.sizing.protection" -}}
-{{- include "tempo.util.once" (dict "root" . "name" "tempo.sizing.protectionUncached") -}}
-{{- end -}}
-
-{{- /*
-tempo.sizing.protectionUncached: tempo.sizing.protection, computed afresh; only tempo.util.once calls it.
-Usage: {{ include "tempo.util.once" (dict "root" . "name" "tempo.sizing.protectionUncached") }}
 */ -}}
 {{- define "tempo.sizing.protectionUncached" -}}
 {{- $protection := dict -}}

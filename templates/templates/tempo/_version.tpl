@@ -1,17 +1,11 @@
 {{- /*
+tempo.version.nameUncached: computes tempo.version.name; _memoized.tpl, written by the
+build, defines tempo.version.name around it, computed once per rendering (tempo.util.once).
 tempo.version.name: the name of the Tempo series the release runs (MAJOR.MINOR), read from
 tempo.version, or else from image.tag (whose default is the chart's appVersion); the default
 series' name when that names no supported series (tempo.version then carries the problem). Computed
 once per render (tempo.util.once): every use of the wiring table and of the series' data asks for it.
 Usage: {{ include "tempo.version.name" . }}
-*/ -}}
-{{- define "tempo.version.name" -}}
-{{- include "tempo.util.once" (dict "root" . "name" "tempo.version.nameUncached") -}}
-{{- end -}}
-
-{{- /*
-tempo.version.nameUncached: tempo.version.name, computed afresh; only tempo.util.once calls it.
-Usage: {{ include "tempo.util.once" (dict "root" . "name" "tempo.version.nameUncached") }}
 */ -}}
 {{- define "tempo.version.nameUncached" -}}
 {{- $given := .Values.tempo.version | default (include "tempo.image.tag" .) -}}
@@ -21,6 +15,8 @@ Usage: {{ include "tempo.util.once" (dict "root" . "name" "tempo.version.nameUnc
 {{- end -}}
 
 {{- /*
+tempo.versionUncached: computes tempo.version; _memoized.tpl, written by the
+build, defines tempo.version around it, computed once per rendering (tempo.util.once).
 tempo.version: the Tempo series the release runs, as JSON: its entry of tempo.versions.table ({name,
 release, scalesOut, ...}) with given (the text it was read from) and source (the value that said it:
 tempo.version, or else image.tag, whose default is the chart's appVersion). The series the
@@ -31,15 +27,7 @@ default series', which tempo.validate.versions reports, so that every other help
 rendering until the validation stops the release.
 Usage: {{ (include "tempo.version" . | fromJson).scalesOut }}
 */ -}}
-{{- define "tempo.version" -}}
-{{- include "tempo.util.once" (dict "root" . "name" "tempo.version.uncached") -}}
-{{- end -}}
-
-{{- /*
-tempo.version.uncached: tempo.version, computed afresh; only tempo.util.once calls it.
-Usage: {{ include "tempo.util.once" (dict "root" . "name" "tempo.version.uncached") }}
-*/ -}}
-{{- define "tempo.version.uncached" -}}
+{{- define "tempo.versionUncached" -}}
 {{- $source := ternary "tempo.version" "image.tag" (ne .Values.tempo.version "") -}}
 {{- $tag := include "tempo.image.tag" . -}}
 {{- $given := .Values.tempo.version | default $tag -}}
