@@ -3,15 +3,19 @@ tempo.config.generated: the Tempo configuration the chart derives from its value
 per section (tempo.configSection.<name>), each given {root, protection, wiring, version} (the
 selected Tempo series' wiring table and its entry of the versions table, so that each writes that
 series' keys) and returning its part of the file as JSON (nothing when the section has nothing to
-set). JSON rather than YAML between helpers: it is parsed and written several times faster, and only
+set), and the keys the wiring table writes as the values stand (tempo.config.fromWiring). JSON rather than YAML between helpers: it is parsed and written several times faster, and only
 the file itself (tempo.config.merged) is YAML.
 Usage: {{ include "tempo.config.generated" . | fromJson }}
 */ -}}
 {{- define "tempo.config.generated" -}}
 {{- $context := dict "root" . "protection" (include "tempo.sizing.protection" . | fromJson) "wiring" (include "tempo.wiring.table" . | fromJson) "version" (include "tempo.version" . | fromJson) -}}
 {{- $config := dict -}}
-{{- range $section := list "target" "tenancy" "api" "server" "distributor" "blocks" "metricsGenerator" "querier" "retention" "storage" "dataPaths" "smallPod" "memberlist" "overrides" "usageReport" -}}
+{{- range $section := list "target" "api" "distributor" "blocks" "metricsGenerator" "querier" "retention" "storage" "dataPaths" "smallPod" "memberlist" "overrides" -}}
 {{- $config = merge $config (include (printf "tempo.configSection.%s" $section) $context | default "{}" | fromJson) -}}
+{{- end -}}
+{{- /* The sections the wiring table writes as the values stand: the servers and logging, tenancy, usage reports. */ -}}
+{{- range $under := list "tempo.server." "tempo.multitenancyEnabled" "tempo.reportingEnabled" -}}
+{{- $config = merge $config (include "tempo.config.fromWiring" (dict "context" $context "under" $under) | fromJson) -}}
 {{- end -}}
 {{- toJson $config -}}
 {{- end -}}
@@ -25,14 +29,6 @@ Usage: {{ include "tempo.configSection.target" $context | fromJson }} (see tempo
 {{- if include "tempo.workload.sharesRings" .root -}}
 {{- toJson (dict "target" "scalable-single-binary") -}}
 {{- end -}}
-{{- end -}}
-
-{{- /*
-tempo.configSection.server: the HTTP and gRPC servers and logging.
-Usage: {{ include "tempo.configSection.server" $context | fromJson }} (see tempo.config.generated)
-*/ -}}
-{{- define "tempo.configSection.server" -}}
-{{- include "tempo.config.fromWiring" (dict "context" . "under" "tempo.server.") -}}
 {{- end -}}
 
 {{- /*
@@ -186,15 +182,6 @@ Usage: {{ include "tempo.configSection.memberlist" $context | fromJson }} (see t
 {{- end -}}
 
 {{- /*
-tempo.configSection.tenancy: whether every request must name its tenant (X-Scope-OrgID). Written only
-when on: the design's configuration leaves Tempo's default (off) implicit.
-Usage: {{ include "tempo.configSection.tenancy" $context | fromJson }} (see tempo.config.generated)
-*/ -}}
-{{- define "tempo.configSection.tenancy" -}}
-{{- include "tempo.config.fromWiring" (dict "context" . "under" "tempo.multitenancyEnabled") -}}
-{{- end -}}
-
-{{- /*
 tempo.configSection.api: search results streamed over the HTTP port (gRPC), which Grafana's Tempo data
 source uses when it talks to Tempo directly (grafana.datasource without the gateway).
 Usage: {{ include "tempo.configSection.api" $context | fromJson }} (see tempo.config.generated)
@@ -250,14 +237,6 @@ Usage: {{ include "tempo.configSection.metricsGenerator" $context | fromJson }} 
 {{- end -}}
 {{- toJson (dict "metrics_generator" $config) -}}
 {{- end -}}
-{{- end -}}
-
-{{- /*
-tempo.configSection.usageReport: whether Tempo reports anonymous usage to Grafana Labs.
-Usage: {{ include "tempo.configSection.usageReport" $context | fromJson }} (see tempo.config.generated)
-*/ -}}
-{{- define "tempo.configSection.usageReport" -}}
-{{- include "tempo.config.fromWiring" (dict "context" . "under" "tempo.reportingEnabled") -}}
 {{- end -}}
 
 {{- /*
