@@ -1,0 +1,41 @@
+import path from 'node:path';
+import { execa } from 'execa';
+import { describe, expect, test } from 'vitest';
+import { paths } from '../build/paths.ts';
+import { runsWith } from './helpers/servers.ts';
+import { runsWithTempo } from './helpers/tempo.ts';
+import { valuesSetsDir } from './helpers/values-sets.ts';
+
+/**
+ * npm run e2e as a user runs it: Helm's -f and --set, a JSON summary as the last line, and an exit code
+ * that says whether every step held. What it proves on each values set, test/values-sets-on-tempo.test.ts
+ * proves through the same runner.
+ */
+async function e2e(args: string[]) {
+  const result = await execa('npx', ['tsx', path.join(paths.root, 'tools', 'e2e.ts'), ...args], { cwd: paths.root, reject: false, timeout: 280_000 });
+  const lastLine = result.stdout.trim().split('\n').pop() ?? '';
+  return { exitCode: result.exitCode, summary: JSON.parse(lastLine), stderr: result.stderr };
+}
+
+describe.runIf(runsWithTempo('3.0.3') && runsWith('nginx'))('npm run e2e', () => {
+  test('runs a release from values files and --set: Tempo 3.0 on S3 behind the gateway takes a trace and answers for it', async () => {
+    const { exitCode, summary } = await e2e(['-f', path.join(valuesSetsDir, 'tempo-3-0.yaml'), '--set', 'storage.backend=s3', '--set', 'storage.s3.bucket=e2e-traces', '--set', 'storage.s3.accessKey=e2e', '--set', 'storage.s3.secretKey=e2e-secret', '-f', path.join(valuesSetsDir, 'gateway.yaml')]);
+    expect(summary.problems).toEqual([]);
+    expect(summary).toMatchObject({ ok: true, tempo: '3.0.3', storage: 's3', gateway: true, blockInStore: true });
+    expect(summary.traces.every((trace: { byId: boolean; bySearch: boolean }) => trace.byId && trace.bySearch)).toBe(true);
+    expect(exitCode).toBe(0);
+  }, 300_000);
+
+  test('fails, saying why, on what it does not run yet', async () => {
+    const { exitCode, summary } = await e2e(['-f', path.join(valuesSetsDir, 'scaled-out-s3.yaml')]);
+    expect(exitCode).toBe(1);
+    expect(summary.ok).toBe(false);
+    expect(summary.problems.join('\n')).toMatch(/not run: 3 Tempo pods that share rings/);
+  }, 120_000);
+
+  test('fails on values Helm refuses, with its message', async () => {
+    const { exitCode, summary } = await e2e(['--set', 'replicas=three']);
+    expect(exitCode).toBe(1);
+    expect(summary.problems.join('\n')).toMatch(/replicas/);
+  }, 120_000);
+});

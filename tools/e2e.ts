@@ -1,0 +1,276 @@
+import { spawnSync } from 'node:child_process';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import YAML from 'yaml';
+import { helmRelease, Rendered, renderText, type Manifest } from '../test/helpers/helm.ts';
+import { chartSeries } from '../test/helpers/invariants.ts';
+import { freePort, runsWith, scratchFolders, startAzurite, startNginx, startS3rver, type Running } from '../test/helpers/servers.ts';
+import { tempoConfigOf } from '../test/helpers/tempo-config.ts';
+import { eventually, newTraceId, otlpGrpcKey, otlpHttpKey, otlpRequest, sendOtlpGrpc, sendOtlpHttp, startRenderedTempo, tempoGet, type TempoProcess } from '../test/helpers/tempo.ts';
+import { helmMerge, setAt } from '../test/helpers/values-sets.ts';
+
+/**
+ * npm run e2e -- -f FILE [-f FILE]... [--set KEY=VALUE]...: a rendered release run on loopback, as its
+ * pods would run it. The chart is rendered with the values given (Helm's -f and --set); Tempo's
+ * workload starts as the release's own binary with the rendered configuration, arguments and
+ * environment (tools and tests share this runner: test/values-sets-on-tempo.test.ts runs every values
+ * set through it); in-cluster addresses become loopback ones; an S3 bucket is s3rver's and an Azure
+ * container Azurite's, started as the values need them (GCS, which has no emulator here, becomes a
+ * local folder); the gateway, when on, is the rendered nginx configuration run by nginx. Then a trace
+ * goes in over OTLP/HTTP and one over OTLP/gRPC (where the release receives it), through the gateway
+ * when it is on, and both are read back by ID and by search through the query path. The last line
+ * printed is a JSON summary; the exit code is 0 only when every step held.
+ *
+ * What it does not run yet says so and fails: more than one Tempo pod (test/real-tempo.test.ts runs
+ * three processes on memberlist), and receivers whose certificates are a Secret of the user's.
+ */
+
+type Json = Record<string, any>;
+
+export interface RunOptions {
+  /** The values the rendering was made with (for what the rendering holds only as hashes: the gateway's passwords). */
+  values: Json;
+  /** Makes the folders the run writes in. */
+  makeFolder: (prefix: string) => string;
+  /** Logs what the run does, step by step. */
+  log?: (line: string) => void;
+}
+
+export interface RunSummary {
+  ok: boolean;
+  tempo?: string;
+  workload?: string;
+  storage?: string;
+  gateway: boolean;
+  tenant?: string;
+  /** What went in and came back: each trace by protocol, and whether it was read by ID and found by search. */
+  traces: Array<{ protocol: 'otlp-http' | 'otlp-grpc'; traceId: string; accepted: boolean; byId: boolean; bySearch: boolean }>;
+  /** Whether a block reached the object store, where there is one. */
+  blockInStore?: boolean;
+  problems: string[];
+  elapsedMs: number;
+}
+
+/** Why the runner cannot run this rendering, or undefined when it can. */
+export function cannotRun(rendered: Rendered, values: Json): string | undefined {
+  const replicas = rendered.workload().spec.replicas ?? 1;
+  if (replicas > 1) return `${replicas} Tempo pods that share rings: the runner runs one pod (test/real-tempo.test.ts runs three processes of 2.5.0 and of 2.10.8 on memberlist)`;
+  if (values.tempo?.receivers?.tls?.existingSecret) return "its receivers' certificates are a Secret of the user's";
+  return undefined;
+}
+
+/**
+ * The Tempo release the runner starts for the workload: the one of the series the chart rendered for
+ * (the MAJOR.MINOR of the pods' app.kubernetes.io/version, which is the image's tag), whose binary is
+ * here; a tag of one's own (2.5.0-patched.1) runs as its series' release.
+ */
+function tempoRelease(rendered: Rendered): { release: string; searchCutoffSeconds: number } {
+  const version: string = rendered.workload().spec.template.metadata.labels['app.kubernetes.io/version'] ?? '';
+  const name = /^v?(\d+\.\d+)/.exec(version)?.[1];
+  const series = chartSeries().find((entry) => entry.name === name);
+  if (!series) throw new Error(`the pods run Tempo ${version}, of no series the chart supports`);
+  return { release: series.release, searchCutoffSeconds: Number.parseInt(series.searchCutoff, 10) };
+}
+
+/** Runs a rendering on loopback; never throws for what the release does wrong: the summary says it. */
+export async function runRendered(rendered: Rendered, options: RunOptions): Promise<RunSummary> {
+  const started = Date.now();
+  const log = options.log ?? (() => {});
+  const summary: RunSummary = { ok: false, gateway: false, traces: [], problems: [], elapsedMs: 0 };
+  const running: Running[] = [];
+  let tempo: TempoProcess | undefined;
+  try {
+    const reason = cannotRun(rendered, options.values);
+    if (reason) throw new Error(`not run: ${reason}`);
+    const { release, searchCutoffSeconds } = tempoRelease(rendered);
+    summary.tempo = release;
+    const workload = rendered.workload();
+    summary.workload = `${workload.kind}/${workload.metadata.name}`;
+    const trace = tempoConfigOf(workload.spec.template.spec, rendered.documents)!.config.storage.trace;
+    summary.storage = trace.backend;
+
+    // S3 is s3rver's, Azure Azurite's (with the values' own account and key); GCS a local folder's.
+    const s3 = trace.backend === 's3' ? await startS3rver(options.makeFolder('e2e-s3rver-'), trace.s3.bucket) : undefined;
+    if (s3) running.push(s3);
+    const azureValues = options.values.storage?.azure;
+    const azure = trace.backend === 'azure' ? await startAzurite(options.makeFolder('e2e-azurite-'), azureValues.storageAccountName, azureValues.storageAccountKey, trace.azure.container_name) : undefined;
+    if (azure) running.push(azure);
+    const env: Record<string, string> = {};
+    if (s3) {
+      // The credentials the pod would take from its Secret, or from its web identity (IRSA): s3rver's.
+      for (const [key, fallback] of [['access_key', 'AWS_ACCESS_KEY_ID'], ['secret_key', 'AWS_SECRET_ACCESS_KEY']] as const) {
+        const reference = /^\$\{(\w+)\}$/.exec(trace.s3[key] ?? '')?.[1] ?? fallback;
+        env[reference] = key === 'access_key' ? s3.accessKey : s3.secretKey;
+      }
+    }
+    const store = options.makeFolder('e2e-store-');
+    log(`starting Tempo ${release} (${summary.workload}, storage ${trace.backend})`);
+    tempo = await startRenderedTempo(rendered, options.makeFolder('e2e-tempo-'), {
+      version: release,
+      env,
+      timeoutMs: 150_000,
+      adjust: (config) => {
+        if (s3) config.storage.trace.s3 = { ...config.storage.trace.s3, endpoint: s3.endpoint, insecure: true, forcepathstyle: true };
+        if (azure) config.storage.trace.azure = { ...config.storage.trace.azure, endpoint_suffix: azure.endpoint };
+        if (s3 || azure) {
+          // A block within seconds, so that one reaches the store while the run watches.
+          const blocks = config.live_store ? (config.live_store = { ...config.live_store }) : (config.ingester = { ...config.ingester, trace_idle_period: '1s', flush_check_period: '1s' });
+          blocks.max_block_duration = '2s';
+        } else if (config.storage.trace.backend !== 'local') {
+          const { gcs: _gcs, azure: _azure, ...rest } = config.storage.trace;
+          config.storage.trace = { ...rest, backend: 'local', local: { path: store } };
+        }
+      },
+    });
+    const tenant = tempo.config.multitenancy_enabled ? 'e2e-tenant' : undefined;
+    summary.tenant = tenant;
+    const gatewayUser = options.values.gateway?.enabled ? (options.values.gateway.basicAuth?.users?.[0] as { username: string; password: string } | undefined) : undefined;
+    const headers: Record<string, string> = {};
+    let gateway: Awaited<ReturnType<typeof startGateway>> | undefined;
+    if (options.values.gateway?.enabled) {
+      if (!gatewayUser) throw new Error('the gateway is on with users from an existing Secret: the runner needs a user of gateway.basicAuth.users');
+      gateway = await startGateway(rendered, tempo, options.makeFolder('e2e-gateway-'));
+      running.push(gateway.nginx);
+      summary.gateway = true;
+      headers.authorization = `Basic ${Buffer.from(`${gatewayUser.username}:${gatewayUser.password}`).toString('base64')}`;
+    }
+    const service = `e2e-${Date.now().toString(36)}`;
+    const send = async (protocol: 'otlp-http' | 'otlp-grpc', traceId: string): Promise<boolean> => {
+      const request = otlpRequest([{ traceId, service, name: 'GET /cart' }]);
+      if (protocol === 'otlp-http' && gateway) {
+        const sent = await fetch(`${gateway.httpUrl}/v1/traces`, { method: 'POST', headers: { ...headers, 'content-type': 'application/x-protobuf' }, body: new Uint8Array(request), signal: AbortSignal.timeout(10_000) });
+        return sent.status === 200;
+      }
+      if (protocol === 'otlp-http') return (await sendOtlpHttp(tempo!.receivers[otlpHttpKey]!, request, tenant)).status === 200;
+      return (await sendOtlpGrpc(tempo!.receivers[otlpGrpcKey]!, request, tenant)).grpcStatus === 0;
+    };
+    const query = async (pathAndQuery: string) => {
+      if (!gateway) return tempoGet(tempo!, pathAndQuery, tenant);
+      const answer = await fetch(`${gateway.httpUrl}${pathAndQuery}`, { headers, signal: AbortSignal.timeout(10_000) });
+      return { status: answer.status, body: await answer.text() };
+    };
+    // OTLP/gRPC straight to Tempo: the gateway's gRPC listener needs HTTP/2 with credentials, which the rendered nginx test covers.
+    const protocols: Array<'otlp-http' | 'otlp-grpc'> = ['otlp-http', ...(tempo.receivers[otlpGrpcKey] && !gateway ? ['otlp-grpc' as const] : [])];
+    for (const protocol of protocols) {
+      const entry = { protocol, traceId: newTraceId(), accepted: false, byId: false, bySearch: false };
+      summary.traces.push(entry);
+      entry.accepted = await send(protocol, entry.traceId);
+      log(`sent a trace over ${protocol}: ${entry.accepted ? 'accepted' : 'refused'}`);
+    }
+    for (const entry of summary.traces.filter((candidate) => candidate.accepted)) {
+      entry.byId = await eventually(async () => ((await query(`/api/traces/${entry.traceId}`)).status === 200 ? true : undefined), 30_000, 'the trace by ID').catch(() => false);
+    }
+    if (s3) summary.blockInStore = await eventually(async () => (s3.objects().some((name) => name.endsWith('/meta.json')) ? true : undefined), 90_000, 'a block in the S3 bucket').catch(() => false);
+    if (azure) summary.blockInStore = await eventually(async () => ((await azure.blobs()).some((name) => name.endsWith('/meta.json')) ? true : undefined), 90_000, 'a block in the Azure container').catch(() => false);
+    // A search reaches what the series' search cutoff leaves it (3.0 waits for its blocks).
+    const wait = 30_000 + 2_000 * searchCutoffSeconds;
+    for (const entry of summary.traces.filter((candidate) => candidate.accepted)) {
+      entry.bySearch = await eventually(
+        async () => {
+          const found = await query(`/api/search?tags=${encodeURIComponent(`service.name=${service}`)}`);
+          return found.status === 200 && (JSON.parse(found.body).traces ?? []).some((candidate: { traceID: string }) => candidate.traceID.padStart(32, '0') === entry.traceId) ? true : undefined;
+        },
+        wait,
+        'the trace by search',
+      ).catch(() => false);
+    }
+    for (const entry of summary.traces) {
+      if (!entry.accepted) summary.problems.push(`the trace sent over ${entry.protocol} was refused`);
+      else if (!entry.byId) summary.problems.push(`the trace sent over ${entry.protocol} was not read back by ID`);
+      else if (!entry.bySearch) summary.problems.push(`the trace sent over ${entry.protocol} was not found by search`);
+    }
+    if (summary.blockInStore === false) summary.problems.push(`no block reached the ${trace.backend} store`);
+    summary.ok = summary.problems.length === 0 && summary.traces.length > 0;
+  } catch (error) {
+    log((error as Error).stack ?? String(error));
+    summary.problems.push((error as Error).message.split('\n').slice(0, 20).join('\n'));
+    if (tempo) summary.problems.push(`Tempo's log ends:\n${tempo.log().slice(-2000)}`);
+  } finally {
+    await tempo?.stop();
+    await Promise.all(running.map((server) => server.stop()));
+    summary.elapsedMs = Date.now() - started;
+  }
+  return summary;
+}
+
+/** The gateway of a rendering, run by nginx in front of `tempo`: its Services' addresses become Tempo's loopback ones. */
+async function startGateway(rendered: Rendered, tempo: TempoProcess, folder: string): Promise<{ nginx: Running; httpUrl: string; grpcEndpoint?: string }> {
+  if (!runsWith('nginx')) throw new Error('the gateway is on, and nginx is not installed here');
+  // Tempo's listeners by the port its Services give them.
+  const http = Number(tempo.url.split(':').pop());
+  const listeners: Record<number, string> = {};
+  for (const listener of rendered.documents.filter((doc) => doc.kind === 'Service').flatMap((doc) => doc.spec.ports ?? [])) {
+    const key = { http: 'http', 'otlp-http': otlpHttpKey, 'otlp-grpc': otlpGrpcKey }[listener.name as string];
+    if (key === 'http') listeners[listener.port] = `127.0.0.1:${http}`;
+    else if (key && tempo.receivers[key]) listeners[listener.port] = tempo.receivers[key]!;
+  }
+  // nginx started as root runs its workers as nobody, who must read the files.
+  chmodSync(folder, 0o755);
+  const gateway = rendered.documents.find((doc) => doc.kind === 'ConfigMap' && doc.data?.['nginx.conf'])!;
+  const secret = rendered.documents.find((doc) => doc.kind === 'Secret' && doc.data?.['.htpasswd'])!;
+  writeFileSync(path.join(folder, '.htpasswd'), Buffer.from(secret.data['.htpasswd'], 'base64').toString('utf8'), { mode: 0o644 });
+  const ports: Record<string, number> = {};
+  let config = gateway.data['nginx.conf'] as string;
+  // Each Service address nginx proxies to: Tempo's listener of that port, on loopback.
+  config = config.replace(/(https?|grpc):\/\/[a-z0-9.-]+\.svc:(\d+)/g, (_match, scheme: string, port: string) => {
+    const target = listeners[Number(port)];
+    if (!target) throw new Error(`nginx.conf proxies to port ${port}, which no Tempo listener here binds`);
+    return `${scheme}://${target}`;
+  });
+  for (const match of config.matchAll(/listen (\d+)( http2)?;/g)) ports[match[1]!] = await freePort();
+  config = config.replace(/listen (\d+)( http2)?;/g, (_match, port: string, http2: string | undefined) => `listen 127.0.0.1:${ports[port]}${http2 ?? ''};`);
+  config = config.replaceAll(' /tmp/', ` ${folder}/`).replace(/\/etc\/nginx\/secrets\/\.htpasswd/g, path.join(folder, '.htpasswd'));
+  const configFile = path.join(folder, 'nginx.conf');
+  writeFileSync(configFile, config, { mode: 0o644 });
+  const check = spawnSync('nginx', ['-t', '-q', '-e', 'stderr', '-p', folder, '-c', configFile], { encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'ignore', 'pipe'] });
+  if (check.status !== 0) throw new Error(`nginx -t refuses the rendered gateway configuration:\n${check.stderr}`);
+  const [httpPort, grpcPort] = Object.values(ports);
+  const httpUrl = `http://127.0.0.1:${httpPort}`;
+  const nginx = await startNginx(configFile, folder, `${httpUrl}/healthz`);
+  return { nginx, httpUrl, ...(grpcPort ? { grpcEndpoint: `127.0.0.1:${grpcPort}` } : {}) };
+}
+
+/** Helm's -f, --values and --set, as the runner takes them. */
+function parseArguments(argv: string[]): { files: string[]; set: string[] } {
+  const files: string[] = [];
+  const set: string[] = [];
+  for (let index = 0; index < argv.length; index += 1) {
+    const [flag, inline] = argv[index]!.split(/=(.*)/s, 2) as [string, string | undefined];
+    const value = () => inline ?? argv[(index += 1)];
+    if (flag === '-f' || flag === '--values') files.push(value()!);
+    else if (flag === '--set') set.push(value()!);
+    else throw new Error(`npm run e2e takes -f FILE and --set KEY=VALUE (as Helm does), not ${argv[index]}`);
+  }
+  return { files, set };
+}
+
+/** The values as Helm merges them: the files in order, then each --set (a plain KEY=VALUE). */
+function givenValues(files: string[], set: string[]): Json {
+  const values = files.reduce<Json>((merged, file) => helmMerge(merged, YAML.parse(readFileSync(file, 'utf8')) ?? {}), {});
+  for (const assignment of set) {
+    const [key, raw] = assignment.split(/=(.*)/s, 2) as [string, string];
+    setAt(values, key, YAML.parse(raw ?? ''));
+  }
+  return values;
+}
+
+async function main(): Promise<number> {
+  const { files, set } = parseArguments(process.argv.slice(2));
+  const scratch = scratchFolders();
+  try {
+    const text = await renderText(helmRelease('helm4'), { valuesFiles: files.map((file) => path.resolve(file)), set });
+    const documents = YAML.parseAllDocuments(text).map((doc) => doc.toJS() as Manifest | null).filter((doc): doc is Manifest => doc !== null);
+    const summary = await runRendered(new Rendered(documents), { values: givenValues(files, set), makeFolder: scratch.make, log: (line) => console.error(line) });
+    for (const problem of summary.problems) console.error(`problem: ${problem}`);
+    console.log(JSON.stringify(summary));
+    return summary.ok ? 0 : 1;
+  } catch (error) {
+    console.log(JSON.stringify({ ok: false, problems: [(error as Error).message] }));
+    return 1;
+  } finally {
+    scratch.removeAll();
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) process.exitCode = await main();
