@@ -22,8 +22,9 @@ import { helmMerge, setAt } from '../test/helpers/values-sets.ts';
  * when it is on, and both are read back by ID and by search through the query path. The last line
  * printed is a JSON summary; the exit code is 0 only when every step held.
  *
- * What it does not run yet says so and fails: more than one Tempo pod (test/real-tempo.test.ts runs
- * three processes on memberlist), and receivers whose certificates are a Secret of the user's.
+ * Several replicas run as several processes, each on a loopback address of its own, gossiping as the
+ * StatefulSet's pods do; writes go to the first and reads to the last. What it does not run yet says
+ * so and fails: receivers whose certificates are a Secret of the user's.
  */
 
 type Json = Record<string, any>;
@@ -42,6 +43,8 @@ export interface RunSummary {
   tempo?: string;
   workload?: string;
   storage?: string;
+  /** How many Tempo pods ran, each a process. */
+  pods?: number;
   gateway: boolean;
   tenant?: string;
   /** What went in and came back: each trace by protocol, and whether it was read by ID and found by search. */
@@ -53,11 +56,15 @@ export interface RunSummary {
 }
 
 /** Why the runner cannot run this rendering, or undefined when it can. */
-export function cannotRun(rendered: Rendered, values: Json): string | undefined {
-  const replicas = rendered.workload().spec.replicas ?? 1;
-  if (replicas > 1) return `${replicas} Tempo pods that share rings: the runner runs one pod (test/real-tempo.test.ts runs three processes of 2.5.0 and of 2.10.8 on memberlist)`;
+export function cannotRun(_rendered: Rendered, values: Json): string | undefined {
   if (values.tempo?.receivers?.tls?.existingSecret) return "its receivers' certificates are a Secret of the user's";
   return undefined;
+}
+
+/** Addresses of their own for a run's pods (127.x.y.2, .3, ...), so that runs side by side never share one. */
+function podHosts(count: number): string[] {
+  const [a, b] = [1 + Math.floor(Math.random() * 250), 1 + Math.floor(Math.random() * 250)];
+  return Array.from({ length: count }, (_, ordinal) => `127.${a}.${b}.${2 + ordinal}`);
 }
 
 /**
@@ -105,12 +112,26 @@ export async function runRendered(rendered: Rendered, options: RunOptions): Prom
       }
     }
     const store = options.makeFolder('e2e-store-');
-    log(`starting Tempo ${release} (${summary.workload}, storage ${trace.backend})`);
-    tempo = await startRenderedTempo(rendered, options.makeFolder('e2e-tempo-'), {
+    // Each replica a process of its own, on an address of its own (its pod's IP), as the StatefulSet's
+    // ordinals are pods: they gossip on the rendered port, and join each other where the rendered
+    // configuration joins the headless Service.
+    const replicas: number = workload.spec.replicas ?? 1;
+    summary.pods = replicas;
+    const hosts = replicas > 1 ? podHosts(replicas) : ['127.0.0.1'];
+    log(`starting ${replicas} Tempo ${release} (${summary.workload}, storage ${trace.backend})`);
+    const pods = await Promise.all(hosts.map((host) => startRenderedTempo(rendered, options.makeFolder('e2e-tempo-'), {
       version: release,
       env,
+      host,
+      keepGossipPort: replicas > 1,
       timeoutMs: 150_000,
       adjust: (config) => {
+        if (replicas > 1) {
+          const port = config.memberlist.bind_port;
+          // Advertised by name, the address takes advertise_port, as a pod advertising its own IP.
+          config.memberlist.advertise_addr = host;
+          config.memberlist.join_members = hosts.map((peer) => `${peer}:${port}`);
+        }
         if (s3) config.storage.trace.s3 = { ...config.storage.trace.s3, endpoint: s3.endpoint, insecure: true, forcepathstyle: true };
         if (azure) config.storage.trace.azure = { ...config.storage.trace.azure, endpoint_suffix: azure.endpoint };
         if (s3 || azure) {
@@ -122,7 +143,13 @@ export async function runRendered(rendered: Rendered, options: RunOptions): Prom
           config.storage.trace = { ...rest, backend: 'local', local: { path: store } };
         }
       },
-    });
+    }).then((pod) => {
+      running.push({ url: pod.url, stop: async () => void (await pod.stop()) });
+      return pod;
+    })));
+    // Writes go to the first pod and reads to the last: what one pod took, the release answers for from any.
+    tempo = pods[0]!;
+    const reader = pods[pods.length - 1]!;
     const tenant = tempo.config.multitenancy_enabled ? 'e2e-tenant' : undefined;
     summary.tenant = tenant;
     const gatewayUser = options.values.gateway?.enabled ? (options.values.gateway.basicAuth?.users?.[0] as { username: string; password: string } | undefined) : undefined;
@@ -146,7 +173,7 @@ export async function runRendered(rendered: Rendered, options: RunOptions): Prom
       return (await sendOtlpGrpc(tempo!.receivers[otlpGrpcKey]!, request, tenant)).grpcStatus === 0;
     };
     const query = async (pathAndQuery: string) => {
-      if (!gateway) return tempoGet(tempo!, pathAndQuery, tenant);
+      if (!gateway) return tempoGet(reader, pathAndQuery, tenant);
       const answer = await fetch(`${gateway.httpUrl}${pathAndQuery}`, { headers, signal: AbortSignal.timeout(10_000) });
       return { status: answer.status, body: await answer.text() };
     };
@@ -187,7 +214,6 @@ export async function runRendered(rendered: Rendered, options: RunOptions): Prom
     summary.problems.push((error as Error).message.split('\n').slice(0, 20).join('\n'));
     if (tempo) summary.problems.push(`Tempo's log ends:\n${tempo.log().slice(-2000)}`);
   } finally {
-    await tempo?.stop();
     await Promise.all(running.map((server) => server.stop()));
     summary.elapsedMs = Date.now() - started;
   }
