@@ -122,8 +122,8 @@ Usage: {{ include "tempo.validate.versions" . | fromJsonArray }}
 
 {{- /*
 tempo.schema.tempoConfig: tempo.structuredConfig, tempo.overrides.defaults and each tenant's overrides
-against the selected series' configuration schema (tempo.versions.configSchema): every key its
-strict loader accepts, with its type and value list, read from the release itself. Tempo stops at
+against the selected series' configuration schema (tempo.versions.configSchema.<series>): every key
+its strict loader accepts, with its type and value list, read from the release itself. Tempo stops at
 start-up on a key it does not have ("field ... not found") or a value it cannot decode. A key or a
 value the other supported series take is named with them. The schema is read only when one of these
 holds something: the defaults pay nothing for it.
