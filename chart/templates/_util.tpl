@@ -58,7 +58,7 @@ Usage: {{ include "tempo.util.valueAt" (dict "values" .Values "path" "tempo.serv
 */ -}}
 {{- define "tempo.util.valueAt" -}}
 {{- $found := include "tempo.util.valuesAt" (dict "values" .values "paths" (list .path)) | fromJson -}}
-{{- toJson (dict "found" (hasKey $found .path) "value" (get $found .path)) -}}
+{{- toJson (dict "found" (hasKey $found .path) "value" (ternary (get $found .path) nil (hasKey $found .path))) -}}
 {{- end -}}
 
 {{- /*
