@@ -40,6 +40,12 @@ describe.runIf(runsWithTempo('3.0.3') && runsWith('nginx')).concurrent('npm run 
     expect(summary.problems).toEqual(["not run: its receivers' certificates are a Secret of the user's"]);
   }, 120_000);
 
+  test('fails on an argument Helm would not take here, naming it', async () => {
+    const { exitCode, summary } = await e2e(['--values-file', 'x.yaml']);
+    expect(exitCode).toBe(1);
+    expect(summary.problems).toEqual(['npm run e2e takes -f FILE and --set KEY=VALUE (as Helm does), not --values-file']);
+  }, 60_000);
+
   test('fails on values Helm refuses, with its message', async () => {
     const { exitCode, summary } = await e2e(['--set', 'replicas=three']);
     expect(exitCode).toBe(1);

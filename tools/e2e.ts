@@ -282,9 +282,9 @@ function givenValues(files: string[], set: string[]): Json {
 }
 
 async function main(): Promise<number> {
-  const { files, set } = parseArguments(process.argv.slice(2));
   const scratch = scratchFolders();
   try {
+    const { files, set } = parseArguments(process.argv.slice(2));
     const text = await renderText(helmRelease('helm4'), { valuesFiles: files.map((file) => path.resolve(file)), set });
     const documents = YAML.parseAllDocuments(text).map((doc) => doc.toJS() as Manifest | null).filter((doc): doc is Manifest => doc !== null);
     const summary = await runRendered(new Rendered(documents), { values: givenValues(files, set), makeFolder: scratch.make, log: (line) => console.error(line) });
