@@ -232,13 +232,8 @@ block.
 Usage: {{ include "tempo.version.configProblems" (dict "schema" $schema "place" $place) | fromJsonArray }}
 */ -}}
 {{- define "tempo.version.configProblems" -}}
-{{- $node := .schema -}}
-{{- if .place.overrides -}}
-{{- $node = .schema.properties.overrides.properties.defaults -}}
-{{- with get $node "$ref" -}}
-{{- $node = get $.schema.definitions (trimPrefix "#/definitions/" .) -}}
-{{- end -}}
-{{- end -}}
+{{- /* A $ref there is followed by tempo.util.schemaProblems. */ -}}
+{{- $node := ternary .schema.properties.overrides.properties.defaults .schema .place.overrides -}}
 {{- include "tempo.util.schemaProblems" (dict "value" .place.value "schema" $node "definitions" .schema.definitions "at" "") -}}
 {{- end -}}
 
