@@ -24,6 +24,10 @@ export interface TempoSeries {
   terminationGracePeriodSeconds: number;
   /** Why not, and what to do instead, when the series does not scale out. */
   scalingAdvice?: string;
+  /** Whether architecture distributed runs on the series (each component its own workload, through Kafka). */
+  distributed: boolean;
+  /** Where it does not: what to do instead, for the refusal. */
+  distributedAdvice?: string;
   /** How long after it arrives a trace is found by search, as a Go duration. */
   searchCutoff: string;
   /** The metrics-generator's processors the series has: filled in by the build from the release's own keys (config-keys.json), not written in versions.yaml. */
@@ -60,6 +64,8 @@ export function loadTempoSeries(file: string): TempoSeries[] {
     if (!seriesName.test(entry.name)) problems.push(`series "${entry.name}" is not MAJOR.MINOR`);
     else if (!entry.release?.startsWith(`${entry.name}.`)) problems.push(`series ${entry.name}: release ${entry.release} is not of the series`);
     if (entry.scalesOut === false && !entry.scalingAdvice) problems.push(`series ${entry.name}: a series that does not scale out needs scalingAdvice`);
+    if (typeof entry.distributed !== 'boolean') problems.push(`series ${entry.name}: distributed must be true or false`);
+    else if (!entry.distributed && !entry.distributedAdvice) problems.push(`series ${entry.name}: a series without architecture distributed needs distributedAdvice`);
     if (!Number.isInteger(entry.terminationGracePeriodSeconds)) problems.push(`series ${entry.name}: terminationGracePeriodSeconds must be a whole number of seconds`);
     if (typeof entry.sizing?.defaultPreset !== 'string' || typeof entry.sizing.protection !== 'object' || entry.sizing.protection === null) problems.push(`series ${entry.name}: sizing needs defaultPreset and protection`);
     if (JSON.stringify(Object.keys(entry.alertMetrics ?? {}).sort()) !== metricNames) problems.push(`series ${entry.name}: alertMetrics must name the same rules' metrics as the first series`);

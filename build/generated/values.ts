@@ -37,6 +37,466 @@ export interface Values {
   }>;
   /** Number of Tempo pods. With storage.backend local (the design) each pod would keep its own traces, so only 0 (stopped) or 1 is accepted; with an object store the pods form one Tempo (scalable single binary) and any number works. */
   "replicas": number;
+  /** How Tempo runs. monolithic (the design): one workload, every module in each pod. distributed (Tempo 3.0 on an object store): each component its own workload (components), writing through the Kafka of kafka.brokers. See docs/distributed.md. */
+  "architecture": "monolithic" | "distributed";
+  /** The Kafka that architecture distributed writes through: the user's own (Strimzi, a managed Kafka, Redpanda, WarpStream...); the chart deploys none. Tempo creates the topic if the brokers allow it. */
+  "kafka": {
+    /** Bootstrap brokers as host:port (ingest.kafka.address). For example: [kafka-bootstrap.kafka.svc:9092]. */
+    "brokers": Array<string>;
+    /** The topic spans go through (ingest.kafka.topic). */
+    "topic": string;
+    /** The topic's partitions: Tempo creates the topic with this many (ingest.kafka.auto_create_topic_default_partitions), and each zone runs one live-store per partition. Kafka can add partitions to a topic but never remove them. */
+    "partitions": number;
+    /** SASL PLAIN authentication (ingest.kafka.sasl_username and sasl_password), from an existing Secret: the credentials reach Tempo through environment variables, never the ConfigMap. Tempo 3.0.3's Kafka client has no TLS setting: reach Kafka over a plaintext listener inside the cluster, or through a mesh that adds TLS. */
+    "sasl": {
+      /** Secret holding the username and password; empty: no authentication. */
+      "existingSecret": string;
+      /** Key of the username in the Secret. */
+      "usernameKey": string;
+      /** Key of the password in the Secret. */
+      "passwordKey": string;
+    };
+  };
+  /** The workloads of architecture distributed, one per Tempo component, each with the pod settings of the gateway's kind (replicas, podDisruptionBudget, podAnnotations, nodeSelector, tolerations, affinity, topologySpreadConstraints). Unused with architecture monolithic. */
+  "components": {
+    /** Receives spans (the receivers of tempo.receivers) and writes them to Kafka, on the partitions the live-stores have made active. Stateless. */
+    "distributor": {
+      /** Distributor pods, unless autoscaling is on. */
+      "replicas": number;
+      /** A PodDisruptionBudget for two or more pods of the component. */
+      "podDisruptionBudget": {
+        /** Render it when the component has two pods or more. */
+        "enabled": boolean;
+        /** Pods a voluntary disruption may take at once: a count, or a percentage of the component's pods (the API server takes nothing else). For example: 1, or 50%. */
+        "maxUnavailable": number | string;
+      };
+      /** Annotations of the component's pods. */
+      "podAnnotations": Record<string, string>;
+      /** Node labels the component's pods must be scheduled on. For example: {kubernetes.io/arch: amd64}. */
+      "nodeSelector": Record<string, string>;
+      /** Tolerations of the component's pods. See https://kubernetes.io/docs/concepts/scheduling-eviction/taint-and-toleration/ */
+      "tolerations": Array<{
+        "effect"?: string;
+        "key"?: string;
+        "operator"?: string;
+        "tolerationSeconds"?: number;
+        "value"?: string;
+      }>;
+      /** Affinity rules of the component's pods. See https://kubernetes.io/docs/concepts/scheduling-eviction/assign-pod-node/#affinity-and-anti-affinity */
+      "affinity": Record<string, unknown>;
+      /** Topology spread of the component's pods. See https://kubernetes.io/docs/concepts/scheduling-eviction/topology-spread-constraints/ */
+      "topologySpreadConstraints": Array<{
+        "labelSelector": {
+          "matchExpressions"?: Array<{
+            "key": string;
+            "operator": string;
+            "values"?: Array<string>;
+          }>;
+          "matchLabels"?: Record<string, string>;
+        };
+        "matchLabelKeys"?: Array<string>;
+        "maxSkew": number;
+        "minDomains"?: number;
+        "nodeAffinityPolicy"?: string;
+        "nodeTaintsPolicy"?: string;
+        "topologyKey": string;
+        "whenUnsatisfiable": string;
+      }>;
+      /** CPU and memory of the container; GOMEMLIMIT follows its memory limit (sizing.goMemLimitPercent). */
+      "resources": Record<string, unknown>;
+      /** Scale the distributors on CPU with a HorizontalPodAutoscaler instead of replicas: they hold no state of their own. */
+      "autoscaling": {
+        /** Render the autoscaler, in place of a fixed replica count. */
+        "enabled": boolean;
+        /** Fewest pods. From two on, the disruption budget keeps one running. */
+        "minReplicas": number;
+        /** Most pods; at least minReplicas. */
+        "maxReplicas": number;
+        /** Average CPU use the autoscaler keeps the pods at, in percent of their CPU request (which must be set). */
+        "targetCPUUtilizationPercentage": number;
+      };
+    };
+    /** Reads its Kafka partition and answers queries for recent traces. One StatefulSet per zone; pod n owns partition n, so each zone runs one pod per partition. */
+    "liveStore": {
+      /** Live-store pods per zone. Empty: one per Kafka partition (kafka.partitions), the only count that covers every partition once; any other number is refused. */
+      "replicas": number | unknown;
+      /** A PodDisruptionBudget for two or more pods of the component. */
+      "podDisruptionBudget": {
+        /** Render it when the component has two pods or more. */
+        "enabled": boolean;
+        /** Pods a voluntary disruption may take at once: a count, or a percentage of the component's pods (the API server takes nothing else). For example: 1, or 50%. */
+        "maxUnavailable": number | string;
+      };
+      /** Annotations of the component's pods. */
+      "podAnnotations": Record<string, string>;
+      /** Node labels the component's pods must be scheduled on. For example: {kubernetes.io/arch: amd64}. */
+      "nodeSelector": Record<string, string>;
+      /** Tolerations of the component's pods. See https://kubernetes.io/docs/concepts/scheduling-eviction/taint-and-toleration/ */
+      "tolerations": Array<{
+        "effect"?: string;
+        "key"?: string;
+        "operator"?: string;
+        "tolerationSeconds"?: number;
+        "value"?: string;
+      }>;
+      /** Affinity rules of the component's pods. See https://kubernetes.io/docs/concepts/scheduling-eviction/assign-pod-node/#affinity-and-anti-affinity */
+      "affinity": Record<string, unknown>;
+      /** Topology spread of the component's pods. See https://kubernetes.io/docs/concepts/scheduling-eviction/topology-spread-constraints/ */
+      "topologySpreadConstraints": Array<{
+        "labelSelector": {
+          "matchExpressions"?: Array<{
+            "key": string;
+            "operator": string;
+            "values"?: Array<string>;
+          }>;
+          "matchLabels"?: Record<string, string>;
+        };
+        "matchLabelKeys"?: Array<string>;
+        "maxSkew": number;
+        "minDomains"?: number;
+        "nodeAffinityPolicy"?: string;
+        "nodeTaintsPolicy"?: string;
+        "topologyKey": string;
+        "whenUnsatisfiable": string;
+      }>;
+      /** CPU and memory of the container; GOMEMLIMIT follows its memory limit (sizing.goMemLimitPercent). */
+      "resources": Record<string, unknown>;
+      /** The component's data volume at tempo.dataDir. Off, an emptyDir: a live-store or block-builder that restarts on an empty volume reads its partition again from Kafka, so nothing acknowledged is lost while Kafka keeps the data (docs/distributed.md). */
+      "persistence": {
+        /** A PersistentVolumeClaim per pod (volumeClaimTemplates). */
+        "enabled": boolean;
+        /** Size of each claim; it cannot change after install. */
+        "size": string;
+        /** Storage class of each claim; empty uses the cluster's default class. */
+        "storageClassName": string;
+      };
+      /** Run the live-stores in zones: each zone is a StatefulSet of its own (<fullname>-live-store-<name>) that owns every partition, so reads go on while one zone is down. Empty: one StatefulSet, and every read fails while any partition's live-store restarts. For example: [{name: zone-a, nodeSelector: {topology.kubernetes.io/zone: eu-west-1a}}, {name: zone-b, ...}]. */
+      "zones": Array<{
+        /** The zone's name: its StatefulSet's suffix and Tempo's instance_zone. */
+        "name": string;
+        /** Node labels the zone's pods must be scheduled on, over components.liveStore.nodeSelector. */
+        "nodeSelector": Record<string, string>;
+      }>;
+    };
+    /** Reads Kafka and writes the blocks into the object store. Pod n consumes partitions n×k to n×k+k−1 (k: partitionsPerInstance). */
+    "blockBuilder": {
+      /** Block-builder pods. Empty: as many as cover every partition (kafka.partitions / partitionsPerInstance, rounded up); fewer are refused. */
+      "replicas": number | unknown;
+      /** A PodDisruptionBudget for two or more pods of the component. */
+      "podDisruptionBudget": {
+        /** Render it when the component has two pods or more. */
+        "enabled": boolean;
+        /** Pods a voluntary disruption may take at once: a count, or a percentage of the component's pods (the API server takes nothing else). For example: 1, or 50%. */
+        "maxUnavailable": number | string;
+      };
+      /** Annotations of the component's pods. */
+      "podAnnotations": Record<string, string>;
+      /** Node labels the component's pods must be scheduled on. For example: {kubernetes.io/arch: amd64}. */
+      "nodeSelector": Record<string, string>;
+      /** Tolerations of the component's pods. See https://kubernetes.io/docs/concepts/scheduling-eviction/taint-and-toleration/ */
+      "tolerations": Array<{
+        "effect"?: string;
+        "key"?: string;
+        "operator"?: string;
+        "tolerationSeconds"?: number;
+        "value"?: string;
+      }>;
+      /** Affinity rules of the component's pods. See https://kubernetes.io/docs/concepts/scheduling-eviction/assign-pod-node/#affinity-and-anti-affinity */
+      "affinity": Record<string, unknown>;
+      /** Topology spread of the component's pods. See https://kubernetes.io/docs/concepts/scheduling-eviction/topology-spread-constraints/ */
+      "topologySpreadConstraints": Array<{
+        "labelSelector": {
+          "matchExpressions"?: Array<{
+            "key": string;
+            "operator": string;
+            "values"?: Array<string>;
+          }>;
+          "matchLabels"?: Record<string, string>;
+        };
+        "matchLabelKeys"?: Array<string>;
+        "maxSkew": number;
+        "minDomains"?: number;
+        "nodeAffinityPolicy"?: string;
+        "nodeTaintsPolicy"?: string;
+        "topologyKey": string;
+        "whenUnsatisfiable": string;
+      }>;
+      /** CPU and memory of the container; GOMEMLIMIT follows its memory limit (sizing.goMemLimitPercent). */
+      "resources": Record<string, unknown>;
+      /** The component's data volume at tempo.dataDir. Off, an emptyDir: a live-store or block-builder that restarts on an empty volume reads its partition again from Kafka, so nothing acknowledged is lost while Kafka keeps the data (docs/distributed.md). */
+      "persistence": {
+        /** A PersistentVolumeClaim per pod (volumeClaimTemplates). */
+        "enabled": boolean;
+        /** Size of each claim; it cannot change after install. */
+        "size": string;
+        /** Storage class of each claim; empty uses the cluster's default class. */
+        "storageClassName": string;
+      };
+      /** Kafka partitions each block-builder consumes (block_builder.partitions_per_instance). */
+      "partitionsPerInstance": number;
+    };
+    /** Runs the queries the query-frontend hands it, on the live-stores and the object store. Stateless. */
+    "querier": {
+      /** Querier pods, unless autoscaling is on. */
+      "replicas": number;
+      /** A PodDisruptionBudget for two or more pods of the component. */
+      "podDisruptionBudget": {
+        /** Render it when the component has two pods or more. */
+        "enabled": boolean;
+        /** Pods a voluntary disruption may take at once: a count, or a percentage of the component's pods (the API server takes nothing else). For example: 1, or 50%. */
+        "maxUnavailable": number | string;
+      };
+      /** Annotations of the component's pods. */
+      "podAnnotations": Record<string, string>;
+      /** Node labels the component's pods must be scheduled on. For example: {kubernetes.io/arch: amd64}. */
+      "nodeSelector": Record<string, string>;
+      /** Tolerations of the component's pods. See https://kubernetes.io/docs/concepts/scheduling-eviction/taint-and-toleration/ */
+      "tolerations": Array<{
+        "effect"?: string;
+        "key"?: string;
+        "operator"?: string;
+        "tolerationSeconds"?: number;
+        "value"?: string;
+      }>;
+      /** Affinity rules of the component's pods. See https://kubernetes.io/docs/concepts/scheduling-eviction/assign-pod-node/#affinity-and-anti-affinity */
+      "affinity": Record<string, unknown>;
+      /** Topology spread of the component's pods. See https://kubernetes.io/docs/concepts/scheduling-eviction/topology-spread-constraints/ */
+      "topologySpreadConstraints": Array<{
+        "labelSelector": {
+          "matchExpressions"?: Array<{
+            "key": string;
+            "operator": string;
+            "values"?: Array<string>;
+          }>;
+          "matchLabels"?: Record<string, string>;
+        };
+        "matchLabelKeys"?: Array<string>;
+        "maxSkew": number;
+        "minDomains"?: number;
+        "nodeAffinityPolicy"?: string;
+        "nodeTaintsPolicy"?: string;
+        "topologyKey": string;
+        "whenUnsatisfiable": string;
+      }>;
+      /** CPU and memory of the container; GOMEMLIMIT follows its memory limit (sizing.goMemLimitPercent). */
+      "resources": Record<string, unknown>;
+      /** Scale the queriers on CPU with a HorizontalPodAutoscaler instead of replicas: they hold no state of their own. */
+      "autoscaling": {
+        /** Render the autoscaler, in place of a fixed replica count. */
+        "enabled": boolean;
+        /** Fewest pods. From two on, the disruption budget keeps one running. */
+        "minReplicas": number;
+        /** Most pods; at least minReplicas. */
+        "maxReplicas": number;
+        /** Average CPU use the autoscaler keeps the pods at, in percent of their CPU request (which must be set). */
+        "targetCPUUtilizationPercentage": number;
+      };
+    };
+    /** Tempo's query API (the release's main Service): splits each query into jobs for the queriers. Stateless. */
+    "queryFrontend": {
+      /** Query-frontend pods. */
+      "replicas": number;
+      /** A PodDisruptionBudget for two or more pods of the component. */
+      "podDisruptionBudget": {
+        /** Render it when the component has two pods or more. */
+        "enabled": boolean;
+        /** Pods a voluntary disruption may take at once: a count, or a percentage of the component's pods (the API server takes nothing else). For example: 1, or 50%. */
+        "maxUnavailable": number | string;
+      };
+      /** Annotations of the component's pods. */
+      "podAnnotations": Record<string, string>;
+      /** Node labels the component's pods must be scheduled on. For example: {kubernetes.io/arch: amd64}. */
+      "nodeSelector": Record<string, string>;
+      /** Tolerations of the component's pods. See https://kubernetes.io/docs/concepts/scheduling-eviction/taint-and-toleration/ */
+      "tolerations": Array<{
+        "effect"?: string;
+        "key"?: string;
+        "operator"?: string;
+        "tolerationSeconds"?: number;
+        "value"?: string;
+      }>;
+      /** Affinity rules of the component's pods. See https://kubernetes.io/docs/concepts/scheduling-eviction/assign-pod-node/#affinity-and-anti-affinity */
+      "affinity": Record<string, unknown>;
+      /** Topology spread of the component's pods. See https://kubernetes.io/docs/concepts/scheduling-eviction/topology-spread-constraints/ */
+      "topologySpreadConstraints": Array<{
+        "labelSelector": {
+          "matchExpressions"?: Array<{
+            "key": string;
+            "operator": string;
+            "values"?: Array<string>;
+          }>;
+          "matchLabels"?: Record<string, string>;
+        };
+        "matchLabelKeys"?: Array<string>;
+        "maxSkew": number;
+        "minDomains"?: number;
+        "nodeAffinityPolicy"?: string;
+        "nodeTaintsPolicy"?: string;
+        "topologyKey": string;
+        "whenUnsatisfiable": string;
+      }>;
+      /** CPU and memory of the container; GOMEMLIMIT follows its memory limit (sizing.goMemLimitPercent). */
+      "resources": Record<string, unknown>;
+    };
+    /** Plans compaction and retention and hands the jobs to the backend workers. A singleton: one pod, which keeps its state in the object store. */
+    "backendScheduler": {
+      /** Backend-scheduler pods: 1, or 0 to stop compaction and retention. */
+      "replicas": number;
+      /** A PodDisruptionBudget for two or more pods of the component. */
+      "podDisruptionBudget": {
+        /** Render it when the component has two pods or more. */
+        "enabled": boolean;
+        /** Pods a voluntary disruption may take at once: a count, or a percentage of the component's pods (the API server takes nothing else). For example: 1, or 50%. */
+        "maxUnavailable": number | string;
+      };
+      /** Annotations of the component's pods. */
+      "podAnnotations": Record<string, string>;
+      /** Node labels the component's pods must be scheduled on. For example: {kubernetes.io/arch: amd64}. */
+      "nodeSelector": Record<string, string>;
+      /** Tolerations of the component's pods. See https://kubernetes.io/docs/concepts/scheduling-eviction/taint-and-toleration/ */
+      "tolerations": Array<{
+        "effect"?: string;
+        "key"?: string;
+        "operator"?: string;
+        "tolerationSeconds"?: number;
+        "value"?: string;
+      }>;
+      /** Affinity rules of the component's pods. See https://kubernetes.io/docs/concepts/scheduling-eviction/assign-pod-node/#affinity-and-anti-affinity */
+      "affinity": Record<string, unknown>;
+      /** Topology spread of the component's pods. See https://kubernetes.io/docs/concepts/scheduling-eviction/topology-spread-constraints/ */
+      "topologySpreadConstraints": Array<{
+        "labelSelector": {
+          "matchExpressions"?: Array<{
+            "key": string;
+            "operator": string;
+            "values"?: Array<string>;
+          }>;
+          "matchLabels"?: Record<string, string>;
+        };
+        "matchLabelKeys"?: Array<string>;
+        "maxSkew": number;
+        "minDomains"?: number;
+        "nodeAffinityPolicy"?: string;
+        "nodeTaintsPolicy"?: string;
+        "topologyKey": string;
+        "whenUnsatisfiable": string;
+      }>;
+      /** CPU and memory of the container; GOMEMLIMIT follows its memory limit (sizing.goMemLimitPercent). */
+      "resources": Record<string, unknown>;
+    };
+    /** Compacts blocks and applies retention (tempo.retention), as the backend scheduler tells it. */
+    "backendWorker": {
+      /** Backend-worker pods, unless autoscaling is on. */
+      "replicas": number;
+      /** A PodDisruptionBudget for two or more pods of the component. */
+      "podDisruptionBudget": {
+        /** Render it when the component has two pods or more. */
+        "enabled": boolean;
+        /** Pods a voluntary disruption may take at once: a count, or a percentage of the component's pods (the API server takes nothing else). For example: 1, or 50%. */
+        "maxUnavailable": number | string;
+      };
+      /** Annotations of the component's pods. */
+      "podAnnotations": Record<string, string>;
+      /** Node labels the component's pods must be scheduled on. For example: {kubernetes.io/arch: amd64}. */
+      "nodeSelector": Record<string, string>;
+      /** Tolerations of the component's pods. See https://kubernetes.io/docs/concepts/scheduling-eviction/taint-and-toleration/ */
+      "tolerations": Array<{
+        "effect"?: string;
+        "key"?: string;
+        "operator"?: string;
+        "tolerationSeconds"?: number;
+        "value"?: string;
+      }>;
+      /** Affinity rules of the component's pods. See https://kubernetes.io/docs/concepts/scheduling-eviction/assign-pod-node/#affinity-and-anti-affinity */
+      "affinity": Record<string, unknown>;
+      /** Topology spread of the component's pods. See https://kubernetes.io/docs/concepts/scheduling-eviction/topology-spread-constraints/ */
+      "topologySpreadConstraints": Array<{
+        "labelSelector": {
+          "matchExpressions"?: Array<{
+            "key": string;
+            "operator": string;
+            "values"?: Array<string>;
+          }>;
+          "matchLabels"?: Record<string, string>;
+        };
+        "matchLabelKeys"?: Array<string>;
+        "maxSkew": number;
+        "minDomains"?: number;
+        "nodeAffinityPolicy"?: string;
+        "nodeTaintsPolicy"?: string;
+        "topologyKey": string;
+        "whenUnsatisfiable": string;
+      }>;
+      /** CPU and memory of the container; GOMEMLIMIT follows its memory limit (sizing.goMemLimitPercent). */
+      "resources": Record<string, unknown>;
+      /** Scale the backend workers on CPU with a HorizontalPodAutoscaler instead of replicas: they hold no state of their own. */
+      "autoscaling": {
+        /** Render the autoscaler, in place of a fixed replica count. */
+        "enabled": boolean;
+        /** Fewest pods. From two on, the disruption budget keeps one running. */
+        "minReplicas": number;
+        /** Most pods; at least minReplicas. */
+        "maxReplicas": number;
+        /** Average CPU use the autoscaler keeps the pods at, in percent of their CPU request (which must be set). */
+        "targetCPUUtilizationPercentage": number;
+      };
+    };
+    /** Reads the same Kafka topic and turns spans into metrics (tempo.metricsGenerator): it runs when tempo.metricsGenerator.enabled. */
+    "metricsGenerator": {
+      /** Metrics-generator pods. */
+      "replicas": number;
+      /** A PodDisruptionBudget for two or more pods of the component. */
+      "podDisruptionBudget": {
+        /** Render it when the component has two pods or more. */
+        "enabled": boolean;
+        /** Pods a voluntary disruption may take at once: a count, or a percentage of the component's pods (the API server takes nothing else). For example: 1, or 50%. */
+        "maxUnavailable": number | string;
+      };
+      /** Annotations of the component's pods. */
+      "podAnnotations": Record<string, string>;
+      /** Node labels the component's pods must be scheduled on. For example: {kubernetes.io/arch: amd64}. */
+      "nodeSelector": Record<string, string>;
+      /** Tolerations of the component's pods. See https://kubernetes.io/docs/concepts/scheduling-eviction/taint-and-toleration/ */
+      "tolerations": Array<{
+        "effect"?: string;
+        "key"?: string;
+        "operator"?: string;
+        "tolerationSeconds"?: number;
+        "value"?: string;
+      }>;
+      /** Affinity rules of the component's pods. See https://kubernetes.io/docs/concepts/scheduling-eviction/assign-pod-node/#affinity-and-anti-affinity */
+      "affinity": Record<string, unknown>;
+      /** Topology spread of the component's pods. See https://kubernetes.io/docs/concepts/scheduling-eviction/topology-spread-constraints/ */
+      "topologySpreadConstraints": Array<{
+        "labelSelector": {
+          "matchExpressions"?: Array<{
+            "key": string;
+            "operator": string;
+            "values"?: Array<string>;
+          }>;
+          "matchLabels"?: Record<string, string>;
+        };
+        "matchLabelKeys"?: Array<string>;
+        "maxSkew": number;
+        "minDomains"?: number;
+        "nodeAffinityPolicy"?: string;
+        "nodeTaintsPolicy"?: string;
+        "topologyKey": string;
+        "whenUnsatisfiable": string;
+      }>;
+      /** CPU and memory of the container; GOMEMLIMIT follows its memory limit (sizing.goMemLimitPercent). */
+      "resources": Record<string, unknown>;
+      /** The component's data volume at tempo.dataDir. Off, an emptyDir: a live-store or block-builder that restarts on an empty volume reads its partition again from Kafka, so nothing acknowledged is lost while Kafka keeps the data (docs/distributed.md). */
+      "persistence": {
+        /** A PersistentVolumeClaim per pod (volumeClaimTemplates). */
+        "enabled": boolean;
+        /** Size of each claim; it cannot change after install. */
+        "size": string;
+        /** Storage class of each claim; empty uses the cluster's default class. */
+        "storageClassName": string;
+      };
+    };
+  };
   /** Where Tempo keeps its trace blocks. local (the design) keeps them on the pod's data volume; s3, gcs and azure keep them in an object store every pod shares, which scaling out needs. The write-ahead log stays on the data volume either way. Credentials never reach the ConfigMap: they come from a Secret (the chart's, from the values below, or an existing one) through environment variables, or from workload identity (serviceAccount.annotations and podLabels). */
   "storage": {
     /** Storage backend. An object store (s3, gcs, azure) runs Tempo as a StatefulSet, so replicas can grow: from two pods on, each a scalable single binary sharing its rings over memberlist. */

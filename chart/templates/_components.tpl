@@ -4,23 +4,31 @@ tempo.components.tableUncached: computes tempo.components.table; _memoized.tpl, 
 build, defines tempo.components.table around it, computed once per rendering (tempo.util.once).
 tempo.components.table: the workloads of the release, as a JSON list of rows, one per component that
 runs: each tempo.component.<name> a template defines (found by the build, in the order of their
-files' paths, so that a component's folder brings its row with it) that renders a row; "" leaves the
-component out. A row is {name, kind (Deployment, StatefulSet or Pod), why (the reason for the kind),
+files' paths, so that a component's folder brings its row with it) that renders a row, or a JSON
+list of rows (a component of several workloads: the live-stores' zones); "" leaves the component
+out. A row is {name, kind (Deployment, StatefulSet or Pod), why (the reason for the kind),
 resourceName, labels and selector (YAML), replicas, podTemplate (the helper rendering its pod
 template), deployment {revisionHistoryLimit, strategy} or statefulSet {serviceName,
 podManagementPolicy, claimTemplates, claimRetention} or pod {annotations}, disruption {maxUnavailable}
 when it has a PodDisruptionBudget, autoscaling {minReplicas, maxReplicas, targetCPUUtilizationPercentage}
 when an autoscaler sets its replicas, services [{name, labels, annotations, spec}], and for a Tempo
 component tempo {target (the -target it runs), listeners (the wiring table's names of the ports it
-binds), rings (how it keeps them), writes (the paths it writes)}}. The kit
-(_kit.tpl) renders every row the same way.
+binds), rings (how it keeps them), writes (the paths it writes), args (its own arguments after the
+configuration's), resources, goMemLimit, placement {nodeSelector, affinity, tolerations,
+topologySpreadConstraints}, podLabels, podAnnotations, dataVolume (its pod's volume entry, none when
+claim templates give it), gossip (whether it binds the gossip port)}}. The kit (_kit.tpl) renders
+every row the same way, and passes each pod-template helper (dict "root" $ "row" $row).
 Usage: {{ range include "tempo.components.table" . | fromJsonArray }}
 */ -}}
 {{- define "tempo.components.tableUncached" -}}
 {{- $rows := list -}}
-{{- range $name := list "gateway" "tempo" "test" -}}
+{{- range $name := list "distributed" "gateway" "tempo" "test" -}}
 {{- with include (printf "tempo.component.%s" $name) $ -}}
+{{- if hasPrefix "[" . -}}
+{{- $rows = concat $rows (fromJsonArray .) -}}
+{{- else -}}
 {{- $rows = append $rows (fromJson .) -}}
+{{- end -}}
 {{- end -}}
 {{- end -}}
 {{- toJson $rows -}}

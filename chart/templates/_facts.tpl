@@ -6,7 +6,7 @@ build/tempo-facts.ts.
 Usage: {{ include "tempo.facts.paths" . | fromJson }}
 */ -}}
 {{- define "tempo.facts.paths" -}}
-{"writes":[{"key":"storage.trace.wal.path","default":"/var/tempo/wal"},{"key":"storage.trace.wal.completedfilepath"},{"key":"storage.trace.wal.blocksfilepath"},{"key":"storage.trace.local.path","when":{"key":"storage.trace.backend","equals":"local"}},{"key":"metrics_generator.storage.path"},{"key":"metrics_generator.traces_storage.path"},{"key":"metrics_generator.traces_storage.completedfilepath"},{"key":"metrics_generator.traces_storage.blocksfilepath"},{"key":"ingester.lifecycler.tokens_file_path"},{"key":"live_store.wal.path"},{"key":"live_store.shutdown_marker_dir"},{"key":"backend_scheduler.local_work_path"}]}
+{"writes":[{"key":"storage.trace.wal.path","default":"/var/tempo/wal"},{"key":"storage.trace.wal.completedfilepath"},{"key":"storage.trace.wal.blocksfilepath"},{"key":"storage.trace.local.path","when":{"key":"storage.trace.backend","equals":"local"}},{"key":"metrics_generator.storage.path"},{"key":"metrics_generator.traces_storage.path"},{"key":"metrics_generator.traces_storage.completedfilepath"},{"key":"metrics_generator.traces_storage.blocksfilepath"},{"key":"ingester.lifecycler.tokens_file_path"},{"key":"live_store.wal.path"},{"key":"live_store.shutdown_marker_dir"},{"key":"backend_scheduler.local_work_path"},{"key":"block_builder.wal.path"}]}
 {{- end -}}
 
 {{- /*

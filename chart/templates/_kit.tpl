@@ -3,12 +3,13 @@
 tempo.kit.workload: one component's workload, from its row of tempo.components.table: a Deployment,
 a StatefulSet or a bare Pod (the helm test's), with the row's name, labels, selector and replicas, its
 kind's own settings (row.deployment, row.statefulSet, row.pod) and the pod template its row names
-(row.podTemplate, a helper of the component's folder that renders metadata and spec).
+(row.podTemplate, a helper of the component's folder that renders metadata and spec from
+(dict "root" $ "row" $row)).
 Usage: {{ include "tempo.kit.workload" (dict "root" $ "row" $row) }}
 */ -}}
 {{- define "tempo.kit.workload" -}}
 {{- $row := .row -}}
-{{- $template := include $row.podTemplate .root | fromYaml -}}
+{{- $template := include $row.podTemplate (dict "root" .root "row" $row) | fromYaml -}}
 {{- if eq $row.kind "Pod" -}}
 apiVersion: v1
 kind: Pod

@@ -54,11 +54,11 @@ Usage: {{ include "tempo.names.ingest" . }}
 
 {{- /*
 tempo.names.receivers: the Service that carries the receivers' ports: the ingest Service with
-service.ingest, else the main one.
+service.ingest or architecture distributed (where it is the distributors'), else the main one.
 Usage: {{ include "tempo.names.receivers" . }}
 */ -}}
 {{- define "tempo.names.receivers" -}}
-{{- ternary (include "tempo.names.ingest" .) (include "tempo.names.fullname" .) .Values.service.ingest.enabled -}}
+{{- ternary (include "tempo.names.ingest" .) (include "tempo.names.fullname" .) (or .Values.service.ingest.enabled (eq (include "tempo.distributed.on" .) "true")) -}}
 {{- end -}}
 
 {{- /*

@@ -8,7 +8,8 @@ Usage: {{ include "tempo.service.ports" (dict "root" . "ingest" false) | fromJso
 */ -}}
 {{- define "tempo.service.ports" -}}
 {{- $root := .root -}}
-{{- $separate := $root.Values.service.ingest.enabled -}}
+{{- /* Distributed, the receivers are the distributors' and the rest the query-frontend's. */ -}}
+{{- $separate := or $root.Values.service.ingest.enabled (include "tempo.distributed.on" $root) -}}
 {{- $ports := list -}}
 {{- range $listener := include "tempo.config.listeners" $root | fromJsonArray -}}
 {{- if and $listener.exposed (or (not $separate) (eq $listener.receiver $.ingest)) -}}
@@ -28,7 +29,7 @@ Usage: {{ include "tempo.service.ports" (dict "root" . "ingest" false) | fromJso
 {{- /*
 tempo.service.spec: the spec of the main Service or the ingest one, as YAML, from its settings
 (service or service.ingest: type, loadBalancerSourceRanges, externalTrafficPolicy) and the shared
-service.ipFamilyPolicy.
+service.ipFamilyPolicy, selecting Tempo's pods, or the pods of selector (YAML) when given.
 Usage: {{ include "tempo.service.spec" (dict "root" . "settings" .Values.service "ingest" false) | nindent 2 }}
 */ -}}
 {{- define "tempo.service.spec" -}}
@@ -48,7 +49,7 @@ loadBalancerSourceRanges:
 {{- end }}
 {{- end }}
 selector:
-  {{- include "tempo.labels.selector" $root | nindent 2 }}
+  {{- .selector | default (include "tempo.labels.selector" $root) | nindent 2 }}
 ports:
   {{- toYaml (include "tempo.service.ports" (dict "root" $root "ingest" .ingest) | fromJsonArray) | nindent 2 }}
 {{- end -}}

@@ -58,13 +58,14 @@ Usage: {{ include "tempo.sizing.protection" . | fromJson }}
 {{- define "tempo.sizing.protectionUncached" -}}
 {{- $protection := dict -}}
 {{- $limit := ((include "tempo.sizing.resources" . | fromJson).limits | default dict).memory -}}
-{{- if and (ne (include "tempo.sizing.preset" .) "none") $limit -}}
+{{- /* Distributed components are sized one by one (components.<name>.resources): the pod these rules size does not run. */ -}}
+{{- if and (ne (include "tempo.sizing.preset" .) "none") $limit (not (include "tempo.distributed.on" .)) -}}
 {{- $rules := merge (include "tempo.version" . | fromJson).sizing.protection (include "tempo.sizing.table" . | fromJson).protection -}}
 {{- $bytes := include "tempo.util.quantity" $limit | float64 -}}
 {{- $megabyte := 1000000.0 -}}
 {{- $rate := minf (floor (mulf (divf $bytes 268435456.0) $rules.rateLimitBytesPer256Mi)) $rules.rateLimitMaxBytes -}}
 {{- $protection = dict
-  "goMemLimit" (printf "%dMiB" (int64 (round (divf (mulf $bytes .Values.sizing.goMemLimitPercent) 104857600.0) 0)))
+  "goMemLimit" (include "tempo.sizing.goMemLimit" (dict "root" . "limit" $limit))
   "rowGroupBytes" (int64 (minf (mulf (maxf (floor (divf $bytes $rules.rowGroupDivisor $megabyte)) 1) $megabyte) $rules.rowGroupMaxBytes))
   "maxBlockBytes" (int64 (minf (mulf (maxf (floor (divf $bytes $rules.blockDivisor $megabyte)) 1) $megabyte) $rules.blockMaxBytes))
   "rateLimitBytes" (int64 $rate)
@@ -77,6 +78,15 @@ Usage: {{ include "tempo.sizing.protection" . | fromJson }}
 {{- end -}}
 {{- end -}}
 {{- toJson $protection -}}
+{{- end -}}
+
+{{- /*
+tempo.sizing.goMemLimit: GOMEMLIMIT for a container with a memory limit: sizing.goMemLimitPercent of
+it, in MiB.
+Usage: {{ include "tempo.sizing.goMemLimit" (dict "root" . "limit" "1Gi") }}
+*/ -}}
+{{- define "tempo.sizing.goMemLimit" -}}
+{{- printf "%dMiB" (int64 (round (divf (mulf (include "tempo.util.quantity" .limit | float64) .root.Values.sizing.goMemLimitPercent) 104857600.0) 0)) -}}
 {{- end -}}
 
 {{- /*

@@ -107,9 +107,10 @@ Usage: {{ include "tempo.tests.name" . }}
 
 {{- /*
 tempo.tests.podTemplate: the helm test's pod template (its spec), as YAML.
-Usage: {{ include "tempo.tests.podTemplate" . | fromYaml }}
+Usage: {{ include "tempo.tests.podTemplate" (dict "root" . "row" $row) | fromYaml }} (the kit, tempo.kit.workload)
 */ -}}
 {{- define "tempo.tests.podTemplate" -}}
+{{- with .root -}}
 {{- $plan := include "tempo.tests.plan" . | fromJson -}}
 spec:
   restartPolicy: Never
@@ -152,6 +153,7 @@ spec:
         name: {{ include "tempo.tests.name" . }}
     - name: tmp
       emptyDir: {}
+{{- end }}
 {{- end -}}
 
 {{- /*

@@ -89,9 +89,10 @@ Usage: {{ include "tempo.component.gateway" . | fromJson }}
 
 {{- /*
 tempo.gateway.podTemplate: the gateway's pod template (metadata and spec), as YAML.
-Usage: {{ include "tempo.gateway.podTemplate" . | fromYaml }}
+Usage: {{ include "tempo.gateway.podTemplate" (dict "root" . "row" $row) | fromYaml }} (the kit, tempo.kit.workload)
 */ -}}
 {{- define "tempo.gateway.podTemplate" -}}
+{{- with .root -}}
 {{- $gateway := .Values.gateway -}}
 {{- $files := include "tempo.gateway.files" . | fromJson -}}
 metadata:
@@ -149,6 +150,7 @@ spec:
         secretName: {{ $files.secretName }}
     - name: tmp
       emptyDir: {}
+{{- end }}
 {{- end -}}
 
 {{- /*

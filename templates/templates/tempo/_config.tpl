@@ -10,7 +10,7 @@ Usage: {{ include "tempo.config.generated" . | fromJson }}
 {{- define "tempo.config.generated" -}}
 {{- $context := dict "root" . "protection" (include "tempo.sizing.protection" . | fromJson) "wiring" (include "tempo.wiring.table" . | fromJson) "version" (include "tempo.version" . | fromJson) -}}
 {{- $config := dict -}}
-{{- range $section := list "target" "api" "distributor" "blocks" "metricsGenerator" "querier" "retention" "storage" "dataPaths" "smallPod" "memberlist" "overrides" -}}
+{{- range $section := list "target" "api" "distributor" "blocks" "metricsGenerator" "querier" "retention" "storage" "dataPaths" "smallPod" "memberlist" "overrides" "distributed" -}}
 {{- $config = merge $config (include (printf "tempo.configSection.%s" $section) $context | default "{}" | fromJson) -}}
 {{- end -}}
 {{- /* The sections the wiring table writes as the values stand: the servers and logging, tenancy, usage reports. */ -}}
@@ -136,7 +136,7 @@ Usage: {{ include "tempo.configSection.smallPod" $context | fromJson }} (see tem
 {{- $config := dict -}}
 {{- $limit := ((include "tempo.sizing.resources" .root | fromJson).limits | default dict).memory -}}
 {{- with .version.smallPod -}}
-{{- if and $limit (ne (include "tempo.sizing.preset" $.root) "none") (le (include "tempo.util.quantity" $limit | float64) (include "tempo.util.quantity" .memoryAtMost | float64)) -}}
+{{- if and $limit (not (include "tempo.distributed.on" $.root)) (ne (include "tempo.sizing.preset" $.root) "none") (le (include "tempo.util.quantity" $limit | float64) (include "tempo.util.quantity" .memoryAtMost | float64)) -}}
 {{- range $key, $setting := .settings -}}
 {{- include "tempo.util.deepMerge" (dict "dst" $config "src" (include "tempo.util.nested" (dict "path" $key "value" $setting) | fromJson)) -}}
 {{- end -}}

@@ -2,8 +2,8 @@
 tempo.pod.secretReferences: every credential the configuration takes from a Secret other than the
 object store's, as JSON: {purpose: {variable, secret, key}}. The configuration holds ${variable} where
 the credential goes, the pod fills the variable from the Secret, and Tempo expands it at start-up
-(-config.expand-env), so no credential enters the ConfigMap. Purposes: kafka.username, kafka.password,
-remoteWrite.<index>.username, remoteWrite.<index>.password, remoteWrite.<index>.token.
+(-config.expand-env), so no credential enters the ConfigMap. Purposes: kafka.username, kafka.password (the Kafka receiver's),
+ingest.username, ingest.password (architecture distributed's Kafka), remoteWrite.<index>.username, remoteWrite.<index>.password, remoteWrite.<index>.token.
 Usage: {{ (get (include "tempo.pod.secretReferences" . | fromJson) "kafka.password").variable }}
 */ -}}
 {{- define "tempo.pod.secretReferences" -}}
@@ -12,6 +12,12 @@ Usage: {{ (get (include "tempo.pod.secretReferences" . | fromJson) "kafka.passwo
 {{- if and $kafka.enabled $kafka.sasl.mechanism $kafka.sasl.existingSecret -}}
 {{- $_ := set $references "kafka.username" (dict "variable" "KAFKA_SASL_USERNAME" "secret" $kafka.sasl.existingSecret "key" $kafka.sasl.usernameKey) -}}
 {{- $_ := set $references "kafka.password" (dict "variable" "KAFKA_SASL_PASSWORD" "secret" $kafka.sasl.existingSecret "key" $kafka.sasl.passwordKey) -}}
+{{- end -}}
+{{- with .Values.kafka.sasl -}}
+{{- if and .existingSecret (include "tempo.distributed.on" $) -}}
+{{- $_ := set $references "ingest.username" (dict "variable" "TEMPO_KAFKA_USERNAME" "secret" .existingSecret "key" .usernameKey) -}}
+{{- $_ := set $references "ingest.password" (dict "variable" "TEMPO_KAFKA_PASSWORD" "secret" .existingSecret "key" .passwordKey) -}}
+{{- end -}}
 {{- end -}}
 {{- if .Values.tempo.metricsGenerator.enabled -}}
 {{- range $index, $target := .Values.tempo.metricsGenerator.remoteWrite -}}
@@ -118,38 +124,36 @@ Usage: {{ range include "tempo.pod.writes" . | fromJsonArray }}{{ .path }}{{ end
 
 {{- /*
 tempo.pod.args: the Tempo container's arguments: the configuration file, environment expansion when
-the chart's own configuration needs it, then tempo.extraArgs.
-Usage: {{ include "tempo.pod.args" . | fromJsonArray }}
+the chart's own configuration needs it, the component's own (its -target and zone, from its row),
+then tempo.extraArgs.
+Usage: {{ include "tempo.pod.args" (dict "root" . "component" $row.tempo.args) | fromJsonArray }}
 */ -}}
 {{- define "tempo.pod.args" -}}
-{{- $args := list (printf "-config.file=%s" (include "tempo.pod.configFile" . | fromJson).path) -}}
-{{- $expandEnv := or (include "tempo.storage.credentials" . | fromJson).expandEnv (include "tempo.pod.secretReferences" . | fromJson) -}}
-{{- if and $expandEnv (not (has "-config.expand-env=true" .Values.tempo.extraArgs)) -}}
+{{- $root := .root -}}
+{{- $args := list (printf "-config.file=%s" (include "tempo.pod.configFile" $root | fromJson).path) -}}
+{{- $expandEnv := or (include "tempo.storage.credentials" $root | fromJson).expandEnv (include "tempo.pod.secretReferences" $root | fromJson) -}}
+{{- if and $expandEnv (not (has "-config.expand-env=true" $root.Values.tempo.extraArgs)) -}}
 {{- $args = append $args "-config.expand-env=true" -}}
 {{- end -}}
-{{- toJson (concat $args .Values.tempo.extraArgs) -}}
+{{- toJson (concat $args (.component | default list) $root.Values.tempo.extraArgs) -}}
 {{- end -}}
 
 {{- /*
-tempo.pod.template: the Tempo pod template (metadata and spec), shared by the Deployment and the
-StatefulSet.
-Usage: {{- include "tempo.pod.template" . | nindent 4 }}
+tempo.pod.template: the pod template (metadata and spec) of every Tempo workload, the monolithic
+Deployment or StatefulSet and each component of architecture distributed, from its row of the
+components table: what differs between them is row.tempo (its target's arguments, ports, resources,
+placement, labels and data volume).
+Usage: {{ include "tempo.pod.template" (dict "root" . "row" $row) | fromYaml }} (the kit, tempo.kit.workload)
 */ -}}
 {{- define "tempo.pod.template" -}}
+{{- $tempo := .row.tempo -}}
+{{- with .root -}}
 {{- $credentials := include "tempo.storage.credentials" . | fromJson -}}
-{{- $dataVolume := include "tempo.pod.dataVolume" . | fromJson -}}
 {{- $receiversTls := include "tempo.receivers.tls" . | fromJson -}}
 {{- $configFile := include "tempo.pod.configFile" . | fromJson -}}
-{{- $resources := include "tempo.sizing.resources" . | fromJson -}}
-{{- with .Values.persistence.emptyDirSizeLimit -}}
-{{- /* Requested too, so the scheduler places the pod where the space is and pressure is visible. */ -}}
-{{- if and (not $.Values.persistence.enabled) (not (hasKey ($resources.requests | default dict) "ephemeral-storage")) -}}
-{{- $_ := set $resources "requests" (merge ($resources.requests | default dict) (dict "ephemeral-storage" .)) -}}
-{{- end -}}
-{{- end -}}
 metadata:
   labels:
-    {{- include "tempo.labels.with" (dict "root" . "labels" (merge (deepCopy .Values.podLabels) $credentials.podLabels) "pod" true) | nindent 4 }}
+    {{- include "tempo.labels.with" (dict "root" . "labels" (merge (deepCopy $tempo.podLabels) $credentials.podLabels) "pod" true) | nindent 4 }}
   annotations:
     {{- /*
     A changed configuration or credential rolls the pod: Tempo reads both only at start-up. The
@@ -159,7 +163,7 @@ metadata:
     {{- with $credentials.secretData }}
     checksum/storage-credentials: {{ toJson . | sha256sum }}
     {{- end }}
-    {{- with .Values.podAnnotations }}
+    {{- with $tempo.podAnnotations }}
     {{- toYaml . | nindent 4 }}
     {{- end }}
 spec:
@@ -186,11 +190,11 @@ spec:
       image: {{ include "tempo.image.reference" . }}
       imagePullPolicy: {{ .Values.image.pullPolicy }}
       args:
-        {{- range include "tempo.pod.args" . | fromJsonArray }}
+        {{- range include "tempo.pod.args" (dict "root" . "component" $tempo.args) | fromJsonArray }}
         - {{ . | quote }}
         {{- end }}
       {{- $env := list }}
-      {{- with (include "tempo.sizing.protection" . | fromJson).goMemLimit }}
+      {{- with $tempo.goMemLimit }}
       {{- $env = list (dict "name" "GOMEMLIMIT" "value" .) }}
       {{- end }}
       {{- /* A GOMEMLIMIT of the user's own wins over the derived one; two would be ambiguous. */}}
@@ -212,20 +216,20 @@ spec:
       {{- end }}
       ports:
         {{- range $listener := include "tempo.config.listeners" . | fromJsonArray }}
-        {{- if $listener.exposed }}
+        {{- if and $listener.exposed (has $listener.name $tempo.listeners) }}
         - name: {{ $listener.name }}
           containerPort: {{ int $listener.port }}
           protocol: {{ $listener.protocol }}
         {{- end }}
         {{- end }}
         {{- /* Gossip is internal, but a scaled-out Tempo's headless Service targets it by name. */}}
-        {{- if include "tempo.workload.sharesRings" . }}
+        {{- if $tempo.gossip }}
         - name: gossip
           containerPort: {{ int .Values.tempo.memberlist.bindPort }}
           protocol: TCP
         {{- end }}
       {{- range $probe := list "startupProbe" "readinessProbe" "livenessProbe" }}
-      {{- with get $.Values $probe }}
+      {{- with get $.root.Values $probe }}
       {{ $probe }}:
         {{- toYaml . | nindent 8 }}
       {{- end }}
@@ -235,7 +239,7 @@ spec:
         {{- toYaml . | nindent 8 }}
       {{- end }}
       resources:
-        {{- toYaml $resources | nindent 8 }}
+        {{- toYaml $tempo.resources | nindent 8 }}
       {{- with .Values.securityContext }}
       securityContext:
         {{- toYaml . | nindent 8 }}
@@ -255,7 +259,7 @@ spec:
     {{- with include "tempo.pod.extraContainers" (dict "root" . "containers" .Values.extraContainers) | fromJsonArray }}
     {{- toYaml . | nindent 4 }}
     {{- end }}
-  {{- include "tempo.kit.placement" (dict "nodeSelector" .Values.nodeSelector "affinity" .Values.affinity "tolerations" .Values.tolerations "topologySpreadConstraints" (include "tempo.pod.topologySpread" . | fromJsonArray)) | nindent 2 }}
+  {{- include "tempo.kit.placement" $tempo.placement | nindent 2 }}
   volumes:
     - name: config
       {{- if eq .Values.tempo.configIn "Secret" }}
@@ -265,7 +269,7 @@ spec:
       configMap:
         name: {{ include "tempo.names.fullname" . }}
       {{- end }}
-    {{- with $dataVolume.volume }}
+    {{- with $tempo.dataVolume }}
     - name: {{ .name }}
       {{- omit . "name" | toYaml | nindent 6 }}
     {{- end }}
@@ -277,6 +281,7 @@ spec:
     {{- with concat $credentials.volumes $receiversTls.volumes .Values.extraVolumes }}
     {{- toYaml . | nindent 4 }}
     {{- end }}
+{{- end }}
 {{- end -}}
 
 {{- /*

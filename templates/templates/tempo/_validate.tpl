@@ -175,7 +175,7 @@ Usage: {{ include "tempo.validate.structuredConfig" . | fromJsonArray }}
 {{- $messages = append $messages (printf "ERROR: tempo.structuredConfig.%s holds a credential, which would be stored in a ConfigMap. Set tempo.configIn to Secret to keep the configuration in a Secret, or write an environment reference such as ${TOKEN} there, add -config.expand-env=true to tempo.extraArgs, and set the variable from a Secret in tempo.extraEnv (valueFrom.secretKeyRef); object store keys have values of their own under storage." (first .)) -}}
 {{- end -}}
 {{- end -}}
-{{- if and (not (has "-config.expand-env=true" (include "tempo.pod.args" . | fromJsonArray))) (contains "${" (toYaml $structured)) -}}
+{{- if and (not (has "-config.expand-env=true" (include "tempo.pod.args" (dict "root" .) | fromJsonArray))) (contains "${" (toYaml $structured)) -}}
 {{- $messages = append $messages "ERROR: tempo.structuredConfig holds ${...} environment references, which Tempo replaces only when started with -config.expand-env=true. Add it to tempo.extraArgs." -}}
 {{- end -}}
 

@@ -46,6 +46,7 @@ pods share their rings.
 Usage: {{ include "tempo.component.tempo" . | fromJson }}
 */ -}}
 {{- define "tempo.component.tempo" -}}
+{{- if not (include "tempo.distributed.on" .) -}}
 {{- $clustered := include "tempo.workload.clustered" . -}}
 {{- $labels := include "tempo.labels.standard" . -}}
 {{- $selector := include "tempo.labels.selector" . -}}
@@ -59,7 +60,15 @@ Usage: {{ include "tempo.component.tempo" . | fromJson }}
 {{- range include "tempo.pod.writes" . | fromJsonArray -}}
 {{- $writes = append $writes .path -}}
 {{- end -}}
-{{- $_ := set $row "tempo" (dict "target" "all" "listeners" $listeners "rings" (ternary "memberlist, shared by its pods" "in memory" (eq (include "tempo.workload.sharesRings" .) "true")) "writes" $writes) -}}
+{{- $resources := include "tempo.sizing.resources" . | fromJson -}}
+{{- with .Values.persistence.emptyDirSizeLimit -}}
+{{- /* Requested too, so the scheduler places the pod where the space is and pressure is visible. */ -}}
+{{- if and (not $.Values.persistence.enabled) (not (hasKey ($resources.requests | default dict) "ephemeral-storage")) -}}
+{{- $_ := set $resources "requests" (merge ($resources.requests | default dict) (dict "ephemeral-storage" .)) -}}
+{{- end -}}
+{{- end -}}
+{{- $placement := dict "nodeSelector" .Values.nodeSelector "affinity" .Values.affinity "tolerations" .Values.tolerations "topologySpreadConstraints" (include "tempo.pod.topologySpread" . | fromJsonArray) -}}
+{{- $_ := set $row "tempo" (dict "target" "all" "listeners" $listeners "rings" (ternary "memberlist, shared by its pods" "in memory" (eq (include "tempo.workload.sharesRings" .) "true")) "writes" $writes "args" list "resources" $resources "goMemLimit" ((include "tempo.sizing.protection" . | fromJson).goMemLimit | default "") "placement" $placement "podLabels" .Values.podLabels "podAnnotations" .Values.podAnnotations "dataVolume" (include "tempo.pod.dataVolume" . | fromJson).volume "gossip" (eq (include "tempo.workload.sharesRings" .) "true")) -}}
 {{- if $clustered -}}
 {{- $_ := set $row "kind" "StatefulSet" -}}
 {{- $_ := set $row "why" "pods on an object store keep their identity in the rings and, with persistence, a claim each" -}}
@@ -107,4 +116,5 @@ Usage: {{ include "tempo.component.tempo" . | fromJson }}
 {{- end -}}
 {{- $_ := set $row "services" $services -}}
 {{- toJson $row -}}
+{{- end -}}
 {{- end -}}

@@ -1,0 +1,235 @@
+{{- /*
+tempo.distributed.on: "true" with architecture distributed: Tempo 3.0's components each a workload of
+their own, writing through Kafka (docs/distributed.md); "" for the monolithic workload of the design.
+Usage: {{ if include "tempo.distributed.on" . }}
+*/ -}}
+{{- define "tempo.distributed.on" -}}
+{{- if eq .Values.architecture "distributed" }}true{{ end -}}
+{{- end -}}
+
+{{- /*
+tempo.distributed.components: Tempo 3.0's components as data, one entry per -target, as JSON [{key
+(its components.<key> values), target, kind and why, gossip (it keeps a ring over memberlist; the
+query-frontend and the backend scheduler have none, measured: they never joined), receives (the
+receivers listen on it), partitioned (one pod per Kafka partition, in zones), enabledBy (the value
+that switches it on; always on without)}]. Measured on real 3.0.3 processes
+(../shared/docs/tempo-distributed.md, test/e2e.test.ts).
+Usage: {{ range include "tempo.distributed.components" . | fromJsonArray }}
+*/ -}}
+{{- define "tempo.distributed.components" -}}
+[
+  {"key": "distributor", "target": "distributor", "kind": "Deployment", "gossip": true, "receives": true,
+   "why": "stateless: it writes what it receives to Kafka"},
+  {"key": "liveStore", "target": "live-store", "kind": "StatefulSet", "gossip": true, "partitioned": true,
+   "why": "its instance ID is its pod's name, which must end in the Kafka partition it owns: the StatefulSet's ordinal"},
+  {"key": "blockBuilder", "target": "block-builder", "kind": "StatefulSet", "gossip": true,
+   "why": "its instance ID is its pod's name, whose ordinal says which Kafka partitions it consumes"},
+  {"key": "querier", "target": "querier", "kind": "Deployment", "gossip": true,
+   "why": "stateless: it runs the jobs the query-frontend hands it"},
+  {"key": "queryFrontend", "target": "query-frontend", "kind": "Deployment",
+   "why": "stateless: it splits queries into jobs for the queriers"},
+  {"key": "backendScheduler", "target": "backend-scheduler", "kind": "StatefulSet",
+   "why": "a singleton: a StatefulSet never runs a second pod beside the first, even during a rollout"},
+  {"key": "backendWorker", "target": "backend-worker", "kind": "Deployment", "gossip": true,
+   "why": "stateless: it takes its jobs from the backend scheduler"},
+  {"key": "metricsGenerator", "target": "metrics-generator", "kind": "StatefulSet", "gossip": true, "enabledBy": "tempo.metricsGenerator.enabled",
+   "why": "its instance ID is its pod's name, and its write-ahead log stays with the pod"}
+]
+{{- end -}}
+
+{{- /*
+tempo.distributed.replicas: how many pods a component runs, as JSON {replicas, fewest (the fewest the
+autoscaler leaves, or replicas)}: the live-stores one per Kafka partition in each zone and the
+block-builders as many as cover every partition unless their values say otherwise (the rules refuse
+counts that do not cover them).
+Usage: {{ (include "tempo.distributed.replicas" (dict "root" . "key" "liveStore") | fromJson).replicas }}
+*/ -}}
+{{- define "tempo.distributed.replicas" -}}
+{{- $settings := get .root.Values.components .key -}}
+{{- $partitions := int .root.Values.kafka.partitions -}}
+{{- $replicas := $settings.replicas -}}
+{{- if kindIs "invalid" $replicas -}}
+{{- if eq .key "liveStore" -}}
+{{- $replicas = $partitions -}}
+{{- else if eq .key "blockBuilder" -}}
+{{- $perInstance := int $settings.partitionsPerInstance -}}
+{{- $replicas = div (add $partitions $perInstance -1) $perInstance -}}
+{{- end -}}
+{{- end -}}
+{{- $fewest := int $replicas -}}
+{{- if and (hasKey $settings "autoscaling") $settings.autoscaling.enabled -}}
+{{- $fewest = int $settings.autoscaling.minReplicas -}}
+{{- end -}}
+{{- toJson (dict "replicas" (int $replicas) "fewest" $fewest) -}}
+{{- end -}}
+
+{{- /*
+tempo.distributed.selector: the labels that select one component's pods (one zone's, for the
+live-stores in zones), as YAML: Tempo's selector and the component's name.
+Usage: {{ include "tempo.distributed.selector" (dict "root" . "component" "live-store-zone-a") }}
+*/ -}}
+{{- define "tempo.distributed.selector" -}}
+{{- include "tempo.labels.selector" .root }}
+app.kubernetes.io/component: {{ .component }}
+{{- end -}}
+
+{{- /*
+tempo.component.distributed: the rows of the components table (see tempo.components.table) for
+architecture distributed, as a JSON list: one per component that runs, and one per zone for the
+live-stores in zones, each running the same Tempo configuration with its own -target (and zone). Their
+Services: the query-frontend's is the release's main Service (the query API), the distributors' the
+ingest one (the receivers), the query-frontend's headless discovery Service for the queriers, the
+backend scheduler's for the workers, and the headless Service through which the pods gossip and that
+governs the StatefulSets.
+Usage: {{ include "tempo.component.distributed" . | fromJsonArray }}
+*/ -}}
+{{- define "tempo.component.distributed" -}}
+{{- if include "tempo.distributed.on" . -}}
+{{- $root := . -}}
+{{- $rows := list -}}
+{{- $protection := include "tempo.sizing.protection" . | fromJson -}}
+{{- $writes := list -}}
+{{- range include "tempo.pod.writes" . | fromJsonArray -}}
+{{- $writes = append $writes .path -}}
+{{- end -}}
+{{- range $component := include "tempo.distributed.components" . | fromJsonArray -}}
+{{- $enabled := true -}}
+{{- with $component.enabledBy -}}
+{{- $enabled = (include "tempo.util.valueAt" (dict "values" $root.Values "path" .) | fromJson).value -}}
+{{- end -}}
+{{- if $enabled -}}
+{{- $settings := get $root.Values.components $component.key -}}
+{{- $groups := list (dict "name" $component.target "zone" "" "nodeSelector" dict) -}}
+{{- if and $component.partitioned $settings.zones -}}
+{{- $groups = list -}}
+{{- range $settings.zones -}}
+{{- $groups = append $groups (dict "name" (printf "%s-%s" $component.target .name) "zone" .name "nodeSelector" (.nodeSelector | default dict)) -}}
+{{- end -}}
+{{- end -}}
+{{- $count := include "tempo.distributed.replicas" (dict "root" $root "key" $component.key) | fromJson -}}
+{{- range $group := $groups -}}
+{{- $selector := include "tempo.distributed.selector" (dict "root" $root "component" $group.name) -}}
+{{- $labels := include "tempo.labels.with" (dict "root" $root "labels" (dict "app.kubernetes.io/component" $group.name)) -}}
+{{- $resourceName := include "tempo.names.suffixed" (dict "root" $root "suffix" $group.name) -}}
+{{- $row := dict "name" (ternary $component.key (printf "%s-%s" $component.key $group.zone) (eq $group.zone "")) "kind" $component.kind "why" $component.why "resourceName" $resourceName "labels" $labels "selector" $selector "replicas" (int $count.replicas) "podTemplate" "tempo.pod.template" -}}
+{{- /* What it is to Tempo: its target, the ports it binds, its ring, the paths it writes. */ -}}
+{{- $listeners := list -}}
+{{- range include "tempo.config.listeners" $root | fromJsonArray -}}
+{{- if or (has .name (list "http" "grpc")) (and .receiver $component.receives) (and (eq .name "gossip") $component.gossip) -}}
+{{- $listeners = append $listeners .name -}}
+{{- end -}}
+{{- end -}}
+{{- $args := list (printf "-target=%s" $component.target) -}}
+{{- with $group.zone -}}
+{{- $args = append $args (printf "-live-store.instance-availability-zone=%s" .) -}}
+{{- end -}}
+{{- $spread := $settings.topologySpreadConstraints -}}
+{{- if and (not $spread) (gt (int $count.fewest) 1) -}}
+{{- range $topologyKey := list "kubernetes.io/hostname" "topology.kubernetes.io/zone" -}}
+{{- $spread = append $spread (dict "maxSkew" 1 "topologyKey" $topologyKey "whenUnsatisfiable" "ScheduleAnyway" "labelSelector" (dict "matchLabels" ($selector | fromYaml))) -}}
+{{- end -}}
+{{- end -}}
+{{- $placement := dict "nodeSelector" (merge (deepCopy $group.nodeSelector) $settings.nodeSelector) "affinity" $settings.affinity "tolerations" $settings.tolerations "topologySpreadConstraints" $spread -}}
+{{- $persistence := $settings.persistence | default dict -}}
+{{- $claimed := false -}}
+{{- if and (eq $component.kind "StatefulSet") $persistence.enabled -}}
+{{- $claimed = true -}}
+{{- end -}}
+{{- $goMemLimit := "" -}}
+{{- with dig "limits" "memory" "" $settings.resources -}}
+{{- $goMemLimit = include "tempo.sizing.goMemLimit" (dict "root" $root "limit" .) -}}
+{{- end -}}
+{{- $_ := set $row "tempo" (dict "target" $component.target "listeners" $listeners "rings" (ternary "memberlist, shared by the components" "none" (eq (toString $component.gossip) "true")) "writes" $writes "args" $args "resources" $settings.resources "goMemLimit" $goMemLimit "placement" $placement "podLabels" (merge (dict "app.kubernetes.io/component" $group.name) $root.Values.podLabels) "podAnnotations" (merge (deepCopy ($settings.podAnnotations | default dict)) $root.Values.podAnnotations) "dataVolume" (ternary nil (dict "name" "storage" "emptyDir" dict) $claimed) "gossip" (eq (toString $component.gossip) "true")) -}}
+{{- if eq $component.kind "StatefulSet" -}}
+{{- /* Every pod starts at once: none needs another to be ready first, and a live-store's partition waits for it alone. */ -}}
+{{- $statefulSet := dict "serviceName" (include "tempo.names.headless" $root) "podManagementPolicy" "Parallel" -}}
+{{- if $claimed -}}
+{{- $spec := dict "accessModes" (list "ReadWriteOnce") "resources" (dict "requests" (dict "storage" $persistence.size)) -}}
+{{- with $persistence.storageClassName -}}
+{{- $_ := set $spec "storageClassName" . -}}
+{{- end -}}
+{{- $_ := set $statefulSet "claimTemplates" (list (dict "metadata" (dict "name" "storage") "spec" $spec)) -}}
+{{- $_ := set $statefulSet "claimRetention" (dict "whenDeleted" "Retain" "whenScaled" "Retain") -}}
+{{- end -}}
+{{- $_ := set $row "statefulSet" $statefulSet -}}
+{{- else -}}
+{{- $_ := set $row "deployment" (dict "revisionHistoryLimit" $root.Values.revisionHistoryLimit) -}}
+{{- end -}}
+{{- if and (hasKey $settings "autoscaling") $settings.autoscaling.enabled -}}
+{{- $_ := set $row "autoscaling" (pick $settings.autoscaling "minReplicas" "maxReplicas" "targetCPUUtilizationPercentage") -}}
+{{- end -}}
+{{- if and $settings.podDisruptionBudget.enabled (gt (int $count.fewest) 1) -}}
+{{- $_ := set $row "disruption" (dict "maxUnavailable" $settings.podDisruptionBudget.maxUnavailable) -}}
+{{- end -}}
+{{- $_ := set $row "services" (include "tempo.distributed.services" (dict "root" $root "target" $component.target "selector" $selector) | fromJsonArray) -}}
+{{- $rows = append $rows $row -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- toJson $rows -}}
+{{- end -}}
+{{- end -}}
+
+{{- /*
+tempo.distributed.services: the Services of one component of architecture distributed, as a JSON list
+of {name, labels, annotations, spec} (see tempo.kit.services).
+Usage: {{ include "tempo.distributed.services" (dict "root" . "target" "query-frontend" "selector" $selector) | fromJsonArray }}
+*/ -}}
+{{- define "tempo.distributed.services" -}}
+{{- $root := .root -}}
+{{- $services := list -}}
+{{- $labels := include "tempo.labels.standard" $root -}}
+{{- $grpc := dict "name" "grpc" "port" (include "tempo.config.port" (dict "root" $root "name" "grpc") | int) "targetPort" "grpc" "protocol" "TCP" "appProtocol" "grpc" -}}
+{{- if eq .target "query-frontend" -}}
+{{- $services = append $services (dict "name" (include "tempo.names.fullname" $root) "labels" (include "tempo.labels.with" (dict "root" $root "labels" $root.Values.service.labels)) "annotations" $root.Values.service.annotations "spec" (include "tempo.service.spec" (dict "root" $root "settings" $root.Values.service "ingest" false "selector" .selector) | fromYaml)) -}}
+{{- /* Each querier connects to every query-frontend: the headless Service's DNS names them all, ready or not. */ -}}
+{{- $services = append $services (dict "name" (include "tempo.names.suffixed" (dict "root" $root "suffix" "query-frontend-discovery")) "labels" $labels "spec" (dict "clusterIP" "None" "publishNotReadyAddresses" true "selector" (.selector | fromYaml) "ports" (list $grpc))) -}}
+{{- else if eq .target "distributor" -}}
+{{- $services = append $services (dict "name" (include "tempo.names.ingest" $root) "labels" (include "tempo.labels.with" (dict "root" $root "labels" $root.Values.service.ingest.labels)) "annotations" $root.Values.service.ingest.annotations "spec" (include "tempo.service.spec" (dict "root" $root "settings" $root.Values.service.ingest "ingest" true "selector" .selector) | fromYaml)) -}}
+{{- /* The Service the pods gossip through and the StatefulSets' governing one: every Tempo pod that binds the gossip port, ready or not (a starting pod joins the ring before it is ready). */ -}}
+{{- $gossip := dict "name" "gossip" "port" (include "tempo.config.port" (dict "root" $root "name" "gossip") | int) "targetPort" "gossip" "protocol" "TCP" -}}
+{{- $services = append $services (dict "name" (include "tempo.names.headless" $root) "labels" $labels "spec" (dict "clusterIP" "None" "publishNotReadyAddresses" true "selector" (include "tempo.labels.selector" $root | fromYaml) "ports" (list $gossip))) -}}
+{{- else if eq .target "backend-scheduler" -}}
+{{- $services = append $services (dict "name" (include "tempo.names.suffixed" (dict "root" $root "suffix" "backend-scheduler")) "labels" $labels "spec" (dict "type" "ClusterIP" "selector" (.selector | fromYaml) "ports" (list $grpc))) -}}
+{{- end -}}
+{{- toJson $services -}}
+{{- end -}}
+
+{{- /*
+tempo.configSection.distributed: with architecture distributed, what the components need beyond the
+monolithic configuration they share (measured on real 3.0.3 processes, docs/distributed.md): Kafka
+(brokers, topic, the partitions Tempo creates it with, SASL credentials as ${VAR} references from
+tempo.pod.secretReferences), every ring on memberlist joined through the headless Service under a
+cluster label of the release's, the block-builders' partitions per pod and write-ahead log under
+tempo.dataDir, and where the queriers find the query-frontends and the backend workers the scheduler
+(their gRPC ports). Instance IDs stay Tempo's default, the pod's hostname: a StatefulSet pod's name,
+ending in its ordinal, which is the partition a live-store owns.
+Usage: {{ include "tempo.configSection.distributed" $context | fromJson }} (see tempo.config.generated)
+*/ -}}
+{{- define "tempo.configSection.distributed" -}}
+{{- $root := .root -}}
+{{- if include "tempo.distributed.on" $root -}}
+{{- $kafka := dict "address" (join "," $root.Values.kafka.brokers) "topic" $root.Values.kafka.topic "auto_create_topic_default_partitions" (int $root.Values.kafka.partitions) -}}
+{{- $references := include "tempo.pod.secretReferences" $root | fromJson -}}
+{{- with get $references "ingest.password" -}}
+{{- $_ := set $kafka "sasl_username" (printf "${%s}" (get $references "ingest.username").variable) -}}
+{{- $_ := set $kafka "sasl_password" (printf "${%s}" .variable) -}}
+{{- end -}}
+{{- $memberlist := dict "kvstore" (dict "store" "memberlist") -}}
+{{- $port := include "tempo.config.port" (dict "root" $root "name" "gossip") | int -}}
+{{- $grpc := include "tempo.config.port" (dict "root" $root "name" "grpc") | int -}}
+{{- $config := dict
+  "ingest" (dict "kafka" $kafka)
+  "memberlist" (dict "bind_port" $port "advertise_port" $port "cluster_label" (printf "%s.%s" (include "tempo.names.fullname" $root) (include "tempo.names.namespace" $root)) "join_members" (list (printf "dns+%s:%d" (include "tempo.names.host" (dict "root" $root "service" (include "tempo.names.headless" $root))) $port)) "abort_if_cluster_join_fails" false)
+  "distributor" (dict "ring" $memberlist)
+  "live_store" (dict "ring" $memberlist "partition_ring" $memberlist)
+  "block_builder" (dict "partitions_per_instance" (int $root.Values.components.blockBuilder.partitionsPerInstance) "wal" (dict "path" (printf "%s/block-builder/traces" $root.Values.tempo.dataDir)))
+  "querier" (dict "frontend_worker" (dict "frontend_address" (printf "%s:%d" (include "tempo.names.host" (dict "root" $root "service" (include "tempo.names.suffixed" (dict "root" $root "suffix" "query-frontend-discovery")))) $grpc)))
+  "backend_worker" (dict "ring" $memberlist "backend_scheduler_addr" (printf "%s:%d" (include "tempo.names.host" (dict "root" $root "service" (include "tempo.names.suffixed" (dict "root" $root "suffix" "backend-scheduler")))) $grpc))
+-}}
+{{- if $root.Values.tempo.metricsGenerator.enabled -}}
+{{- $_ := set $config "metrics_generator" (dict "ring" $memberlist) -}}
+{{- end -}}
+{{- toJson $config -}}
+{{- end -}}
+{{- end -}}
