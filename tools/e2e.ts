@@ -5,7 +5,7 @@ import { pathToFileURL } from 'node:url';
 import YAML from 'yaml';
 import { helmRelease, Rendered, renderText, type Manifest } from '../test/helpers/helm.ts';
 import { chartSeries } from '../test/helpers/invariants.ts';
-import { freePort, runsWith, scratchFolders, startAzurite, startNginx, startS3rver, type Running } from '../test/helpers/servers.ts';
+import { freePort, runsWith, scratchFolders, startAzurite, startKafkaBroker, startNginx, startS3rver, type Running } from '../test/helpers/servers.ts';
 import { tempoConfigOf } from '../test/helpers/tempo-config.ts';
 import { eventually, newTraceId, otlpGrpcKey, otlpHttpKey, otlpRequest, sendOtlpGrpc, sendOtlpHttp, startRenderedTempo, tempoGet, type TempoProcess } from '../test/helpers/tempo.ts';
 import { helmMerge, setAt } from '../test/helpers/values-sets.ts';
@@ -68,16 +68,30 @@ function podHosts(count: number): string[] {
 }
 
 /**
- * The Tempo release the runner starts for the workload: the one of the series the chart rendered for
- * (the MAJOR.MINOR of the pods' app.kubernetes.io/version, which is the image's tag), whose binary is
- * here; a tag of one's own (2.5.0-patched.1) runs as its series' release.
+ * The Tempo release the runner starts for a workload: the one of the series the chart rendered for (the
+ * MAJOR.MINOR of the pods' app.kubernetes.io/version, which is the image's tag), whose binary is here;
+ * a tag of one's own (2.5.0-patched.1) runs as its series' release.
  */
-function tempoRelease(rendered: Rendered): { release: string; searchCutoffSeconds: number } {
-  const version: string = rendered.workload().spec.template.metadata.labels['app.kubernetes.io/version'] ?? '';
+function tempoRelease(workload: Manifest): { release: string; searchCutoffSeconds: number } {
+  const version: string = workload.spec.template.metadata.labels['app.kubernetes.io/version'] ?? '';
   const name = /^v?(\d+\.\d+)/.exec(version)?.[1];
   const series = chartSeries().find((entry) => entry.name === name);
   if (!series) throw new Error(`the pods run Tempo ${version}, of no series the chart supports`);
   return { release: series.release, searchCutoffSeconds: Number.parseInt(series.searchCutoff, 10) };
+}
+
+/** A release started on loopback: where it takes spans and answers queries, and what a Service address is on loopback. */
+interface StartedRelease {
+  /** The receivers, host:port by their key in the configuration (otlpHttpKey, otlpGrpcKey). */
+  receivers: Record<string, string>;
+  /** Tempo's query API (the pod that answers queries: the last replica, or the query-frontend). */
+  query: TempoProcess;
+  /** The configuration the writers run (for multitenancy). */
+  config: Json;
+  /** Where a Service's port (the host the rendered configuration names, <service>.<namespace>.svc) answers on loopback. */
+  resolve(serviceHost: string, port: number): string | undefined;
+  /** The end of the logs of the processes, for a failure. */
+  logs(): string;
 }
 
 /** Runs a rendering on loopback; never throws for what the release does wrong: the summary says it. */
@@ -86,15 +100,16 @@ export async function runRendered(rendered: Rendered, options: RunOptions): Prom
   const log = options.log ?? (() => {});
   const summary: RunSummary = { ok: false, gateway: false, traces: [], problems: [], elapsedMs: 0 };
   const running: Running[] = [];
-  let tempo: TempoProcess | undefined;
+  let release: StartedRelease | undefined;
   try {
     const reason = cannotRun(rendered, options.values);
     if (reason) throw new Error(`not run: ${reason}`);
-    const { release, searchCutoffSeconds } = tempoRelease(rendered);
-    summary.tempo = release;
-    const workload = rendered.workload();
-    summary.workload = `${workload.kind}/${workload.metadata.name}`;
-    const trace = tempoConfigOf(workload.spec.template.spec, rendered.documents)!.config.storage.trace;
+    const components = distributedComponents(rendered);
+    const first = components[0] ?? rendered.workload();
+    const podSpec = first.spec.template.spec;
+    const { release: version, searchCutoffSeconds } = tempoRelease(first);
+    summary.tempo = version;
+    const trace = tempoConfigOf(podSpec, rendered.documents)!.config.storage.trace;
     summary.storage = trace.backend;
 
     // S3 is s3rver's, Azure Azurite's (with the values' own account and key); GCS a local folder's.
@@ -103,53 +118,9 @@ export async function runRendered(rendered: Rendered, options: RunOptions): Prom
     const azureValues = options.values.storage?.azure;
     const azure = trace.backend === 'azure' ? await startAzurite(options.makeFolder('e2e-azurite-'), azureValues.storageAccountName, azureValues.storageAccountKey, trace.azure.container_name) : undefined;
     if (azure) running.push(azure);
-    const env: Record<string, string> = {};
-    if (s3) {
-      // The credentials the pod would take from its Secret, or from its web identity (IRSA): s3rver's.
-      for (const [key, fallback] of [['access_key', 'AWS_ACCESS_KEY_ID'], ['secret_key', 'AWS_SECRET_ACCESS_KEY']] as const) {
-        const reference = /^\$\{(\w+)\}$/.exec(trace.s3[key] ?? '')?.[1] ?? fallback;
-        env[reference] = key === 'access_key' ? s3.accessKey : s3.secretKey;
-      }
-    }
-    const store = options.makeFolder('e2e-store-');
-    // Each replica a process of its own, on an address of its own (its pod's IP), as the StatefulSet's
-    // ordinals are pods: they gossip on the rendered port, and join each other where the rendered
-    // configuration joins the headless Service.
-    const replicas: number = workload.spec.replicas ?? 1;
-    summary.pods = replicas;
-    const hosts = replicas > 1 ? podHosts(replicas) : ['127.0.0.1'];
-    log(`starting ${replicas} Tempo ${release} (${summary.workload}, storage ${trace.backend})`);
-    const pods = await Promise.all(hosts.map((host) => startRenderedTempo(rendered, options.makeFolder('e2e-tempo-'), {
-      version: release,
-      env,
-      host,
-      keepGossipPort: replicas > 1,
-      timeoutMs: 150_000,
-      adjust: (config) => {
-        if (replicas > 1) {
-          const port = config.memberlist.bind_port;
-          // Advertised by name, the address takes advertise_port, as a pod advertising its own IP.
-          config.memberlist.advertise_addr = host;
-          config.memberlist.join_members = hosts.map((peer) => `${peer}:${port}`);
-        }
-        if (s3) config.storage.trace.s3 = { ...config.storage.trace.s3, endpoint: s3.endpoint, insecure: true, forcepathstyle: true };
-        if (azure) config.storage.trace.azure = { ...config.storage.trace.azure, endpoint_suffix: azure.endpoint };
-        if (s3 || azure) {
-          // A block within seconds, so that one reaches the store while the run watches.
-          const blocks = config.live_store ? (config.live_store = { ...config.live_store }) : (config.ingester = { ...config.ingester, trace_idle_period: '1s', flush_check_period: '1s' });
-          blocks.max_block_duration = '2s';
-        } else if (config.storage.trace.backend !== 'local') {
-          const { gcs: _gcs, azure: _azure, ...rest } = config.storage.trace;
-          config.storage.trace = { ...rest, backend: 'local', local: { path: store } };
-        }
-      },
-    }).then((pod) => {
-      running.push({ url: pod.url, stop: async () => void (await pod.stop()) });
-      return pod;
-    })));
-    // Writes go to the first pod and reads to the last: what one pod took, the release answers for from any.
-    tempo = pods[0]!;
-    const reader = pods[pods.length - 1]!;
+    const context: StartContext = { version, store: { s3, azure, localFolder: options.makeFolder('e2e-store-') }, makeFolder: options.makeFolder, log, running, summary };
+    release = components.length > 0 ? await startDistributed(rendered, components, context) : await startMonolithic(rendered, context);
+    const tempo = release;
     const tenant = tempo.config.multitenancy_enabled ? 'e2e-tenant' : undefined;
     summary.tenant = tenant;
     const gatewayUser = options.values.gateway?.enabled ? (options.values.gateway.basicAuth?.users?.[0] as { username: string; password: string } | undefined) : undefined;
@@ -169,11 +140,11 @@ export async function runRendered(rendered: Rendered, options: RunOptions): Prom
         const sent = await fetch(`${gateway.httpUrl}/v1/traces`, { method: 'POST', headers: { ...headers, 'content-type': 'application/x-protobuf' }, body: new Uint8Array(request), signal: AbortSignal.timeout(10_000) });
         return sent.status === 200;
       }
-      if (protocol === 'otlp-http') return (await sendOtlpHttp(tempo!.receivers[otlpHttpKey]!, request, tenant)).status === 200;
-      return (await sendOtlpGrpc(tempo!.receivers[otlpGrpcKey]!, request, tenant)).grpcStatus === 0;
+      if (protocol === 'otlp-http') return (await sendOtlpHttp(tempo.receivers[otlpHttpKey]!, request, tenant)).status === 200;
+      return (await sendOtlpGrpc(tempo.receivers[otlpGrpcKey]!, request, tenant)).grpcStatus === 0;
     };
     const query = async (pathAndQuery: string) => {
-      if (!gateway) return tempoGet(reader, pathAndQuery, tenant);
+      if (!gateway) return tempoGet(tempo.query, pathAndQuery, tenant);
       const answer = await fetch(`${gateway.httpUrl}${pathAndQuery}`, { headers, signal: AbortSignal.timeout(10_000) });
       return { status: answer.status, body: await answer.text() };
     };
@@ -182,7 +153,9 @@ export async function runRendered(rendered: Rendered, options: RunOptions): Prom
     for (const protocol of protocols) {
       const entry = { protocol, traceId: newTraceId(), accepted: false, byId: false, bySearch: false };
       summary.traces.push(entry);
-      entry.accepted = await send(protocol, entry.traceId);
+      // Distributed, a distributor takes writes once the live-stores have made every partition active
+      // (about 19 s after start, measured): until then it refuses them, as it would in a cluster.
+      entry.accepted = components.length > 0 ? await eventually(async () => ((await send(protocol, entry.traceId)) ? true : undefined), 60_000, `a write over ${protocol}`).catch(() => false) : await send(protocol, entry.traceId);
       log(`sent a trace over ${protocol}: ${entry.accepted ? 'accepted' : 'refused'}`);
     }
     for (const entry of summary.traces.filter((candidate) => candidate.accepted)) {
@@ -212,7 +185,7 @@ export async function runRendered(rendered: Rendered, options: RunOptions): Prom
   } catch (error) {
     log((error as Error).stack ?? String(error));
     summary.problems.push((error as Error).message.split('\n').slice(0, 20).join('\n'));
-    if (tempo) summary.problems.push(`Tempo's log ends:\n${tempo.log().slice(-2000)}`);
+    if (release) summary.problems.push(`Tempo's logs end:\n${release.logs()}`);
   } finally {
     await Promise.all(running.map((server) => server.stop()));
     summary.elapsedMs = Date.now() - started;
@@ -220,17 +193,201 @@ export async function runRendered(rendered: Rendered, options: RunOptions): Prom
   return summary;
 }
 
-/** The gateway of a rendering, run by nginx in front of `tempo`: its Services' addresses become Tempo's loopback ones. */
-async function startGateway(rendered: Rendered, tempo: TempoProcess, folder: string): Promise<{ nginx: Running; httpUrl: string; grpcEndpoint?: string }> {
-  if (!runsWith('nginx')) throw new Error('the gateway is on, and nginx is not installed here');
-  // Tempo's listeners by the port its Services give them.
-  const http = Number(tempo.url.split(':').pop());
-  const listeners: Record<number, string> = {};
-  for (const listener of rendered.documents.filter((doc) => doc.kind === 'Service').flatMap((doc) => doc.spec.ports ?? [])) {
-    const key = { http: 'http', 'otlp-http': otlpHttpKey, 'otlp-grpc': otlpGrpcKey }[listener.name as string];
-    if (key === 'http') listeners[listener.port] = `127.0.0.1:${http}`;
-    else if (key && tempo.receivers[key]) listeners[listener.port] = tempo.receivers[key]!;
+interface ObjectStore {
+  s3?: Awaited<ReturnType<typeof startS3rver>>;
+  azure?: Awaited<ReturnType<typeof startAzurite>>;
+  /** Where a GCS bucket goes: no emulator here. */
+  localFolder: string;
+}
+
+interface StartContext {
+  version: string;
+  store: ObjectStore;
+  makeFolder: (prefix: string) => string;
+  log: (line: string) => void;
+  /** What the run started, stopped at its end. */
+  running: Running[];
+  summary: RunSummary;
+}
+
+/** The credentials the pod would take from its Secret, or from its web identity (IRSA): s3rver's. */
+function storeEnvironment(trace: Json, store: ObjectStore): Record<string, string> {
+  const env: Record<string, string> = {};
+  if (store.s3) {
+    for (const [key, fallback] of [['access_key', 'AWS_ACCESS_KEY_ID'], ['secret_key', 'AWS_SECRET_ACCESS_KEY']] as const) {
+      const reference = /^\$\{(\w+)\}$/.exec(trace.s3[key] ?? '')?.[1] ?? fallback;
+      env[reference] = key === 'access_key' ? store.s3.accessKey : store.s3.secretKey;
+    }
   }
+  return env;
+}
+
+/** A configuration's object store moved onto the emulators (GCS onto a local folder). */
+function onEmulatedStore(config: Json, store: ObjectStore): void {
+  if (store.s3) config.storage.trace.s3 = { ...config.storage.trace.s3, endpoint: store.s3.endpoint, insecure: true, forcepathstyle: true };
+  else if (store.azure) config.storage.trace.azure = { ...config.storage.trace.azure, endpoint_suffix: store.azure.endpoint };
+  else if (config.storage.trace.backend !== 'local') {
+    const { gcs: _gcs, azure: _azure, ...rest } = config.storage.trace;
+    config.storage.trace = { ...rest, backend: 'local', local: { path: store.localFolder } };
+  }
+}
+
+/**
+ * The monolithic workload: each replica a process of its own, on an address of its own (its pod's IP),
+ * as the StatefulSet's ordinals are pods: they gossip on the rendered port, and join each other where
+ * the rendered configuration joins the headless Service. Writes go to the first and reads to the last:
+ * what one pod took, the release answers for from any.
+ */
+async function startMonolithic(rendered: Rendered, context: StartContext): Promise<StartedRelease> {
+  const { store, summary } = context;
+  const workload = rendered.workload();
+  summary.workload = `${workload.kind}/${workload.metadata.name}`;
+  const trace = tempoConfigOf(workload.spec.template.spec, rendered.documents)!.config.storage.trace;
+  const replicas: number = workload.spec.replicas ?? 1;
+  summary.pods = replicas;
+  const hosts = replicas > 1 ? podHosts(replicas) : ['127.0.0.1'];
+  context.log(`starting ${replicas} Tempo ${context.version} (${summary.workload}, storage ${trace.backend})`);
+  const pods = await startPods(context, hosts.map((host) => ({
+    host,
+    start: (folder: string) => startRenderedTempo(rendered, folder, {
+      version: context.version,
+      env: storeEnvironment(trace, store),
+      host,
+      keepGossipPort: replicas > 1,
+      timeoutMs: 150_000,
+      adjust: (config) => {
+        if (replicas > 1) {
+          const port = config.memberlist.bind_port;
+          // Advertised by name, the address takes advertise_port, as a pod advertising its own IP.
+          config.memberlist.advertise_addr = host;
+          config.memberlist.join_members = hosts.map((peer) => `${peer}:${port}`);
+        }
+        onEmulatedStore(config, store);
+        if (store.s3 || store.azure) {
+          // A block within seconds, so that one reaches the store while the run watches.
+          const blocks = config.live_store ? (config.live_store = { ...config.live_store }) : (config.ingester = { ...config.ingester, trace_idle_period: '1s', flush_check_period: '1s' });
+          blocks.max_block_duration = '2s';
+        }
+      },
+    }),
+  })));
+  const writer = pods[0]!;
+  const reader = pods[pods.length - 1]!;
+  // Tempo's listeners by the port its Services give them.
+  const listeners: Record<number, string> = {};
+  for (const port of rendered.ofKind('Service').flatMap((doc) => doc.spec.ports ?? [])) {
+    const key = { http: 'http', 'otlp-http': otlpHttpKey, 'otlp-grpc': otlpGrpcKey }[port.name as string];
+    if (key === 'http') listeners[port.port] = writer.url.replace('http://', '');
+    else if (key && writer.receivers[key]) listeners[port.port] = writer.receivers[key]!;
+  }
+  return { receivers: writer.receivers, query: reader, config: writer.config, resolve: (_host, port) => listeners[port], logs: () => logsOf(pods) };
+}
+
+/** The end of each process's log, named. */
+function logsOf(pods: TempoProcess[]): string {
+  return pods.map((pod) => `--- ${pod.url}\n${pod.log().slice(-1500)}`).join('\n');
+}
+
+/**
+ * Starts processes side by side, in order of the list, each stopped at the end of the run; when one
+ * fails to start, the error carries every log.
+ */
+async function startPods(context: StartContext, pods: Array<{ host: string; start: (folder: string) => Promise<TempoProcess> }>): Promise<TempoProcess[]> {
+  const started: Array<TempoProcess | undefined> = pods.map(() => undefined);
+  const results = await Promise.allSettled(pods.map(async (pod, index) => {
+    const folder = context.makeFolder('e2e-tempo-');
+    const process = await pod.start(folder);
+    started[index] = process;
+    context.running.push({ url: process.url, stop: async () => void (await process.stop()) });
+  }));
+  const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (failed) throw new Error(`${(failed.reason as Error).message.split('\n')[0]}\n${logsOf(started.filter((pod): pod is TempoProcess => pod !== undefined))}`);
+  return started as TempoProcess[];
+}
+
+/** The workloads of architecture distributed: each runs one Tempo component (-target=...), in the rendered order; none for a monolithic Tempo. */
+function distributedComponents(rendered: Rendered): Manifest[] {
+  return rendered.documents.filter((doc) => (doc.kind === 'Deployment' || doc.kind === 'StatefulSet') && (tempoConfigOf(doc.spec.template.spec, rendered.documents)?.container.args ?? []).some((arg: string) => /^--?target=/.test(arg)));
+}
+
+/** The settings a run shortens so that it watches in seconds what takes minutes (production defaults in docs/distributed.md). */
+function shortenedForTest(config: Json): void {
+  const set = (dotted: string, value: unknown) => setAt(config, dotted, value);
+  set('block_builder.consume_cycle_duration', '10s');
+  set('query_frontend.query_end_cutoff', '1s');
+  set('query_frontend.search.query_backend_after', '30s');
+  set('storage.trace.blocklist_poll', '5s');
+  set('backend_worker.ring.wait_stability_min_duration', '1s');
+  set('backend_worker.ring.wait_stability_max_duration', '5s');
+  if (config.metrics_generator?.storage) set('metrics_generator.registry.collection_interval', '5s');
+}
+
+/**
+ * Architecture distributed: every replica of every component a process of its own on an address of
+ * its own, with its pod's name (a StatefulSet's <name>-<ordinal>) as its instance ID, the rendered
+ * ports, and the Services' addresses mapped onto the addresses of the pods they select; the Kafka of
+ * kafka.brokers is the test broker, with the topic and partitions the configuration names. Writes go
+ * to the distributors, reads to the query-frontend.
+ */
+async function startDistributed(rendered: Rendered, components: Manifest[], context: StartContext): Promise<StartedRelease> {
+  const { store, summary } = context;
+  const pods = components.flatMap((workload) => {
+    const replicas: number = workload.spec.replicas ?? rendered.ofKind('HorizontalPodAutoscaler').find((scaler) => scaler.spec.scaleTargetRef.name === workload.metadata.name)?.spec.minReplicas ?? 1;
+    return Array.from({ length: replicas }, (_, ordinal) => ({ workload, name: `${workload.metadata.name}-${ordinal}`, labels: workload.spec.template.metadata.labels as Record<string, string> }));
+  });
+  const hosts = podHosts(pods.length);
+  summary.workload = components.map((workload) => `${workload.kind}/${workload.metadata.name}`).join(', ');
+  summary.pods = pods.length;
+  // Each Service's in-cluster host, and the addresses of the pods it selects.
+  const serviceHosts = new Map<string, string[]>();
+  for (const service of rendered.ofKind('Service')) {
+    const selector: Record<string, string> = service.spec.selector ?? {};
+    const selected = pods.flatMap((pod, index) => (Object.entries(selector).every(([key, value]) => pod.labels[key] === value) ? [hosts[index]!] : []));
+    serviceHosts.set(`${service.metadata.name}.${service.metadata.namespace}.svc`, selected);
+  }
+  const resolve = (host: string, port: number) => {
+    const first = serviceHosts.get(host)?.[0];
+    return first ? `${first}:${port}` : undefined;
+  };
+  const shared = tempoConfigOf(components[0]!.spec.template.spec, rendered.documents)!.config;
+  const broker = await startKafkaBroker(context.makeFolder('e2e-kafka-'), shared.ingest.kafka.topic, shared.ingest.kafka.auto_create_topic_default_partitions);
+  context.running.push(broker);
+  const gossipers = pods.flatMap((pod, index) => (pod.workload.spec.template.spec.containers[0].ports ?? []).some((port: Json) => port.name === 'gossip') ? [hosts[index]!] : []);
+  const mapped = (address: string) => {
+    const [host, port] = address.split(':');
+    return resolve(host!, Number(port)) ?? address;
+  };
+  context.log(`starting ${pods.length} Tempo ${context.version} processes (${summary.workload}) with a Kafka broker on ${broker.address}, storage ${shared.storage.trace.backend}`);
+  const started = await startPods(context, pods.map((pod, index) => ({
+    host: hosts[index]!,
+    start: (folder: string) => startRenderedTempo(rendered, folder, {
+      version: context.version,
+      workload: pod.workload.metadata.name,
+      env: storeEnvironment(shared.storage.trace, store),
+      host: hosts[index]!,
+      podName: pod.name,
+      keepPorts: true,
+      timeoutMs: 150_000,
+      adjust: (config) => {
+        config.ingest.kafka.address = broker.address;
+        config.memberlist.join_members = gossipers.map((peer) => `${peer}:${config.memberlist.bind_port}`);
+        if (config.querier?.frontend_worker?.frontend_address) config.querier.frontend_worker.frontend_address = mapped(config.querier.frontend_worker.frontend_address);
+        if (config.backend_worker?.backend_scheduler_addr) config.backend_worker.backend_scheduler_addr = mapped(config.backend_worker.backend_scheduler_addr);
+        onEmulatedStore(config, store);
+        shortenedForTest(config);
+      },
+    }),
+  })));
+  const of = (component: string) => started.filter((_, index) => pods[index]!.labels['app.kubernetes.io/component'] === component);
+  const distributor = of('distributor')[0];
+  const frontend = of('query-frontend')[0];
+  if (!distributor || !frontend) throw new Error('the rendering runs no distributor or no query-frontend');
+  return { receivers: distributor.receivers, query: frontend, config: distributor.config, resolve, logs: () => logsOf(started) };
+}
+
+/** The gateway of a rendering, run by nginx in front of the release: its Services' addresses become the release's loopback ones. */
+async function startGateway(rendered: Rendered, release: StartedRelease, folder: string): Promise<{ nginx: Running; httpUrl: string; grpcEndpoint?: string }> {
+  if (!runsWith('nginx')) throw new Error('the gateway is on, and nginx is not installed here');
   // nginx started as root runs its workers as nobody, who must read the files.
   chmodSync(folder, 0o755);
   const gateway = rendered.documents.find((doc) => doc.kind === 'ConfigMap' && doc.data?.['nginx.conf'])!;
@@ -239,9 +396,9 @@ async function startGateway(rendered: Rendered, tempo: TempoProcess, folder: str
   const ports: Record<string, number> = {};
   let config = gateway.data['nginx.conf'] as string;
   // Each Service address nginx proxies to: Tempo's listener of that port, on loopback.
-  config = config.replace(/(https?|grpc):\/\/[a-z0-9.-]+\.svc:(\d+)/g, (_match, scheme: string, port: string) => {
-    const target = listeners[Number(port)];
-    if (!target) throw new Error(`nginx.conf proxies to port ${port}, which no Tempo listener here binds`);
+  config = config.replace(/(https?|grpc):\/\/([a-z0-9.-]+\.svc):(\d+)/g, (_match, scheme: string, host: string, port: string) => {
+    const target = release.resolve(host, Number(port));
+    if (!target) throw new Error(`nginx.conf proxies to ${host}:${port}, which no Tempo listener here binds`);
     return `${scheme}://${target}`;
   });
   for (const match of config.matchAll(/listen (\d+)( http2)?;/g)) ports[match[1]!] = await freePort();

@@ -13,7 +13,8 @@ podManagementPolicy, claimTemplates, claimRetention} or pod {annotations}, disru
 when it has a PodDisruptionBudget, autoscaling {minReplicas, maxReplicas, targetCPUUtilizationPercentage}
 when an autoscaler sets its replicas, services [{name, labels, annotations, spec}], and for a Tempo
 component tempo {target (the -target it runs), listeners (the wiring table's names of the ports it
-binds), rings (how it keeps them), writes (the paths it writes), args (its own arguments after the
+binds), ports (those of them that are container ports, gossip aside), rings (how it keeps them),
+writes (the paths it writes), args (its own arguments after the
 configuration's), resources, goMemLimit, placement {nodeSelector, affinity, tolerations,
 topologySpreadConstraints}, podLabels, podAnnotations, dataVolume (its pod's volume entry, none when
 claim templates give it), gossip (whether it binds the gossip port)}}. The kit (_kit.tpl) renders

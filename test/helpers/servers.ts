@@ -289,3 +289,40 @@ async function whenReady(name: string, child: ChildProcess, readyUrl: string, ur
   await stop();
   throw new Error(`${name} did not answer on ${readyUrl} within ${timeoutMs} ms:\n${log()}`);
 }
+
+const sharedKafkaUnpack = path.join(paths.root, '..', 'shared', 'kafka', 'bin', 'unpack.sh');
+
+/** The path of the Kafka-protocol test broker (franz-go's kfake; ../shared/kafka), or undefined where none is provided (KAFKA_BROKER names one). */
+export function kafkaBrokerBinary(): string | undefined {
+  if (process.env.KAFKA_BROKER) return existsSync(process.env.KAFKA_BROKER) ? process.env.KAFKA_BROKER : undefined;
+  if (!existsSync(sharedKafkaUnpack)) return undefined;
+  try {
+    return execFileSync(sharedKafkaUnpack, [], { encoding: 'utf8', timeout: 120_000 }).trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A Kafka-protocol broker on 127.0.0.1 with `topic` created with `partitions` partitions, on a port
+ * above 61000 (ports in the kernel's range for outgoing connections were once taken under a test's
+ * feet). Its state lives in `folder`, so a restarted broker keeps its log. address is host:port.
+ */
+export async function startKafkaBroker(folder: string, topic: string, partitions: number): Promise<Running & { address: string }> {
+  const binary = kafkaBrokerBinary();
+  if (!binary) throw new Error('no Kafka test broker: ../shared/kafka/bin/unpack.sh is missing (or set KAFKA_BROKER)');
+  for (let attempt = 0; ; attempt += 1) {
+    const port = 61001 + Math.floor(Math.random() * 4000);
+    const logFile = path.join(folder, `kafka-${port}.log`);
+    const logFd = openSync(logFile, 'a');
+    const child: ChildProcess = spawn(binary, ['-ports', String(port), '-topic', topic, '-partitions', String(partitions), '-data-dir', path.join(folder, 'data'), '-log-level', 'warn'], { stdio: ['ignore', logFd, logFd] });
+    closeSync(logFd);
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline && child.exitCode === null && !readFileSync(logFile, 'utf8').includes(`listening 127.0.0.1:${port}`)) await new Promise((resolve) => setTimeout(resolve, 100));
+    if (child.exitCode === null && readFileSync(logFile, 'utf8').includes(`listening 127.0.0.1:${port}`)) {
+      return { url: `kafka://127.0.0.1:${port}`, address: `127.0.0.1:${port}`, stop: () => stopProcess(child) };
+    }
+    await stopProcess(child);
+    if (attempt >= 3) throw new Error(`the Kafka test broker did not listen:\n${readFileSync(logFile, 'utf8').slice(-2000)}`);
+  }
+}

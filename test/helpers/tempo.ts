@@ -78,6 +78,14 @@ export interface StartOptions {
    * gossip moves to a free port like every other listener.
    */
   keepGossipPort?: boolean;
+  /**
+   * Keep every rendered port (HTTP, gRPC, gossip, receivers), as pods do, each process on an address of
+   * its own: the runner of architecture distributed, whose processes reach each other by the ports the
+   * Services give.
+   */
+  keepPorts?: boolean;
+  /** The pod's name, which Tempo takes as its instance ID in every ring (its hostname in Kubernetes). */
+  podName?: string;
   /** Changes to the moved configuration, for what only a test needs (join members on loopback). */
   adjust?: (config: Json, ports: Record<string, number>) => void;
   /** Environment for ${VAR} references whose values come from Secrets the rendering does not hold. */
@@ -119,7 +127,7 @@ export async function startRenderedTempo(rendered: Rendered, folder: string, opt
   }
   const host = options.host ?? '127.0.0.1';
   const config = mapStrings(found.config, moved);
-  const ports = await loopbackPorts(config, host, options.keepGossipPort ?? false);
+  const ports = await loopbackPorts(config, host, options);
   options.adjust?.(config, ports);
   const configFile = path.join(folder, 'tempo-on-loopback.yaml');
   writeFileSync(configFile, YAML.stringify(config));
@@ -155,15 +163,23 @@ export async function startRenderedTempo(rendered: Rendered, folder: string, opt
  * gRPC servers, each receiver endpoint, and gossip. Returns the ports by name (http, grpc, gossip) and
  * by receiver endpoint key.
  */
-async function loopbackPorts(config: Json, host: string, keepGossipPort: boolean): Promise<Record<string, number>> {
-  const ports: Record<string, number> = { http: await freePort(), grpc: await freePort(), gossip: keepGossipPort ? (config.memberlist?.bind_port ?? 7946) : await freePort() };
+async function loopbackPorts(config: Json, host: string, options: StartOptions): Promise<Record<string, number>> {
+  const keepGossipPort = options.keepGossipPort || options.keepPorts;
+  const kept = (port: number | undefined, fallback: number) => (options.keepPorts ? (port ?? fallback) : freePort());
+  const ports: Record<string, number> = { http: await kept(config.server?.http_listen_port, 3200), grpc: await kept(config.server?.grpc_listen_port, 9095), gossip: keepGossipPort ? (config.memberlist?.bind_port ?? 7946) : await freePort() };
   config.server = { ...config.server, http_listen_address: host, http_listen_port: ports.http, grpc_listen_address: host, grpc_listen_port: ports.grpc };
   config.memberlist = { ...config.memberlist, bind_addr: [host], bind_port: ports.gossip };
   if (!keepGossipPort && config.memberlist.advertise_port !== undefined) config.memberlist.advertise_port = ports.gossip;
   // Each process is a pod of its own: its own instance in every ring, where pods take their hostnames.
   // (From 3.0 on there is no ingester: a monolithic Tempo keeps its rings in memory.)
   if (config.ingester) config.ingester = { ...config.ingester, lifecycler: { ...config.ingester.lifecycler, address: host, id: host } };
-  if (config.target === 'scalable-single-binary') {
+  if (options.podName) {
+    // Its pod's name, as Tempo takes its hostname in Kubernetes: a live-store's ends in the partition it owns.
+    for (const ring of ['distributor', 'live_store', 'backend_worker', 'metrics_generator']) config[ring] = { ...config[ring], ring: { ...config[ring]?.ring, instance_id: options.podName, instance_addr: host } };
+    config.block_builder = { ...config.block_builder, instance_id: options.podName };
+    config.metrics_generator = { ...config.metrics_generator, instance_id: options.podName };
+    config.memberlist = { ...config.memberlist, advertise_addr: host };
+  } else if (config.target === 'scalable-single-binary') {
     config.distributor = { ...config.distributor, ring: { ...config.distributor?.ring, instance_id: host, instance_addr: host } };
     config.compactor = { ...config.compactor, ring: { ...config.compactor?.ring, instance_id: host, instance_addr: host } };
     if (config.metrics_generator) config.metrics_generator.ring = { ...config.metrics_generator.ring, instance_id: host, instance_addr: host };
@@ -172,11 +188,11 @@ async function loopbackPorts(config: Json, host: string, keepGossipPort: boolean
     const endpoints: [string, Json][] = receiver.protocols ? Object.entries<Json>(receiver.protocols).map(([protocol, settings]) => [`distributor.receivers.${name}.protocols.${protocol}`, settings]) : [[`distributor.receivers.${name}`, receiver]];
     for (const [key, settings] of endpoints) {
       if (typeof settings?.endpoint !== 'string') continue;
-      ports[key] = await freePort();
+      ports[key] = options.keepPorts ? Number(settings.endpoint.split(':').pop()) : await freePort();
       settings.endpoint = `${host}:${ports[key]}`;
     }
   }
-  if (typeof config.querier?.frontend_worker?.frontend_address === 'string') config.querier.frontend_worker.frontend_address = `${host}:${ports.grpc}`;
+  if (typeof config.querier?.frontend_worker?.frontend_address === 'string' && !options.keepPorts) config.querier.frontend_worker.frontend_address = `${host}:${ports.grpc}`;
   return ports;
 }
 

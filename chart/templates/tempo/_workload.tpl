@@ -54,8 +54,12 @@ Usage: {{ include "tempo.component.tempo" . | fromJson }}
 {{- $row := dict "name" "tempo" "resourceName" (include "tempo.names.fullname" .) "labels" $labels "selector" $selector "replicas" (int .Values.replicas) "podTemplate" "tempo.pod.template" -}}
 {{- /* What it is to Tempo: every module of the single binary (Tempo's default target), the ports it binds, how it keeps its rings, the paths it writes. */ -}}
 {{- $listeners := list -}}
+{{- $ports := list -}}
 {{- range include "tempo.config.listeners" . | fromJsonArray -}}
 {{- $listeners = append $listeners .name -}}
+{{- if .exposed -}}
+{{- $ports = append $ports .name -}}
+{{- end -}}
 {{- end -}}
 {{- $writes := list -}}
 {{- range include "tempo.pod.writes" . | fromJsonArray -}}
@@ -69,7 +73,7 @@ Usage: {{ include "tempo.component.tempo" . | fromJson }}
 {{- end -}}
 {{- end -}}
 {{- $placement := dict "nodeSelector" .Values.nodeSelector "affinity" .Values.affinity "tolerations" .Values.tolerations "topologySpreadConstraints" (include "tempo.pod.topologySpread" . | fromJsonArray) -}}
-{{- $_ := set $row "tempo" (dict "target" "all" "listeners" $listeners "rings" (ternary "memberlist, shared by its pods" "in memory" (eq (include "tempo.workload.sharesRings" .) "true")) "writes" $writes "args" list "resources" $resources "goMemLimit" ((include "tempo.sizing.protection" . | fromJson).goMemLimit | default "") "placement" $placement "podLabels" .Values.podLabels "podAnnotations" .Values.podAnnotations "dataVolume" (include "tempo.pod.dataVolume" . | fromJson).volume "gossip" (eq (include "tempo.workload.sharesRings" .) "true")) -}}
+{{- $_ := set $row "tempo" (dict "target" "all" "listeners" $listeners "rings" (ternary "memberlist, shared by its pods" "in memory" (eq (include "tempo.workload.sharesRings" .) "true")) "writes" $writes "ports" $ports "args" list "resources" $resources "goMemLimit" ((include "tempo.sizing.protection" . | fromJson).goMemLimit | default "") "placement" $placement "podLabels" .Values.podLabels "podAnnotations" .Values.podAnnotations "dataVolume" (include "tempo.pod.dataVolume" . | fromJson).volume "gossip" (eq (include "tempo.workload.sharesRings" .) "true")) -}}
 {{- if $clustered -}}
 {{- $_ := set $row "kind" "StatefulSet" -}}
 {{- $_ := set $row "why" "pods on an object store keep their identity in the rings and, with persistence, a claim each" -}}

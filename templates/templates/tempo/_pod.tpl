@@ -216,7 +216,7 @@ spec:
       {{- end }}
       ports:
         {{- range $listener := include "tempo.config.listeners" . | fromJsonArray }}
-        {{- if and $listener.exposed (has $listener.name $tempo.listeners) }}
+        {{- if has $listener.name $tempo.ports }}
         - name: {{ $listener.name }}
           containerPort: {{ int $listener.port }}
           protocol: {{ $listener.protocol }}
