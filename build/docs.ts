@@ -100,9 +100,9 @@ export function renderGitOps(version: string): string {
 }
 
 /** The Markdown table of the supported Tempo series: the release the tests run, the default pod, and Grafana's documentation of the series. */
-export function renderSeriesTable(series: Array<{ name: string; release: string; docsUrl: string; scalesOut: boolean; sizing: { defaultPreset: string } }>): string {
-  const rows = series.map((entry, index) => `| ${entry.name}${index === 0 ? ' (the default)' : ''} | \`${entry.release}\` | ${entry.scalesOut ? 'yes' : 'no: one pod'} | \`${entry.sizing.defaultPreset}\` | [configuration reference](${entry.docsUrl}configuration/) |`);
-  return ['| Series | `image.tag` | Scales out | Default pod | Grafana\'s documentation |', '| --- | --- | --- | --- | --- |', ...rows].join('\n');
+export function renderSeriesTable(series: Array<{ name: string; release: string; docsUrl: string; scalesOut: boolean; distributed: boolean; sizing: { defaultPreset: string } }>): string {
+  const rows = series.map((entry, index) => `| ${entry.name}${index === 0 ? ' (the default)' : ''} | \`${entry.release}\` | ${entry.scalesOut ? 'yes' : 'no: one pod'} | ${entry.distributed ? 'yes' : 'no'} | \`${entry.sizing.defaultPreset}\` | [configuration reference](${entry.docsUrl}configuration/) |`);
+  return ['| Series | `image.tag` | Monolithic pods scale out | `architecture: distributed` | Default pod | Grafana\'s documentation |', '| --- | --- | --- | --- | --- | --- |', ...rows].join('\n');
 }
 
 /** The Markdown table of the receivers that listen on a port, from the wiring table: name, switch, default port and port name. */

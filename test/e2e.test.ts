@@ -4,7 +4,7 @@ import { describe, expect, test } from 'vitest';
 import { paths } from '../build/paths.ts';
 import { runsWith } from './helpers/servers.ts';
 import { runsWithTempo } from './helpers/tempo.ts';
-import { valuesSetsDir } from './helpers/values-sets.ts';
+import { setValues, valuesSets, valuesSetsDir } from './helpers/values-sets.ts';
 
 /**
  * npm run e2e as a user runs it: Helm's -f and --set, a JSON summary as the last line, and an exit code
@@ -51,4 +51,28 @@ describe.runIf(runsWithTempo('3.0.3') && runsWith('nginx')).concurrent('npm run 
     expect(exitCode).toBe(1);
     expect(summary.problems.join('\n')).toMatch(/replicas/);
   }, 120_000);
+});
+
+/**
+ * Every values set of architecture distributed, as npm run e2e runs it: each replica of each component
+ * a real Tempo 3.0.3 process, through the Kafka test broker and s3rver. One set at a time: a set runs
+ * eight to twelve processes of about 100 MB each.
+ */
+const distributedSets = valuesSets().filter((set) => setValues(set).architecture === 'distributed');
+
+test('the distributed values sets are one zone, two zones, and the gateway with the metrics-generator', () => {
+  expect(distributedSets.map((set) => set.name).sort()).toEqual(['distributed', 'distributed-gateway-generator', 'distributed-zones']);
+});
+
+describe.runIf(runsWithTempo('3.0.3') && runsWith('nginx')).sequential.each(distributedSets)('npm run e2e on values set $name', (set) => {
+  test('runs every component as processes of its own: traces go in through the distributors and Kafka, come back through the query-frontend, and reach a block in the bucket', async () => {
+    const values = setValues(set);
+    const { exitCode, summary } = await e2e(set.files.flatMap((file) => ['-f', file]));
+    expect(summary.problems).toEqual([]);
+    expect(summary).toMatchObject({ ok: true, tempo: '3.0.3', storage: 's3', gateway: Boolean(values.gateway?.enabled), blockInStore: true });
+    for (const target of ['distributor', 'live-store', 'block-builder', 'querier', 'query-frontend', 'backend-scheduler', 'backend-worker']) expect(summary.workload).toContain(`-${target}`);
+    expect(summary.traces.length).toBeGreaterThan(0);
+    expect(summary.traces.every((trace: { byId: boolean; bySearch: boolean }) => trace.byId && trace.bySearch)).toBe(true);
+    expect(exitCode).toBe(0);
+  }, 300_000);
 });

@@ -105,13 +105,21 @@ describe.runIf(everySeriesRuns()).concurrent.each(matrix)('values set $label', (
       expect(await renderError(helm, input)).toMatch(/ERROR: /);
       return;
     }
-    const config = rendered.documents.map((doc) => doc.spec?.template && tempoConfigOf(doc.spec.template.spec, rendered.documents)).find(Boolean)!.config;
-    const folder = scratch.make('tempo-verify-');
-    // The flat overrides layout, which the chart renders knowingly (2.x, or 3.0 by its opt-in), makes
-    // -config.verify print Tempo's deprecation warning and exit 1: that warning alone is no failure.
-    const flat = Object.keys(config.overrides ?? {}).some((key) => !entry.overridesBlockKeys.includes(key));
-    const verdict = verifyWithTempo(onLoopbackPaths(config, folder), folder, entry.release, flat ? [/^Inline, unscoped overrides are deprecated|^DEPRECATED: Legacy \(flat, unscoped\) overrides format is in use/] : []);
-    expect(verdict, verdict.output).toMatchObject({ ok: true });
+    // Each Tempo workload with its own arguments: a distributed Tempo's components each run their -target (and zone).
+    const pods = rendered.documents.flatMap((doc) => (doc.spec?.template ? [tempoConfigOf(doc.spec.template.spec, rendered.documents)] : [])).filter((found) => found !== undefined);
+    expect(pods.length).toBeGreaterThan(0);
+    const runs = new Map(pods.map(({ container, config }) => {
+      const args = (container.args as string[]).filter((arg) => !/^--?config\.file=/.test(arg));
+      return [JSON.stringify(args), { config, args }];
+    }));
+    for (const { config, args } of runs.values()) {
+      const folder = scratch.make('tempo-verify-');
+      // The flat overrides layout, which the chart renders knowingly (2.x, or 3.0 by its opt-in), makes
+      // -config.verify print Tempo's deprecation warning and exit 1: that warning alone is no failure.
+      const flat = Object.keys(config.overrides ?? {}).some((key) => !entry.overridesBlockKeys.includes(key));
+      const verdict = verifyWithTempo(onLoopbackPaths(config, folder), folder, entry.release, flat ? [/^Inline, unscoped overrides are deprecated|^DEPRECATED: Legacy \(flat, unscoped\) overrides format is in use/] : [], args);
+      expect(verdict, `${args.join(' ')}\n${verdict.output}`).toMatchObject({ ok: true });
+    }
     // Two renders and a real binary each, many at once beside the rest of the suite: room for a busy machine.
   }, 120_000);
 });

@@ -19,8 +19,14 @@ const scratch = scratchFolders();
 afterAll(scratch.removeAll);
 const helm = helmRelease('helm4');
 
-/** Why a set is not run here: what the runner cannot run, or pods that share rings, which test/e2e.test.ts runs through the same runner (scaled-out-s3) and test/real-tempo.test.ts on 2.5.0 and 2.10.8, three processes each: more here would take the machine. */
+/**
+ * Why a set is not run here: what the runner cannot run; architecture distributed, a dozen processes
+ * each, which test/e2e.test.ts runs one set at a time through npm run e2e; or pods that share rings,
+ * which test/e2e.test.ts runs through the same runner (scaled-out-s3) and test/real-tempo.test.ts on
+ * 2.5.0 and 2.10.8, three processes each: more here would take the machine.
+ */
 function notRunHere(rendered: Rendered, values: Record<string, any>): string | undefined {
+  if (values.architecture === 'distributed') return 'architecture distributed: test/e2e.test.ts runs each such set through npm run e2e, one at a time';
   if ((rendered.workload().spec.replicas ?? 1) > 1) return 'pods that share rings: test/e2e.test.ts runs three through npm run e2e, and test/real-tempo.test.ts three of 2.5.0 and of 2.10.8';
   return cannotRun(rendered, values);
 }

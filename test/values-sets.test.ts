@@ -5,7 +5,7 @@ import YAML from 'yaml';
 import { paths } from '../build/paths.ts';
 import { defaultKubeVersion, helmReleases, lint, render, renderText, type Manifest, type Rendered } from './helpers/helm.ts';
 import { kubeVersions, type KubeVersion } from './helpers/kubernetes.ts';
-import { chartWiring, podTemplates } from './helpers/invariants.ts';
+import { chartWiring, podTemplates, targetOf } from './helpers/invariants.ts';
 import { tempoConfigOf } from './helpers/tempo-config.ts';
 import { ownSeries, setValues, valuesSets } from './helpers/values-sets.ts';
 
@@ -67,12 +67,26 @@ describe.concurrent.each(cases)('values set $label', ({ helm, set }) => {
     if (!ownImage) for (const image of deployed) expect(listed).toContain(image);
   });
 
-  test('renders one Tempo workload (a Deployment, or a StatefulSet with an object store), its Service and its configuration', async () => {
+  test('renders the Tempo workloads of its architecture: one (a Deployment, or a StatefulSet with an object store), or one per component running its -target, all of one configuration', async () => {
     const rendered = await rendering();
+    const values = setValues(set, chartDefaults);
     const workloads = rendered.documents.filter(
       (doc) => (doc.kind === 'Deployment' || doc.kind === 'StatefulSet') && tempoConfigOf(doc.spec.template.spec, rendered.documents) !== undefined,
     );
+    const targets = workloads.map((workload) => targetOf(rendered.tempoContainer(workload.metadata.name), rendered.tempoConfig(workload.metadata.name)));
+    if (values.architecture === 'distributed') {
+      const components = ['distributor', 'live-store', 'block-builder', 'querier', 'query-frontend', 'backend-scheduler', 'backend-worker', ...(values.tempo.metricsGenerator.enabled ? ['metrics-generator'] : [])];
+      // The live-stores in zones: one StatefulSet each, running the same target.
+      expect(new Set(targets)).toEqual(new Set(components));
+      expect(targets.filter((target) => target === 'live-store')).toHaveLength(Math.max(1, values.components.liveStore.zones.length));
+      expect(new Set(workloads.map((workload) => JSON.stringify(rendered.tempoConfig(workload.metadata.name)))).size).toBe(1);
+      for (const workload of workloads) expect(rendered.component(workload.spec.template.metadata.labels['app.kubernetes.io/component']).services.length, workload.metadata.name).toBeGreaterThan(0);
+      // The query API is the release's main Service.
+      expect(rendered.get('Service', rendered.component('query-frontend').workload.metadata.name.replace(/-query-frontend$/, '')).spec.selector['app.kubernetes.io/component']).toBe('query-frontend');
+      return;
+    }
     expect(workloads).toHaveLength(1);
+    expect(targets).toEqual([rendered.tempoConfig(workloads[0]!.metadata.name).target ?? 'all']);
     const fullname = workloads[0]!.metadata.name;
     expect(rendered.workload(fullname).kind).toBe(rendered.tempoConfig(fullname).storage.trace.backend === 'local' ? 'Deployment' : 'StatefulSet');
     expect(rendered.get('Service', fullname).spec.type).toBeDefined();

@@ -129,7 +129,16 @@ function selects(service: Manifest, pod: PodTemplate): boolean {
 }
 
 /** True when a selector uses exactly the name and instance labels, which stay fixed across upgrades. */
-const isNameAndInstanceOnly = (selector: Record<string, string> | undefined) => Object.keys(selector ?? {}).sort().join() === selectorKeys.join();
+/**
+ * Selectors are immutable: they select by name and instance, and at most the component (a distributed
+ * Tempo's distributor, live-store...) and what it is part of (the memberlist members), labels that
+ * never change for an object; never by version or chart, which change with every release.
+ */
+const stableSelectorExtras = ['app.kubernetes.io/component', 'app.kubernetes.io/part-of'];
+const selectsByStableLabels = (selector: Record<string, string> | undefined) => {
+  const keys = Object.keys(selector ?? {});
+  return selectorKeys.every((key) => keys.includes(key)) && keys.every((key) => selectorKeys.includes(key) || stableSelectorExtras.includes(key));
+};
 
 /** True when a Service port sends traffic to this container port (by name or by number). */
 function targets(servicePort: Json, containerPort: Json): boolean {
@@ -207,8 +216,8 @@ function checkWiring(documents: Manifest[], pods: PodTemplate[], external: reado
 
   for (const doc of documents) {
     if (doc.spec?.template && doc.spec?.selector) {
-      if (!isNameAndInstanceOnly(doc.spec.selector.matchLabels) || doc.spec.selector.matchExpressions) {
-        report('selectorLabels', `${doc.kind}/${doc.metadata.name}: selects by ${JSON.stringify(doc.spec.selector)}, not by name and instance only`);
+      if (!selectsByStableLabels(doc.spec.selector.matchLabels) || doc.spec.selector.matchExpressions) {
+        report('selectorLabels', `${doc.kind}/${doc.metadata.name}: selects by ${JSON.stringify(doc.spec.selector)}, not by name and instance (and component) only`);
       }
     }
   }
@@ -220,8 +229,8 @@ function checkWiring(documents: Manifest[], pods: PodTemplate[], external: reado
       report('serviceSelectsPods', `${label}: has no selector`);
       continue;
     }
-    if (!isNameAndInstanceOnly(selector)) {
-      report('selectorLabels', `${label}: selects by ${Object.keys(selector).join(', ')}, not by name and instance only`);
+    if (!selectsByStableLabels(selector)) {
+      report('selectorLabels', `${label}: selects by ${Object.keys(selector).join(', ')}, not by name and instance (and component) only`);
     }
     const selected = pods.filter((pod) => selects(service, pod));
     if (selected.length === 0) report('serviceSelectsPods', `${label}: selects no pod template`);
@@ -289,7 +298,7 @@ function checkTempo(documents: Manifest[], pods: PodTemplate[], report: Report):
     if (!tempo) continue;
     const { container, config } = tempo;
     const where = `${pod.owner} container ${container.name}`;
-    const listeners = tempoListeners(config);
+    const listeners = tempoListeners(config, targetOf(container, config));
     for (const duplicate of duplicates(listeners.map((listener) => `${listener.port}/${listener.protocol}`))) {
       report('uniquePorts', `${where}: Tempo binds ${duplicate} twice`);
     }
@@ -353,13 +362,22 @@ const portOf = (endpoint: unknown, fallback: number): number => {
 };
 
 /** Every port Tempo binds with this configuration; receivers and the HTTP API must be reachable. */
-export function tempoListeners(config: Json): TempoListener[] {
+/** The module a Tempo container runs: its -target argument, else the configuration's target, else all. */
+export function targetOf(container: Json, config: Json): string {
+  const argument = (container.args ?? []).find((arg: string) => /^--?target=/.test(arg));
+  return argument ? argument.slice(argument.indexOf('=') + 1) : (config.target ?? 'all');
+}
+
+/** The targets that run the distributor, and so bind the receivers. */
+const receivingTargets = ['all', 'scalable-single-binary', 'distributor'];
+
+export function tempoListeners(config: Json, target = 'all'): TempoListener[] {
   const listeners: TempoListener[] = [
     { port: config.server?.http_listen_port ?? 80, protocol: 'TCP', setting: 'server.http_listen_port', exposed: true },
     { port: config.server?.grpc_listen_port ?? 9095, protocol: 'TCP', setting: 'server.grpc_listen_port', exposed: false },
     { port: config.memberlist?.bind_port ?? 7946, protocol: 'TCP', setting: 'memberlist.bind_port', exposed: false },
   ];
-  for (const receiver of receiverListeners) {
+  for (const receiver of receivingTargets.includes(target) ? receiverListeners : []) {
     const settings = receiver.setting.split('.').reduce<unknown>((node, part) => (node as Json | undefined)?.[part], config);
     if (settings === undefined) continue;
     listeners.push({ port: portOf((settings as Json | null)?.endpoint, receiver.port), protocol: receiver.protocol, setting: receiver.setting, exposed: true });

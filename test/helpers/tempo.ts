@@ -219,12 +219,12 @@ async function stopTempo(child: ChildProcess, graceMs = 10_000): Promise<StopOut
 /** A rendered configuration with the pod's data folder (/var/tempo) moved to a folder of the test's. */
 export const onLoopbackPaths = (config: object, folder: string) => JSON.parse(JSON.stringify(config).replaceAll('"/var/tempo', `"${folder}`));
 
-/** `tempo -config.verify`: Tempo's own strict loader on a configuration; the exit code and what it said. */
-export function verifyWithTempo(config: Json, folder: string, version = designTempoVersion, acceptedWarnings: RegExp[] = []): { ok: boolean; output: string } {
+/** `tempo -config.verify`: Tempo's own strict loader on a configuration (with the pod's other arguments: its -target); the exit code and what it said. */
+export function verifyWithTempo(config: Json, folder: string, version = designTempoVersion, acceptedWarnings: RegExp[] = [], args: string[] = []): { ok: boolean; output: string } {
   const file = path.join(folder, `verify-${Date.now()}-${Math.random().toString(36).slice(2)}.yaml`);
   writeFileSync(file, YAML.stringify(config));
   try {
-    const output = execFileSync(tempoBinary(version)!, [`-config.file=${file}`, '-config.verify=true'], { encoding: 'utf8', stdio: 'pipe', timeout: 30_000 });
+    const output = execFileSync(tempoBinary(version)!, [`-config.file=${file}`, ...args, '-config.verify=true'], { encoding: 'utf8', stdio: 'pipe', timeout: 30_000 });
     return { ok: true, output };
   } catch (error) {
     const failed = error as { stdout?: string; stderr?: string };

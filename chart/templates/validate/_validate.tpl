@@ -25,7 +25,7 @@ Usage: {{- include "tempo.validate" . -}}
 {{- $messages = concat $messages $found.refuse -}}
 {{- end -}}
 {{- if not $stop -}}
-{{- range $area := list "exposure" "gateway" "grafana" "otherCharts" "monitoring" "releaseRules" "listeners" "receivers" "structuredConfig" "tenants" "metricsGenerator" "service" "pod" "storage" "paths" "versions" "tests" -}}
+{{- range $area := list "distributed" "exposure" "gateway" "grafana" "otherCharts" "monitoring" "releaseRules" "listeners" "receivers" "structuredConfig" "tenants" "metricsGenerator" "service" "pod" "storage" "paths" "versions" "tests" -}}
 {{- $messages = concat $messages (include (printf "tempo.validate.%s" $area) $ | fromJsonArray) -}}
 {{- end -}}
 {{- end -}}

@@ -77,10 +77,11 @@ app.kubernetes.io/component: {{ .component }}
 tempo.component.distributed: the rows of the components table (see tempo.components.table) for
 architecture distributed, as a JSON list: one per component that runs, and one per zone for the
 live-stores in zones, each running the same Tempo configuration with its own -target (and zone). Their
-Services: the query-frontend's is the release's main Service (the query API), the distributors' the
-ingest one (the receivers), the query-frontend's headless discovery Service for the queriers, the
-backend scheduler's for the workers, and the headless Service through which the pods gossip and that
-governs the StatefulSets.
+Services: each its own, named after it (<fullname>-<component>: the backend workers reach the
+scheduler through its own, the monitors scrape them all); the query-frontend's is also the release's
+main Service (the query API) and its headless discovery Service, through which each querier finds
+every query-frontend; the distributors' also the ingest one (the receivers), and the headless Service
+through which the pods gossip and that governs the StatefulSets.
 Usage: {{ include "tempo.component.distributed" . | fromJsonArray }}
 */ -}}
 {{- define "tempo.component.distributed" -}}
@@ -111,7 +112,7 @@ Usage: {{ include "tempo.component.distributed" . | fromJsonArray }}
 {{- $selector := include "tempo.distributed.selector" (dict "root" $root "component" $group.name) -}}
 {{- $labels := include "tempo.labels.with" (dict "root" $root "labels" (dict "app.kubernetes.io/component" $group.name)) -}}
 {{- $resourceName := include "tempo.names.suffixed" (dict "root" $root "suffix" $group.name) -}}
-{{- $row := dict "name" (ternary $component.key (printf "%s-%s" $component.key $group.zone) (eq $group.zone "")) "kind" $component.kind "why" $component.why "resourceName" $resourceName "labels" $labels "selector" $selector "replicas" (int $count.replicas) "podTemplate" "tempo.pod.template" -}}
+{{- $row := dict "name" $group.name "kind" $component.kind "why" $component.why "resourceName" $resourceName "labels" $labels "selector" $selector "replicas" (int $count.replicas) "podTemplate" "tempo.pod.template" -}}
 {{- /* What it is to Tempo: its target, the ports it binds, its ring, the paths it writes. */ -}}
 {{- $listeners := list -}}
 {{- range include "tempo.config.listeners" $root | fromJsonArray -}}
@@ -139,7 +140,7 @@ Usage: {{ include "tempo.component.distributed" . | fromJsonArray }}
 {{- with dig "limits" "memory" "" $settings.resources -}}
 {{- $goMemLimit = include "tempo.sizing.goMemLimit" (dict "root" $root "limit" .) -}}
 {{- end -}}
-{{- $_ := set $row "tempo" (dict "target" $component.target "listeners" $listeners "ports" (without $listeners "gossip") "rings" (ternary "memberlist, shared by the components" "none" (eq (toString $component.gossip) "true")) "writes" $writes "args" $args "resources" $settings.resources "goMemLimit" $goMemLimit "placement" $placement "podLabels" (merge (dict "app.kubernetes.io/component" $group.name) $root.Values.podLabels) "podAnnotations" (merge (deepCopy ($settings.podAnnotations | default dict)) $root.Values.podAnnotations) "dataVolume" (ternary nil (dict "name" "storage" "emptyDir" dict) $claimed) "gossip" (eq (toString $component.gossip) "true")) -}}
+{{- $_ := set $row "tempo" (dict "target" $component.target "listeners" $listeners "ports" (without $listeners "gossip") "rings" (ternary "memberlist, shared by the components" "none" (eq (toString $component.gossip) "true")) "writes" $writes "args" $args "resources" $settings.resources "goMemLimit" $goMemLimit "placement" $placement "podLabels" (merge (ternary (dict "app.kubernetes.io/component" $group.name "app.kubernetes.io/part-of" "memberlist") (dict "app.kubernetes.io/component" $group.name) (eq (toString $component.gossip) "true")) $root.Values.podLabels) "podAnnotations" (merge (deepCopy ($settings.podAnnotations | default dict)) $root.Values.podAnnotations) "dataVolume" (ternary nil (dict "name" "storage" "emptyDir" dict) $claimed) "gossip" (eq (toString $component.gossip) "true")) -}}
 {{- if eq $component.kind "StatefulSet" -}}
 {{- /* Every pod starts at once: none needs another to be ready first, and a live-store's partition waits for it alone. */ -}}
 {{- $statefulSet := dict "serviceName" (include "tempo.names.headless" $root) "podManagementPolicy" "Parallel" -}}
@@ -161,7 +162,7 @@ Usage: {{ include "tempo.component.distributed" . | fromJsonArray }}
 {{- if and $settings.podDisruptionBudget.enabled (gt (int $count.fewest) 1) -}}
 {{- $_ := set $row "disruption" (dict "maxUnavailable" $settings.podDisruptionBudget.maxUnavailable) -}}
 {{- end -}}
-{{- $_ := set $row "services" (include "tempo.distributed.services" (dict "root" $root "target" $component.target "selector" $selector) | fromJsonArray) -}}
+{{- $_ := set $row "services" (include "tempo.distributed.services" (dict "root" $root "target" $component.target "name" $group.name "selector" $selector) | fromJsonArray) -}}
 {{- $rows = append $rows $row -}}
 {{- end -}}
 {{- end -}}
@@ -171,26 +172,27 @@ Usage: {{ include "tempo.component.distributed" . | fromJsonArray }}
 {{- end -}}
 
 {{- /*
-tempo.distributed.services: the Services of one component of architecture distributed, as a JSON list
-of {name, labels, annotations, spec} (see tempo.kit.services).
-Usage: {{ include "tempo.distributed.services" (dict "root" . "target" "query-frontend" "selector" $selector) | fromJsonArray }}
+tempo.distributed.services: the Services of one component of architecture distributed (one zone's,
+for the live-stores in zones: name), as a JSON list of {name, labels, annotations, spec} (see
+tempo.kit.services).
+Usage: {{ include "tempo.distributed.services" (dict "root" . "target" "query-frontend" "name" "query-frontend" "selector" $selector) | fromJsonArray }}
 */ -}}
 {{- define "tempo.distributed.services" -}}
 {{- $root := .root -}}
-{{- $services := list -}}
 {{- $labels := include "tempo.labels.standard" $root -}}
 {{- $grpc := dict "name" "grpc" "port" (include "tempo.config.port" (dict "root" $root "name" "grpc") | int) "targetPort" "grpc" "protocol" "TCP" "appProtocol" "grpc" -}}
+{{- $http := dict "name" "http" "port" (include "tempo.config.port" (dict "root" $root "name" "http") | int) "targetPort" "http" "protocol" "TCP" "appProtocol" "http" -}}
+{{- /* Its own Service, named after it and labelled with it: its HTTP port (metrics, status pages) and its gRPC port, for the monitors and for what calls it. */ -}}
+{{- $services := list (dict "name" (include "tempo.names.suffixed" (dict "root" $root "suffix" .name)) "labels" (include "tempo.labels.with" (dict "root" $root "labels" (dict "app.kubernetes.io/component" .name))) "spec" (dict "type" "ClusterIP" "selector" (.selector | fromYaml) "ports" (list $http $grpc))) -}}
 {{- if eq .target "query-frontend" -}}
 {{- $services = append $services (dict "name" (include "tempo.names.fullname" $root) "labels" (include "tempo.labels.with" (dict "root" $root "labels" $root.Values.service.labels)) "annotations" $root.Values.service.annotations "spec" (include "tempo.service.spec" (dict "root" $root "settings" $root.Values.service "ingest" false "selector" .selector) | fromYaml)) -}}
 {{- /* Each querier connects to every query-frontend: the headless Service's DNS names them all, ready or not. */ -}}
 {{- $services = append $services (dict "name" (include "tempo.names.suffixed" (dict "root" $root "suffix" "query-frontend-discovery")) "labels" $labels "spec" (dict "clusterIP" "None" "publishNotReadyAddresses" true "selector" (.selector | fromYaml) "ports" (list $grpc))) -}}
 {{- else if eq .target "distributor" -}}
 {{- $services = append $services (dict "name" (include "tempo.names.ingest" $root) "labels" (include "tempo.labels.with" (dict "root" $root "labels" $root.Values.service.ingest.labels)) "annotations" $root.Values.service.ingest.annotations "spec" (include "tempo.service.spec" (dict "root" $root "settings" $root.Values.service.ingest "ingest" true "selector" .selector) | fromYaml)) -}}
-{{- /* The Service the pods gossip through and the StatefulSets' governing one: every Tempo pod that binds the gossip port, ready or not (a starting pod joins the ring before it is ready). */ -}}
+{{- /* The Service the pods gossip through and the StatefulSets' governing one: every Tempo pod that binds the gossip port (labelled part-of memberlist, as Grafana's charts label them), ready or not (a starting pod joins the ring before it is ready). */ -}}
 {{- $gossip := dict "name" "gossip" "port" (include "tempo.config.port" (dict "root" $root "name" "gossip") | int) "targetPort" "gossip" "protocol" "TCP" -}}
-{{- $services = append $services (dict "name" (include "tempo.names.headless" $root) "labels" $labels "spec" (dict "clusterIP" "None" "publishNotReadyAddresses" true "selector" (include "tempo.labels.selector" $root | fromYaml) "ports" (list $gossip))) -}}
-{{- else if eq .target "backend-scheduler" -}}
-{{- $services = append $services (dict "name" (include "tempo.names.suffixed" (dict "root" $root "suffix" "backend-scheduler")) "labels" $labels "spec" (dict "type" "ClusterIP" "selector" (.selector | fromYaml) "ports" (list $grpc))) -}}
+{{- $services = append $services (dict "name" (include "tempo.names.headless" $root) "labels" $labels "spec" (dict "clusterIP" "None" "publishNotReadyAddresses" true "selector" (merge (include "tempo.labels.selector" $root | fromYaml) (dict "app.kubernetes.io/part-of" "memberlist")) "ports" (list $gossip))) -}}
 {{- end -}}
 {{- toJson $services -}}
 {{- end -}}
@@ -232,4 +234,69 @@ Usage: {{ include "tempo.configSection.distributed" $context | fromJson }} (see 
 {{- end -}}
 {{- toJson $config -}}
 {{- end -}}
+{{- end -}}
+
+{{- /*
+tempo.validate.distributed: what architecture distributed needs to work, each refused with its
+reason: a Tempo series that runs it (versions.yaml: distributed), an object store every component
+shares, the Kafka it writes through, live-stores and block-builders that cover every partition, zones
+of distinct names, and none of the monolithic pod's own values, which size and place a pod that does
+not run (each component has its own under components).
+Usage: {{ include "tempo.validate.distributed" . | fromJsonArray }}
+*/ -}}
+{{- define "tempo.validate.distributed" -}}
+{{- $messages := list -}}
+{{- $values := .Values -}}
+{{- if include "tempo.distributed.on" . -}}
+{{- $version := include "tempo.version" . | fromJson -}}
+{{- if not $version.distributed -}}
+{{- $messages = append $messages (printf "ERROR: architecture is distributed, but the image runs Tempo %s. %s." (include "tempo.image.tag" .) $version.distributedAdvice) -}}
+{{- end -}}
+{{- if not (include "tempo.storage.onObjectStore" .) -}}
+{{- $messages = append $messages "ERROR: architecture is distributed with storage.backend local, but its components run in pods of their own that share no disk: the block-builders write the blocks that the queriers and backend workers read (Tempo itself warns that the local backend \"will not correctly retrieve traces with a distributed deployment\"). Choose s3, gcs or azure." -}}
+{{- end -}}
+{{- if not $values.kafka.brokers -}}
+{{- $messages = append $messages "ERROR: architecture is distributed, but kafka.brokers is empty: the distributors write every span to Kafka, and Tempo stops at start-up without it (\"the Kafka address has not been configured\"). Name your Kafka's bootstrap brokers, for example [kafka-bootstrap.kafka.svc:9092]: the chart deploys no Kafka (docs/distributed.md)." -}}
+{{- end -}}
+{{- $partitions := int $values.kafka.partitions -}}
+{{- with $values.components.liveStore.replicas -}}
+{{- if ne (int .) $partitions -}}
+{{- $messages = append $messages (printf "ERROR: components.liveStore.replicas is %d, but kafka.partitions is %d: live-store n owns partition n (its pod's ordinal), so each zone needs exactly one live-store per partition. With fewer, the distributors never write to the partitions no live-store has made active; with more, live-stores own partitions the topic does not have. Leave it empty (one per partition), or set it to %d." (int .) $partitions $partitions) -}}
+{{- end -}}
+{{- end -}}
+{{- $perInstance := int $values.components.blockBuilder.partitionsPerInstance -}}
+{{- with $values.components.blockBuilder.replicas -}}
+{{- if lt (mul (int .) $perInstance) $partitions -}}
+{{- $messages = append $messages (printf "ERROR: components.blockBuilder.replicas is %d with partitionsPerInstance %d, which covers %d partitions, but kafka.partitions is %d: block-builder n consumes partitions n×%d to n×%d+%d, so the spans of the other partitions would never reach a block in the object store. Leave replicas empty (as many as cover every partition), or set it to at least %d." (int .) $perInstance (mul (int .) $perInstance) $partitions $perInstance $perInstance (sub $perInstance 1) (div (add $partitions $perInstance -1) $perInstance)) -}}
+{{- end -}}
+{{- end -}}
+{{- $zones := dict -}}
+{{- range $values.components.liveStore.zones -}}
+{{- if hasKey $zones .name -}}
+{{- $messages = append $messages (printf "ERROR: components.liveStore.zones names %s twice, but each zone is a StatefulSet of its own, named after it. Give each zone a name of its own." .name) -}}
+{{- end -}}
+{{- $_ := set $zones .name true -}}
+{{- end -}}
+{{- if ne (int $values.replicas) 1 -}}
+{{- $messages = append $messages (printf "ERROR: replicas is %d, but with architecture distributed each component has its own count (components.<name>.replicas); replicas counts the monolithic pods. Leave it at 1." (int $values.replicas)) -}}
+{{- end -}}
+{{- range $value := list "resources" "nodeSelector" "tolerations" "affinity" "topologySpreadConstraints" "strategy" -}}
+{{- $set := get $values $value -}}
+{{- if eq $value "resources" -}}
+{{- $set = or $set.requests $set.limits -}}
+{{- end -}}
+{{- if $set -}}
+{{- $messages = append $messages (printf "ERROR: %s is set, but with architecture distributed it would size or place a pod that does not run: set it for each component, under components.<name>.%s." $value $value) -}}
+{{- end -}}
+{{- end -}}
+{{- if $values.sizing.preset -}}
+{{- $messages = append $messages (printf "ERROR: sizing.preset is %s, but with architecture distributed there is no monolithic pod to size: set each component's resources (components.<name>.resources; docs/distributed.md has their starting points)." $values.sizing.preset) -}}
+{{- end -}}
+{{- if $values.persistence.enabled -}}
+{{- $messages = append $messages "ERROR: persistence.enabled is true, but with architecture distributed the monolithic pod's claim is not used: give the live-stores, block-builders and metrics-generator claims of their own (components.<name>.persistence)." -}}
+{{- end -}}
+{{- else if $values.kafka.brokers -}}
+{{- $messages = append $messages "ERROR: kafka.brokers is set, but architecture is monolithic, which writes through no Kafka. Set architecture: distributed (Tempo 3.0 on an object store), or remove kafka.brokers." -}}
+{{- end -}}
+{{- toJson $messages -}}
 {{- end -}}

@@ -106,7 +106,7 @@ Usage: {{ include "tempo.validate.versions" . | fromJsonArray }}
 {{- $messages = append $messages (printf "ERROR: tempo.extraArgs has %s, but %s defines no flag -%s and would stop at start-up (flag provided but not defined). Remove it, or set what it did through tempo.structuredConfig." $arg $tempo $flag) -}}
 {{- end -}}
 {{- end -}}
-{{- if and (not $version.scalesOut) (include "tempo.workload.manyPods" .) -}}
+{{- if and (not $version.scalesOut) (include "tempo.workload.manyPods" .) (not (include "tempo.distributed.on" .)) -}}
 {{- $messages = append $messages (printf "ERROR: replicas is %d, but %s: %s." (int .Values.replicas) $version.scalingAdvice $tempo) -}}
 {{- end -}}
 {{- if .Values.tempo.metricsGenerator.enabled -}}
