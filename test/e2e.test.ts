@@ -43,7 +43,7 @@ describe.runIf(runsWithTempo('3.0.3') && runsWith('nginx')).concurrent('npm run 
   test('fails on an argument Helm would not take here, naming it', async () => {
     const { exitCode, summary } = await e2e(['--values-file', 'x.yaml']);
     expect(exitCode).toBe(1);
-    expect(summary.problems).toEqual(['npm run e2e takes -f FILE and --set KEY=VALUE (as Helm does), not --values-file']);
+    expect(summary.problems).toEqual(['npm run e2e takes -f FILE and --set KEY=VALUE (as Helm does), and --failures, not --values-file']);
   }, 60_000);
 
   test('fails on values Helm refuses, with its message', async () => {
@@ -65,14 +65,25 @@ test('the distributed values sets are one zone, two zones, and the gateway with 
 });
 
 describe.runIf(runsWithTempo('3.0.3') && runsWith('nginx')).sequential.each(distributedSets)('npm run e2e on values set $name', (set) => {
-  test('runs every component as processes of its own: traces go in through the distributors and Kafka, come back through the query-frontend, and reach a block in the bucket', async () => {
+  test('runs every component as processes of its own: traces go in through the distributors and Kafka, come back through the query-frontend, reach a block in the bucket, and survive the failure scenarios', async () => {
     const values = setValues(set);
-    const { exitCode, summary } = await e2e(set.files.flatMap((file) => ['-f', file]));
+    const { exitCode, summary } = await e2e([...set.files.flatMap((file) => ['-f', file]), '--failures']);
     expect(summary.problems).toEqual([]);
     expect(summary).toMatchObject({ ok: true, tempo: '3.0.3', storage: 's3', gateway: Boolean(values.gateway?.enabled), blockInStore: true });
     for (const target of ['distributor', 'live-store', 'block-builder', 'querier', 'query-frontend', 'backend-scheduler', 'backend-worker']) expect(summary.workload).toContain(`-${target}`);
     expect(summary.traces.length).toBeGreaterThan(0);
     expect(summary.traces.every((trace: { byId: boolean; bySearch: boolean }) => trace.byId && trace.bySearch)).toBe(true);
+    // A live-store killed and started again on its volume, then on an empty one; with zones, a zone down
+    // while the block-builders are killed, else the block-builders alone.
+    const scenarios = summary.failures.map((failure: { scenario: string }) => failure.scenario);
+    expect(scenarios).toEqual([
+      'a live-store killed and started again on its volume loses nothing acknowledged',
+      'a live-store killed and started again on an empty volume loses nothing acknowledged',
+      values.components?.liveStore?.zones?.length >= 2
+        ? 'with one zone of live-stores down, reads go on; block-builders killed meanwhile still get every span into a block'
+        : 'block-builders killed and started again still get every span into a block',
+    ]);
+    expect(summary.failures.every((failure: { ok: boolean }) => failure.ok)).toBe(true);
     expect(exitCode).toBe(0);
   }, 300_000);
 });

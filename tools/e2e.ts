@@ -36,6 +36,8 @@ export interface RunOptions {
   makeFolder: (prefix: string) => string;
   /** Logs what the run does, step by step. */
   log?: (line: string) => void;
+  /** Also run the failure scenarios of architecture distributed (failureScenarios). */
+  failures?: boolean;
 }
 
 export interface RunSummary {
@@ -51,6 +53,8 @@ export interface RunSummary {
   traces: Array<{ protocol: 'otlp-http' | 'otlp-grpc'; traceId: string; accepted: boolean; byId: boolean; bySearch: boolean }>;
   /** Whether a block reached the object store, where there is one. */
   blockInStore?: boolean;
+  /** The failure scenarios run (--failures), each with what it showed. */
+  failures?: FailureResult[];
   problems: string[];
   elapsedMs: number;
 }
@@ -92,6 +96,20 @@ interface StartedRelease {
   resolve(serviceHost: string, port: number): string | undefined;
   /** The end of the logs of the processes, for a failure. */
   logs(): string;
+  /** Architecture distributed's pods, for the failure scenarios. */
+  pods?: PodHandle[];
+}
+
+/** One pod of a distributed release on loopback: its process, killed as a crash kills it and started again. */
+interface PodHandle {
+  /** Its pod's name: <workload>-<ordinal>. */
+  name: string;
+  /** Its app.kubernetes.io/component: distributor, live-store, live-store-zone-a, ... */
+  component: string;
+  process: TempoProcess;
+  kill(): Promise<void>;
+  /** Starts it again on its volume, or on an empty one. */
+  start(options?: { emptyVolume?: boolean }): Promise<void>;
 }
 
 /** Runs a rendering on loopback; never throws for what the release does wrong: the summary says it. */
@@ -181,6 +199,14 @@ export async function runRendered(rendered: Rendered, options: RunOptions): Prom
       else if (!entry.bySearch) summary.problems.push(`the trace sent over ${entry.protocol} was not found by search`);
     }
     if (summary.blockInStore === false) summary.problems.push(`no block reached the ${trace.backend} store`);
+    if (options.failures) {
+      if (!tempo.pods) throw new Error('--failures runs on architecture distributed only');
+      if (summary.problems.length === 0) {
+        if (!s3) throw new Error('--failures reads the blocks from the S3 emulator: run it on storage.backend s3');
+        summary.failures = await failureScenarios(tempo.pods, { send: (traceId) => send('otlp-http', traceId), query, blocks: () => s3.blockMetas(), log });
+        for (const failure of summary.failures.filter((result) => !result.ok)) summary.problems.push(`${failure.scenario}: ${failure.detail}`);
+      }
+    }
     summary.ok = summary.problems.length === 0 && summary.traces.length > 0;
   } catch (error) {
     log((error as Error).stack ?? String(error));
@@ -271,6 +297,7 @@ async function startMonolithic(rendered: Rendered, context: StartContext): Promi
       },
     }),
   })));
+  for (const pod of pods) context.running.push({ url: pod.url, stop: async () => void (await pod.stop()) });
   const writer = pods[0]!;
   const reader = pods[pods.length - 1]!;
   // Tempo's listeners by the port its Services give them.
@@ -289,19 +316,19 @@ function logsOf(pods: TempoProcess[]): string {
 }
 
 /**
- * Starts processes side by side, in order of the list, each stopped at the end of the run; when one
- * fails to start, the error carries every log.
+ * Starts processes side by side, each in its folder (a new one unless given); when one fails to start,
+ * the error carries every log. The caller stops them (the monolithic pods at the end of the run).
  */
-async function startPods(context: StartContext, pods: Array<{ host: string; start: (folder: string) => Promise<TempoProcess> }>): Promise<TempoProcess[]> {
+async function startPods(context: StartContext, pods: Array<{ host: string; folder?: string; start: (folder: string) => Promise<TempoProcess> }>): Promise<TempoProcess[]> {
   const started: Array<TempoProcess | undefined> = pods.map(() => undefined);
   const results = await Promise.allSettled(pods.map(async (pod, index) => {
-    const folder = context.makeFolder('e2e-tempo-');
-    const process = await pod.start(folder);
-    started[index] = process;
-    context.running.push({ url: process.url, stop: async () => void (await process.stop()) });
+    started[index] = await pod.start(pod.folder ?? context.makeFolder('e2e-tempo-'));
   }));
   const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
-  if (failed) throw new Error(`${(failed.reason as Error).message.split('\n')[0]}\n${logsOf(started.filter((pod): pod is TempoProcess => pod !== undefined))}`);
+  if (failed) {
+    await Promise.all(started.map((process) => process?.stop()));
+    throw new Error(`${(failed.reason as Error).message.split('\n')[0]}\n${logsOf(started.filter((pod): pod is TempoProcess => pod !== undefined))}`);
+  }
   return started as TempoProcess[];
 }
 
@@ -358,9 +385,9 @@ async function startDistributed(rendered: Rendered, components: Manifest[], cont
     return resolve(host!, Number(port)) ?? address;
   };
   context.log(`starting ${pods.length} Tempo ${context.version} processes (${summary.workload}) with a Kafka broker on ${broker.address}, storage ${shared.storage.trace.backend}`);
-  const started = await startPods(context, pods.map((pod, index) => ({
-    host: hosts[index]!,
-    start: (folder: string) => startRenderedTempo(rendered, folder, {
+  const launch = (index: number) => (folder: string) => {
+    const pod = pods[index]!;
+    return startRenderedTempo(rendered, folder, {
       version: context.version,
       workload: pod.workload.metadata.name,
       env: storeEnvironment(shared.storage.trace, store),
@@ -376,13 +403,149 @@ async function startDistributed(rendered: Rendered, components: Manifest[], cont
         onEmulatedStore(config, store);
         shortenedForTest(config);
       },
-    }),
-  })));
-  const of = (component: string) => started.filter((_, index) => pods[index]!.labels['app.kubernetes.io/component'] === component);
+    });
+  };
+  const folders = pods.map(() => context.makeFolder('e2e-tempo-'));
+  const started = await startPods(context, pods.map((_, index) => ({ host: hosts[index]!, folder: folders[index]!, start: launch(index) })));
+  // Each pod as the failure scenarios handle it: killed as a crash kills it, started again on its volume or on an empty one.
+  const handles: PodHandle[] = pods.map((pod, index) => {
+    const handle: PodHandle = {
+      name: pod.name,
+      component: pod.labels['app.kubernetes.io/component']!,
+      process: started[index]!,
+      kill: () => handle.process.kill(),
+      start: async ({ emptyVolume } = {}) => {
+        if (emptyVolume) folders[index] = context.makeFolder('e2e-tempo-');
+        handle.process = await launch(index)(folders[index]!);
+      },
+    };
+    return handle;
+  });
+  // Stopped at the end of the run, whichever process each pod runs by then.
+  context.running.push({ url: '', stop: async () => void (await Promise.all(handles.map((handle) => handle.process.stop()))) });
+  const of = (component: string) => handles.filter((handle) => handle.component === component);
   const distributor = of('distributor')[0];
   const frontend = of('query-frontend')[0];
   if (!distributor || !frontend) throw new Error('the rendering runs no distributor or no query-frontend');
-  return { receivers: distributor.receivers, query: frontend, config: distributor.config, resolve, logs: () => logsOf(started) };
+  return { receivers: distributor.process.receivers, query: frontend.process, config: distributor.process.config, resolve, logs: () => logsOf(handles.map((handle) => handle.process)), pods: handles };
+}
+
+/** What a failure scenario showed: whether it held, and what was seen. */
+export interface FailureResult {
+  scenario: string;
+  ok: boolean;
+  detail: string;
+}
+
+/** A block's meta.json, as Tempo writes it into the object store. */
+interface BlockMeta {
+  blockID: string;
+  startTime: string;
+  endTime: string;
+  totalObjects: number;
+  /** 0 for a block as the block-builder wrote it; compaction makes higher levels. */
+  compactionLevel: number;
+}
+
+/** What the failure scenarios send and read, through the release's own entry points. */
+interface ReleaseTraffic {
+  /** Sends a trace with this ID; whether it was acknowledged. */
+  send(traceId: string): Promise<boolean>;
+  /** GET a path of the query API: its status and body. */
+  query(pathAndQuery: string): Promise<{ status: number; body: string }>;
+  /** The blocks in the object store: each block's meta.json. */
+  blocks(): BlockMeta[];
+  log(line: string): void;
+}
+
+/**
+ * The failures a distributed release must survive, run on its processes (test/e2e.test.ts runs them in
+ * CI; docs/distributed.md says what they showed): a live-store killed as a crash kills it and started
+ * again on its volume, then on an empty one, loses no acknowledged trace; with two zones or more,
+ * reads go on while a whole zone is down; and block-builders killed meanwhile still get every span
+ * into a block in the object store.
+ */
+async function failureScenarios(pods: PodHandle[], traffic: ReleaseTraffic): Promise<FailureResult[]> {
+  const results: FailureResult[] = [];
+  const acknowledged: string[] = [];
+  /** New traces, each sent until acknowledged (a distributor refuses writes while a partition has no active live-store). */
+  const sendNew = async (count: number): Promise<string[]> => {
+    const ids: string[] = [];
+    for (let index = 0; index < count; index += 1) {
+      const traceId = newTraceId();
+      if (await eventually(async () => ((await traffic.send(traceId)) ? true : undefined), 60_000, 'an acknowledged write').catch(() => false)) ids.push(traceId);
+    }
+    acknowledged.push(...ids);
+    return ids;
+  };
+  /** The IDs not read back by ID within the time given. */
+  const unread = async (ids: string[], timeoutMs: number): Promise<string[]> => {
+    const missing = new Set(ids);
+    await eventually(async () => {
+      for (const id of [...missing]) if ((await traffic.query(`/api/traces/${id}`)).status === 200) missing.delete(id);
+      return missing.size === 0 ? true : undefined;
+    }, timeoutMs, 'every trace by ID').catch(() => undefined);
+    return [...missing];
+  };
+  const scenario = async (name: string, run: () => Promise<string | undefined>) => {
+    traffic.log(`failure scenario: ${name}`);
+    try {
+      const problem = await run();
+      results.push({ scenario: name, ok: problem === undefined, detail: problem ?? 'held' });
+    } catch (error) {
+      results.push({ scenario: name, ok: false, detail: (error as Error).message.split('\n')[0]! });
+    }
+  };
+  /**
+   * Every block-builder killed, traces sent meanwhile (and while `alsoDown` is down), the block-builders
+   * started again: the blocks written since hold every one of those traces, within the time they were
+   * sent (each trace one object of a block's meta.json; blocks as the block-builders wrote them, not
+   * compacted ones, which hold earlier traces too).
+   */
+  const blockBuildersKilled = async (alsoDown?: string): Promise<string | undefined> => {
+    await Promise.all(blockBuilders.map((pod) => pod.kill()));
+    const before = new Set(traffic.blocks().map((meta) => `${meta.blockID}/${meta.endTime}`));
+    const from = Date.now() - 1_000;
+    const sent = await sendNew(3);
+    const to = Date.now() + 1_000;
+    if (sent.length < 3) return `writes were refused while the block-builders${alsoDown ? ` and ${alsoDown}` : ''} were down`;
+    await Promise.all(blockBuilders.map((pod) => pod.start()));
+    const inWindow = () => traffic.blocks().filter((meta) => meta.compactionLevel === 0 && !before.has(`${meta.blockID}/${meta.endTime}`) && Date.parse(meta.startTime) <= to && Date.parse(meta.endTime) >= from);
+    const held = await eventually(async () => (inWindow().reduce((sum, meta) => sum + meta.totalObjects, 0) >= sent.length ? true : undefined), 90_000, 'the blocks of the traces sent meanwhile').catch(() => false);
+    return held ? undefined : `the blocks written after the block-builders came back hold ${inWindow().reduce((sum, meta) => sum + meta.totalObjects, 0)} of the ${sent.length} traces sent while they were down`;
+  };
+  const liveStores = pods.filter((pod) => pod.component.startsWith('live-store'));
+  const zones = [...new Set(liveStores.map((pod) => pod.component))];
+  const blockBuilders = pods.filter((pod) => pod.component === 'block-builder');
+  await sendNew(2);
+  for (const emptyVolume of [false, true]) {
+    await scenario(`a live-store killed and started again on ${emptyVolume ? 'an empty volume' : 'its volume'} loses nothing acknowledged`, async () => {
+      const victim = liveStores[0]!;
+      await victim.kill();
+      // Writes go on meanwhile: the spans wait in Kafka for the live-store's partition.
+      const during = await sendNew(2);
+      if (during.length < 2) return 'writes were refused while the live-store was down';
+      await victim.start({ emptyVolume });
+      const missing = await unread(acknowledged, 60_000);
+      return missing.length > 0 ? `${missing.length} of ${acknowledged.length} acknowledged traces not read back: ${missing.join(', ')}` : undefined;
+    });
+  }
+  if (zones.length >= 2) {
+    await scenario('with one zone of live-stores down, reads go on; block-builders killed meanwhile still get every span into a block', async () => {
+      const zone = liveStores.filter((pod) => pod.component === zones[0]);
+      await Promise.all(zone.map((pod) => pod.kill()));
+      const missing = await unread(acknowledged, 30_000);
+      if (missing.length > 0) return `with ${zones[0]} down, ${missing.length} of ${acknowledged.length} traces were not read back by ID`;
+      const search = await traffic.query('/api/search?limit=50');
+      if (search.status !== 200) return `with ${zones[0]} down, search answered ${search.status}`;
+      const problem = await blockBuildersKilled('a zone');
+      await Promise.all(zone.map((pod) => pod.start()));
+      return problem;
+    });
+  } else {
+    await scenario('block-builders killed and started again still get every span into a block', () => blockBuildersKilled());
+  }
+  return results;
 }
 
 /** The gateway of a rendering, run by nginx in front of the release: its Services' addresses become the release's loopback ones. */
@@ -415,17 +578,19 @@ async function startGateway(rendered: Rendered, release: StartedRelease, folder:
 }
 
 /** Helm's -f, --values and --set, as the runner takes them. */
-function parseArguments(argv: string[]): { files: string[]; set: string[] } {
+function parseArguments(argv: string[]): { files: string[]; set: string[]; failures: boolean } {
   const files: string[] = [];
   const set: string[] = [];
+  let failures = false;
   for (let index = 0; index < argv.length; index += 1) {
     const [flag, inline] = argv[index]!.split(/=(.*)/s, 2) as [string, string | undefined];
     const value = () => inline ?? argv[(index += 1)];
     if (flag === '-f' || flag === '--values') files.push(value()!);
     else if (flag === '--set') set.push(value()!);
-    else throw new Error(`npm run e2e takes -f FILE and --set KEY=VALUE (as Helm does), not ${argv[index]}`);
+    else if (flag === '--failures') failures = true;
+    else throw new Error(`npm run e2e takes -f FILE and --set KEY=VALUE (as Helm does), and --failures, not ${argv[index]}`);
   }
-  return { files, set };
+  return { files, set, failures };
 }
 
 /** The values as Helm merges them: the files in order, then each --set (a plain KEY=VALUE). */
@@ -441,10 +606,10 @@ function givenValues(files: string[], set: string[]): Json {
 async function main(): Promise<number> {
   const scratch = scratchFolders();
   try {
-    const { files, set } = parseArguments(process.argv.slice(2));
+    const { files, set, failures } = parseArguments(process.argv.slice(2));
     const text = await renderText(helmRelease('helm4'), { valuesFiles: files.map((file) => path.resolve(file)), set });
     const documents = YAML.parseAllDocuments(text).map((doc) => doc.toJS() as Manifest | null).filter((doc): doc is Manifest => doc !== null);
-    const summary = await runRendered(new Rendered(documents), { values: givenValues(files, set), makeFolder: scratch.make, log: (line) => console.error(line) });
+    const summary = await runRendered(new Rendered(documents), { values: givenValues(files, set), makeFolder: scratch.make, log: (line) => console.error(line), failures });
     for (const problem of summary.problems) console.error(`problem: ${problem}`);
     console.log(JSON.stringify(summary));
     return summary.ok ? 0 : 1;

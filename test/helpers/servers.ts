@@ -212,7 +212,7 @@ export async function startNginx(configFile: string, folder: string, readyUrl: s
  * addressing over plain HTTP, signed with the key pair S3RVER / S3RVER. `bucket` exists from the start;
  * objects() lists what is in it.
  */
-export async function startS3rver(folder: string, bucket: string): Promise<Running & { endpoint: string; accessKey: string; secretKey: string; objects(): string[] }> {
+export async function startS3rver(folder: string, bucket: string): Promise<Running & { endpoint: string; accessKey: string; secretKey: string; objects(): string[]; blockMetas(): Array<{ blockID: string; startTime: string; endTime: string; totalObjects: number; compactionLevel: number }> }> {
   const port = await freePort();
   const logFile = path.join(folder, 's3rver.log');
   const logFd = openSync(logFile, 'a');
@@ -224,7 +224,62 @@ export async function startS3rver(folder: string, bucket: string): Promise<Runni
   const url = `http://127.0.0.1:${port}`;
   const running = await whenReady('s3rver', child, `${url}/${bucket}`, url, 15_000, () => stopProcess(child), log);
   const objects = () => (existsSync(path.join(dataDir, bucket)) ? readdirSync(path.join(dataDir, bucket), { recursive: true, encoding: 'utf8' }).filter((name) => name.endsWith('._S3rver_object')).map((name) => name.replace(/\._S3rver_object$/, '')) : []);
-  return { ...running, endpoint: `127.0.0.1:${port}`, accessKey: 'S3RVER', secretKey: 'S3RVER', objects };
+  const front = await awsChunkedFront(port);
+  /** Every block's meta.json in the bucket, parsed. */
+  const blockMetas = () => objects().filter((name) => name.endsWith('/meta.json')).flatMap((name) => {
+    try {
+      return [JSON.parse(readFileSync(path.join(dataDir, bucket, `${name}._S3rver_object`), 'utf8'))];
+    } catch {
+      return [];
+    }
+  });
+  return { url: `http://${front.endpoint}`, stop: async () => { await front.stop(); await running.stop(); }, endpoint: front.endpoint, accessKey: 'S3RVER', secretKey: 'S3RVER', objects, blockMetas };
+}
+
+/**
+ * A front for s3rver that decodes aws-chunked uploads. Tempo 3.0's S3 client (minio-go) signs uploads
+ * over plain HTTP as a stream of signed chunks (Content-Encoding: aws-chunked), which s3rver stores as
+ * they came, chunk headers and all: every block Tempo 3.0 wrote was unreadable (found on the objects
+ * themselves). The front forwards every request as it is, with such a body decoded into its bytes.
+ */
+async function awsChunkedFront(target: number): Promise<{ endpoint: string; stop(): Promise<void> }> {
+  const server = http.createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      let body: Buffer = Buffer.concat(chunks);
+      const headers = { ...request.headers };
+      if (String(headers['x-amz-content-sha256'] ?? '').startsWith('STREAMING-') || String(headers['content-encoding'] ?? '').includes('aws-chunked')) {
+        body = decodeAwsChunked(body);
+        headers['content-length'] = String(body.length);
+        delete headers['transfer-encoding'];
+      }
+      const forwarded = http.request({ host: '127.0.0.1', port: target, method: request.method, path: request.url, headers }, (answer) => {
+        response.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(response);
+      });
+      forwarded.on('error', () => response.writeHead(502).end());
+      forwarded.end(body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  return { endpoint: `127.0.0.1:${port}`, stop: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+/** The bytes of an aws-chunked body: chunks of "<hex size>[;chunk-signature=...]\r\n<bytes>\r\n", ending with a chunk of size 0 (and trailers, dropped). */
+function decodeAwsChunked(body: Buffer): Buffer {
+  const parts: Buffer[] = [];
+  let offset = 0;
+  while (offset < body.length) {
+    const lineEnd = body.indexOf('\r\n', offset);
+    if (lineEnd < 0) break;
+    const size = Number.parseInt(body.subarray(offset, lineEnd).toString('latin1').split(';')[0]!, 16);
+    if (!Number.isFinite(size) || size === 0) break;
+    parts.push(body.subarray(lineEnd + 2, lineEnd + 2 + size));
+    offset = lineEnd + 2 + size + 2;
+  }
+  return Buffer.concat(parts);
 }
 
 /**

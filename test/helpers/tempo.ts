@@ -64,6 +64,8 @@ export interface TempoProcess {
   log(): string;
   /** SIGTERM, then SIGKILL once the grace period (stopTimeoutMs) is over: how the process ended. */
   stop(): Promise<StopOutcome>;
+  /** SIGKILL at once, as a crash or an OOM kill ends a pod: nothing is written on the way out. */
+  kill(): Promise<void>;
 }
 
 /** How a stopped Tempo ended: by itself, so many milliseconds after SIGTERM, or killed when the grace period ran out. */
@@ -147,7 +149,7 @@ export async function startRenderedTempo(rendered: Rendered, folder: string, opt
   const log = () => (existsSync(logFile) ? readFileSync(logFile, 'utf8') : '');
   const url = `http://${host}:${ports.http}`;
   const receivers = Object.fromEntries(Object.entries(ports).filter(([key]) => key.startsWith('distributor.')).map(([key, port]) => [key, `${host}:${port}`]));
-  const running: TempoProcess = { url, receivers, config, log, stop: () => stopTempo(child, options.stopTimeoutMs) };
+  const running: TempoProcess = { url, receivers, config, log, stop: () => stopTempo(child, options.stopTimeoutMs), kill: () => killTempo(child) };
   const deadline = Date.now() + (options.timeoutMs ?? 60_000);
   while (Date.now() < deadline && child.exitCode === null) {
     const status = await fetch(`${url}/ready`).then((response) => response.status, () => 0);
@@ -201,6 +203,14 @@ function mapStrings(node: unknown, map: (text: string) => string): any {
   if (Array.isArray(node)) return node.map((item) => mapStrings(item, map));
   if (node && typeof node === 'object') return Object.fromEntries(Object.entries(node).map(([key, value]) => [key, mapStrings(value, map)]));
   return node;
+}
+
+/** SIGKILL, and the exit it causes. */
+async function killTempo(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGKILL');
+  await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5_000))]);
 }
 
 /** SIGTERM, then SIGKILL after the grace period (10 s unless told), as the kubelet does. */

@@ -2,7 +2,8 @@
 tempo.monitoring.scrape: how the chart has Tempo scraped, as JSON: {kind (ServiceMonitor, PodMonitor
 or "" for none), namespace (of the monitor), rulesNamespace (of the PrometheusRule), job (the job
 label Prometheus gives Tempo's series: the Service's name for a ServiceMonitor, <namespace>/<name> of
-a PodMonitor), settings}. Both namespaces default to the release's.
+a PodMonitor; for a distributed Tempo's ServiceMonitor a regular expression matching each
+component's Service), jobMatch (= or =~), settings}. Both namespaces default to the release's.
 Usage: {{ (include "tempo.monitoring.scrape" . | fromJson).job }}
 */ -}}
 {{- define "tempo.monitoring.scrape" -}}
@@ -12,11 +13,19 @@ Usage: {{ (include "tempo.monitoring.scrape" . | fromJson).job }}
 {{- if $monitoring.serviceMonitor.enabled -}}
 {{- $namespace := $monitoring.serviceMonitor.namespace | default (include "tempo.names.namespace" .) -}}
 {{- $result = dict "kind" "ServiceMonitor" "namespace" $namespace "job" $fullname "settings" $monitoring.serviceMonitor -}}
+{{- if include "tempo.distributed.on" . -}}
+{{- /* A distributed Tempo is scraped through each component's own Service, whose name is its job. */ -}}
+{{- $_ := set $result "job" (printf "%s-.+" $fullname) -}}
+{{- $_ := set $result "jobMatch" "=~" -}}
+{{- end -}}
 {{- else if $monitoring.podMonitor.enabled -}}
 {{- $namespace := $monitoring.podMonitor.namespace | default (include "tempo.names.namespace" .) -}}
 {{- $result = dict "kind" "PodMonitor" "namespace" $namespace "job" (printf "%s/%s" $namespace $fullname) "settings" $monitoring.podMonitor -}}
 {{- end -}}
 {{- $_ := set $result "rulesNamespace" ($monitoring.rules.namespace | default (include "tempo.names.namespace" .)) -}}
+{{- if not (hasKey $result "jobMatch") -}}
+{{- $_ := set $result "jobMatch" "=" -}}
+{{- end -}}
 {{- toJson $result -}}
 {{- end -}}
 
@@ -57,7 +66,7 @@ Usage: {{ include "tempo.monitoring.rules" . | nindent 4 }}
 {{- define "tempo.monitoring.rules" -}}
 {{- $scrape := include "tempo.monitoring.scrape" . | fromJson -}}
 {{- $rules := .Values.monitoring.rules -}}
-{{- $matchers := printf "namespace=%q, job=%q" (include "tempo.names.namespace" .) $scrape.job -}}
+{{- $matchers := printf "namespace=%q, job%s%q" (include "tempo.names.namespace" .) $scrape.jobMatch $scrape.job -}}
 {{- $memoryLimit := dig "limits" "memory" "" (include "tempo.sizing.resources" . | fromJson) -}}
 {{- $metric := (include "tempo.version" . | fromJson).alertMetrics -}}
 {{- $alerts := list
