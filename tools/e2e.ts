@@ -38,6 +38,10 @@ export interface RunOptions {
   log?: (line: string) => void;
   /** Also run the failure scenarios of architecture distributed (failureScenarios). */
   failures?: boolean;
+  /** Where the S3 emulator keeps the bucket: an earlier run's, to run a release on what another left (moving between architectures). */
+  bucketFolder?: string;
+  /** Traces an earlier run on the same bucket acknowledged: each must be read back by ID. */
+  readBack?: string[];
 }
 
 export interface RunSummary {
@@ -53,6 +57,8 @@ export interface RunSummary {
   traces: Array<{ protocol: 'otlp-http' | 'otlp-grpc'; traceId: string; accepted: boolean; byId: boolean; bySearch: boolean }>;
   /** Whether a block reached the object store, where there is one. */
   blockInStore?: boolean;
+  /** The traces of an earlier run (readBack), and whether each was read back by ID. */
+  readBack?: Array<{ traceId: string; byId: boolean }>;
   /** The failure scenarios run (--failures), each with what it showed. */
   failures?: FailureResult[];
   problems: string[];
@@ -131,7 +137,7 @@ export async function runRendered(rendered: Rendered, options: RunOptions): Prom
     summary.storage = trace.backend;
 
     // S3 is s3rver's, Azure Azurite's (with the values' own account and key); GCS a local folder's.
-    const s3 = trace.backend === 's3' ? await startS3rver(options.makeFolder('e2e-s3rver-'), trace.s3.bucket) : undefined;
+    const s3 = trace.backend === 's3' ? await startS3rver(options.bucketFolder ?? options.makeFolder('e2e-s3rver-'), trace.s3.bucket) : undefined;
     if (s3) running.push(s3);
     const azureValues = options.values.storage?.azure;
     const azure = trace.backend === 'azure' ? await startAzurite(options.makeFolder('e2e-azurite-'), azureValues.storageAccountName, azureValues.storageAccountKey, trace.azure.container_name) : undefined;
@@ -199,6 +205,14 @@ export async function runRendered(rendered: Rendered, options: RunOptions): Prom
       else if (!entry.bySearch) summary.problems.push(`the trace sent over ${entry.protocol} was not found by search`);
     }
     if (summary.blockInStore === false) summary.problems.push(`no block reached the ${trace.backend} store`);
+    if (options.readBack) {
+      summary.readBack = [];
+      for (const traceId of options.readBack) {
+        const byId = await eventually(async () => ((await query(`/api/traces/${traceId}`)).status === 200 ? true : undefined), 60_000, 'an earlier trace by ID').catch(() => false);
+        summary.readBack.push({ traceId, byId });
+        if (!byId) summary.problems.push(`the trace ${traceId}, which an earlier run left in the bucket, was not read back by ID`);
+      }
+    }
     if (options.failures) {
       if (!tempo.pods) throw new Error('--failures runs on architecture distributed only');
       if (summary.problems.length === 0) {

@@ -224,7 +224,7 @@ export async function startS3rver(folder: string, bucket: string): Promise<Runni
   const url = `http://127.0.0.1:${port}`;
   const running = await whenReady('s3rver', child, `${url}/${bucket}`, url, 15_000, () => stopProcess(child), log);
   const objects = () => (existsSync(path.join(dataDir, bucket)) ? readdirSync(path.join(dataDir, bucket), { recursive: true, encoding: 'utf8' }).filter((name) => name.endsWith('._S3rver_object')).map((name) => name.replace(/\._S3rver_object$/, '')) : []);
-  const front = await awsChunkedFront(port);
+  const front = await awsChunkedFront(port, path.join(dataDir, bucket), bucket);
   /** Every block's meta.json in the bucket, parsed. */
   const blockMetas = () => objects().filter((name) => name.endsWith('/meta.json')).flatMap((name) => {
     try {
@@ -242,8 +242,13 @@ export async function startS3rver(folder: string, bucket: string): Promise<Runni
  * they came, chunk headers and all: every block Tempo 3.0 wrote was unreadable (found on the objects
  * themselves). The front forwards every request as it is, with such a body decoded into its bytes.
  */
-async function awsChunkedFront(target: number): Promise<{ endpoint: string; stop(): Promise<void> }> {
+async function awsChunkedFront(target: number, bucketDir: string, bucket: string): Promise<{ endpoint: string; stop(): Promise<void> }> {
   const server = http.createServer((request, response) => {
+    const url = new URL(request.url ?? '/', 'http://front');
+    if (request.method === 'GET' && url.pathname.replace(/\/$/, '') === `/${bucket}` && url.searchParams.get('delimiter') === '/' && !url.searchParams.get('prefix')) {
+      response.writeHead(200, { 'content-type': 'application/xml' }).end(rootListing(bucketDir, bucket));
+      return;
+    }
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
@@ -265,6 +270,23 @@ async function awsChunkedFront(target: number): Promise<{ endpoint: string; stop
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as net.AddressInfo;
   return { endpoint: `127.0.0.1:${port}`, stop: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+/**
+ * The bucket's top level as ListObjectsV2 answers it with delimiter "/": its folders as common prefixes
+ * (Tempo's tenants) and its objects. s3rver answers such a listing without prefixes (found: its listing
+ * with prefix "" and delimiter "/" holds nothing), so Tempo found no tenant and never read a block.
+ */
+function rootListing(bucketDir: string, bucket: string): string {
+  const entries = existsSync(bucketDir) ? readdirSync(bucketDir, { withFileTypes: true }) : [];
+  const folders = entries.filter((entry) => entry.isDirectory()).map((entry) => `<CommonPrefixes><Prefix>${entry.name}/</Prefix></CommonPrefixes>`);
+  const objects = entries.filter((entry) => entry.isFile() && entry.name.endsWith('._S3rver_object')).map((entry) => {
+    const file = path.join(bucketDir, entry.name);
+    const key = entry.name.replace(/\._S3rver_object$/, '');
+    const etag = existsSync(`${file}.md5`) ? readFileSync(`${file}.md5`, 'utf8').trim() : '';
+    return `<Contents><Key>${key}</Key><LastModified>${statSync(file).mtime.toISOString()}</LastModified><ETag>&quot;${etag}&quot;</ETag><Size>${statSync(file).size}</Size><StorageClass>STANDARD</StorageClass></Contents>`;
+  });
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>${bucket}</Name><Prefix></Prefix><KeyCount>${folders.length + objects.length}</KeyCount><MaxKeys>1000</MaxKeys><Delimiter>/</Delimiter><IsTruncated>false</IsTruncated>${objects.join('')}${folders.join('')}</ListBucketResult>`;
 }
 
 /** The bytes of an aws-chunked body: chunks of "<hex size>[;chunk-signature=...]\r\n<bytes>\r\n", ending with a chunk of size 0 (and trailers, dropped). */

@@ -107,12 +107,24 @@ Usage: {{ include "tempo.monitoring.rules" . | nindent 4 }}
     "summary" "Tempo restarts."
     "description" "{{ $labels.pod }} in {{ $labels.namespace }} restarted {{ $value }} times in the past hour, which loses what it had not written to its write-ahead log. Look for OOM kills and failing probes.")
 -}}
-{{- with $memoryLimit -}}
-{{- $threshold := mulf (include "tempo.util.quantity" . | float64) (divf (float64 $rules.memoryThresholdPercent) 100.0) | floor | int64 -}}
+{{- /* Each workload's pods against their own memory limit: the monolithic pod's, or each distributed component's (through its own job, or its pods' names under a PodMonitor). */ -}}
+{{- $limits := list -}}
+{{- if include "tempo.distributed.on" . -}}
+{{- range $row := include "tempo.components.table" . | fromJsonArray -}}
+{{- with and $row.tempo (dig "limits" "memory" "" ($row.tempo.resources | default dict)) -}}
+{{- $selector := ternary (printf "namespace=%q, job=%q" (include "tempo.names.namespace" $) $row.resourceName) (printf "%s, pod=~%q" $matchers (printf "%s-[^-]+(-[^-]+)?" $row.resourceName)) (eq $scrape.kind "ServiceMonitor") -}}
+{{- $limits = append $limits (dict "limit" . "selector" $selector "advice" (printf "Raise components.%s.resources." $row.tempo.key)) -}}
+{{- end -}}
+{{- end -}}
+{{- else if $memoryLimit -}}
+{{- $limits = list (dict "limit" $memoryLimit "selector" $matchers "advice" "Move to a larger sizing preset.") -}}
+{{- end -}}
+{{- range $limits -}}
+{{- $threshold := mulf (include "tempo.util.quantity" .limit | float64) (divf (float64 $rules.memoryThresholdPercent) 100.0) | floor | int64 -}}
 {{- $alerts = append $alerts (dict "alert" "TempoMemoryNearLimit" "severity" "warning" "for" "15m"
-    "expr" (printf "max by (namespace, job, pod) (process_resident_memory_bytes{%s}) > %d" $matchers $threshold)
+    "expr" (printf "max by (namespace, job, pod) (process_resident_memory_bytes{%s}) > %d" .selector $threshold)
     "summary" "Tempo's memory is near its limit."
-    "description" (printf "{{ $labels.pod }} in {{ $labels.namespace }} uses {{ $value | humanize1024 }}B, over %d%% of its %s limit: the kernel kills it at the limit. Move to a larger sizing preset." (int $rules.memoryThresholdPercent) .)) -}}
+    "description" (printf "{{ $labels.pod }} in {{ $labels.namespace }} uses {{ $value | humanize1024 }}B, over %d%% of its %s limit: the kernel kills it at the limit. %s" (int $rules.memoryThresholdPercent) .limit .advice)) -}}
 {{- end -}}
 {{- $group := list -}}
 {{- range $alerts -}}
