@@ -2097,9 +2097,9 @@ export interface Values {
         "enabled": boolean;
         /** Kafka brokers as host:port. For example: [kafka-0.kafka:9092]. */
         "brokers": Array<string>;
-        /** Topic the spans are read from. */
+        /** Topic the spans are read from. From Tempo 2.10 on its receiver takes a list of topics under traces (distributor.receivers.kafka.traces.topics): the topic is its one entry; 2.10.8 and 3.0.3 stop at start-up on the top-level topic (measured). */
         "topic": string;
-        /** Encoding of the messages. */
+        /** Encoding of the messages (under traces from Tempo 2.10 on, as the topic). */
         "encoding": "otlp_proto" | "jaeger_proto" | "jaeger_json" | "zipkin_proto" | "zipkin_json" | "zipkin_thrift";
         /** Consumer group. Every Tempo pod joins the same group, so each message is read once. */
         "groupId": string;

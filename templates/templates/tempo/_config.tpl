@@ -54,6 +54,13 @@ Usage: {{ include "tempo.configSection.distributor" $context | fromJson }} (see 
 {{- with $receivers.kafka -}}
 {{- if .enabled -}}
 {{- $kafka := (include "tempo.config.fromWiring" (dict "context" $ "under" "tempo.receivers.kafka.") | fromJson).distributor.receivers.kafka -}}
+{{- /* The topic is the series' key (the wiring table's): a string, or the one entry of a list of topics. */ -}}
+{{- range $.wiring.ownedKeys -}}
+{{- if eq .value "tempo.receivers.kafka.topic" -}}
+{{- $topic := ternary (list $receivers.kafka.topic) $receivers.kafka.topic (hasSuffix ".topics" .key) -}}
+{{- include "tempo.util.deepMerge" (dict "dst" $kafka "src" (include "tempo.util.nested" (dict "path" (trimPrefix "distributor.receivers.kafka." .key) "value" $topic) | fromJson)) -}}
+{{- end -}}
+{{- end -}}
 {{- $auth := dict -}}
 {{- if .sasl.mechanism -}}
 {{- /* Filled from the Secret through the environment (tempo.pod.secretEnv). */ -}}
