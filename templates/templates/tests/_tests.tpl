@@ -1,6 +1,6 @@
 {{- /*
 tempo.tests.script: the helm test script (POSIX sh and curl). It sends one span over OTLP/HTTP with a
-known trace ID, reads the trace back from /api/traces/<id>, retrying while Tempo takes it in, and
+known trace ID (retrying until it is accepted), reads the trace back from /api/traces/<id>, retrying while Tempo takes it in, and
 finds it with /api/search. Everything it needs comes from the environment: TEMPO_URL, OTLP_URL,
 TRACE_ID, SPAN_ID, TIMEOUT_SECONDS, and optionally TEMPO_USERNAME and TEMPO_PASSWORD (basic auth) and
 TEMPO_TENANT (X-Scope-OrgID).
@@ -26,10 +26,20 @@ deadline=$((now + TIMEOUT_SECONDS))
 start="${now}000000000"
 end="$((now + 1))000000000"
 
-echo "Sending trace ${TRACE_ID} to ${OTLP_URL}/v1/traces"
-call --header "Content-Type: application/json" --data-binary @- "${OTLP_URL}/v1/traces" <<JSON
+cat > /tmp/request.json <<JSON
 {"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"helm-test"}}]},"scopeSpans":[{"spans":[{"traceId":"${TRACE_ID}","spanId":"${SPAN_ID}","name":"helm test","kind":1,"startTimeUnixNano":"${start}","endTimeUnixNano":"${end}"}]}]}]}
 JSON
+
+# Retried as an OTLP exporter retries: a distributed Tempo refuses writes until its live-stores have
+# made every Kafka partition active, some seconds after its pods are ready.
+echo "Sending trace ${TRACE_ID} to ${OTLP_URL}/v1/traces"
+until call --header "Content-Type: application/json" --data-binary @/tmp/request.json "${OTLP_URL}/v1/traces"; do
+  if [ "$(date +%s)" -ge "${deadline}" ]; then
+    echo "FAIL: trace ${TRACE_ID} was not accepted within ${TIMEOUT_SECONDS} seconds"
+    exit 1
+  fi
+  sleep 2
+done
 echo
 
 echo "Reading it back from ${TEMPO_URL}/api/traces/${TRACE_ID}"
