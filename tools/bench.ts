@@ -49,6 +49,7 @@ try {
   // helm create chart rendered in the same loop, so machine noise hits both.
   const scaledOut = valuesSets().find((set) => set.name === 'scaled-out-s3')!;
   const tempo30 = valuesSets().find((set) => set.name === 'tempo-3-0')!;
+  const distributed = valuesSets().find((set) => set.name === 'distributed-zones')!;
   for (const release of helmReleases) {
     const helm = helmBinary(release);
     const env = { ...process.env, ...isolatedHelmEnv(workDir) };
@@ -59,16 +60,18 @@ try {
     const defaults: number[] = [];
     const threeReplicas: number[] = [];
     const latestTempo: number[] = [];
+    const microservices: number[] = [];
     const theirs: number[] = [];
     for (let index = 0; index < runs; index += 1) {
       defaults.push(time(template(paths.chart)));
       threeReplicas.push(time(template(paths.chart, scaledOut.files)));
       latestTempo.push(time(template(paths.chart, tempo30.files)));
+      microservices.push(time(template(paths.chart, distributed.files)));
       theirs.push(time(template(reference)));
     }
     const ratio = (samples: number[]) => (median(samples) / median(theirs)).toFixed(2);
     console.log(
-      `${release.label} ${release.version} helm template: helm create chart ${ms(median(theirs))}; this chart's defaults ${ms(median(defaults))}, ratio ${ratio(defaults)}; 3 replicas on S3 ${ms(median(threeReplicas))}, ratio ${ratio(threeReplicas)}; Tempo 3.0 ${ms(median(latestTempo))}, ratio ${ratio(latestTempo)}`,
+      `${release.label} ${release.version} helm template: helm create chart ${ms(median(theirs))}; this chart's defaults ${ms(median(defaults))}, ratio ${ratio(defaults)}; 3 replicas on S3 ${ms(median(threeReplicas))}, ratio ${ratio(threeReplicas)}; Tempo 3.0 ${ms(median(latestTempo))}, ratio ${ratio(latestTempo)}; distributed in two zones ${ms(median(microservices))}, ratio ${ratio(microservices)}`,
     );
   }
 
