@@ -204,8 +204,10 @@ monolithic configuration they share (measured on real 3.0.3 processes, docs/dist
 (brokers, topic, the partitions Tempo creates it with, SASL credentials as ${VAR} references from
 tempo.pod.secretReferences), every ring on memberlist joined through the headless Service under a
 cluster label of the release's, the block-builders' partitions per pod and write-ahead log under
-tempo.dataDir, and where the queriers find the query-frontends and the backend workers the scheduler
-(their gRPC ports). Instance IDs stay Tempo's default, the pod's hostname: a StatefulSet pod's name,
+tempo.dataDir, where the queriers find the query-frontends and the backend workers the scheduler
+(their gRPC ports), and a live-store ready only once it is within 30 s of its partition's end (Tempo's
+default reports it ready at once, while it may be far behind: measured), so a rollout waits for it
+and reads go to a live-store that has the recent traces. Instance IDs stay Tempo's default, the pod's hostname: a StatefulSet pod's name,
 ending in its ordinal, which is the partition a live-store owns.
 Usage: {{ include "tempo.configSection.distributed" $context | fromJson }} (see tempo.config.generated)
 */ -}}
@@ -225,7 +227,7 @@ Usage: {{ include "tempo.configSection.distributed" $context | fromJson }} (see 
   "ingest" (dict "kafka" $kafka)
   "memberlist" (dict "bind_port" $port "advertise_port" $port "cluster_label" (printf "%s.%s" (include "tempo.names.fullname" $root) (include "tempo.names.namespace" $root)) "join_members" (list (printf "dns+%s:%d" (include "tempo.names.host" (dict "root" $root "service" (include "tempo.names.headless" $root))) $port)) "abort_if_cluster_join_fails" false)
   "distributor" (dict "ring" $memberlist)
-  "live_store" (dict "ring" $memberlist "partition_ring" $memberlist)
+  "live_store" (dict "ring" $memberlist "partition_ring" $memberlist "readiness_target_lag" "30s")
   "block_builder" (dict "partitions_per_instance" (int $root.Values.components.blockBuilder.partitionsPerInstance) "wal" (dict "path" (printf "%s/block-builder/traces" $root.Values.tempo.dataDir)))
   "querier" (dict "frontend_worker" (dict "frontend_address" (printf "%s:%d" (include "tempo.names.host" (dict "root" $root "service" (include "tempo.names.suffixed" (dict "root" $root "suffix" "query-frontend-discovery")))) $grpc)))
   "backend_worker" (dict "ring" $memberlist "backend_scheduler_addr" (printf "%s:%d" (include "tempo.names.host" (dict "root" $root "service" (include "tempo.names.suffixed" (dict "root" $root "suffix" "backend-scheduler")))) $grpc))
