@@ -84,6 +84,8 @@ describe.runIf(runsWithTempo('3.0.3') && runsWith('nginx')).sequential.each(dist
         : 'block-builders killed and started again still get every span into a block',
     ]);
     expect(summary.failures.every((failure: { ok: boolean }) => failure.ok)).toBe(true);
+    // The metric TempoKafkaLagHigh reads, on every Kafka consumer the alert rules watch.
+    for (const consumer of ['block-builder', ...Object.keys(summary.metrics).filter((component) => component.startsWith('live-store'))]) expect(summary.metrics[consumer], consumer).toContain('tempo_ingest_group_partition_lag_seconds');
     expect(exitCode).toBe(0);
   }, 300_000);
 });

@@ -59,6 +59,8 @@ export interface RunSummary {
   blockInStore?: boolean;
   /** The traces of an earlier run (readBack), and whether each was read back by ID. */
   readBack?: Array<{ traceId: string; byId: boolean }>;
+  /** Architecture distributed: the names of the tempo* metrics each component recorded by the end of the run. */
+  metrics?: Record<string, string[]>;
   /** The failure scenarios run (--failures), each with what it showed. */
   failures?: FailureResult[];
   problems: string[];
@@ -211,6 +213,15 @@ export async function runRendered(rendered: Rendered, options: RunOptions): Prom
         const byId = await eventually(async () => ((await query(`/api/traces/${traceId}`)).status === 200 ? true : undefined), 60_000, 'an earlier trace by ID').catch(() => false);
         summary.readBack.push({ traceId, byId });
         if (!byId) summary.problems.push(`the trace ${traceId}, which an earlier run left in the bucket, was not read back by ID`);
+      }
+    }
+    if (tempo.pods) {
+      // The metrics each component records (the names), which the alert rules of a distributed Tempo read.
+      summary.metrics = {};
+      for (const pod of tempo.pods) {
+        const text = await fetch(`${pod.process.url}/metrics`, { signal: AbortSignal.timeout(10_000) }).then((answer) => answer.text(), () => '');
+        const names = new Set(text.split('\n').filter((line) => /^tempo/.test(line)).map((line) => /^[a-zA-Z_:][a-zA-Z0-9_:]*/.exec(line)![0]));
+        summary.metrics[pod.component] = [...new Set([...(summary.metrics[pod.component] ?? []), ...names])].sort();
       }
     }
     if (options.failures) {

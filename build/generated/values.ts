@@ -1767,6 +1767,8 @@ export interface Values {
       "compactionBacklogBlocks": number;
       /** TempoMemoryNearLimit fires when Tempo's resident memory stays above this share of the container's memory limit (no alert without a limit). */
       "memoryThresholdPercent": number;
+      /** With architecture distributed: TempoKafkaLagHigh fires when a live-store, block-builder or metrics-generator stays more than this many seconds behind its Kafka partition (tempo_ingest_group_partition_lag_seconds): recent traces are missing from queries, or blocks are late. */
+      "kafkaLagSeconds": number;
     };
   };
   /** A Kubernetes Ingress for the query API (/api) and OTLP over HTTP (/v1/traces). With gateway.enabled it points at the gateway, which asks for credentials; without, at Tempo itself, which asks for none. */

@@ -108,13 +108,20 @@ Usage: {{ include "tempo.monitoring.rules" . | nindent 4 }}
     "summary" "Tempo restarts."
     "description" "{{ $labels.pod }} in {{ $labels.namespace }} restarted {{ $value }} times in the past hour, which loses what it had not written to its write-ahead log. Look for OOM kills and failing probes.")
 -}}
+{{- if include "tempo.distributed.on" . -}}
+{{- /* Recorded by the live-stores, block-builders and metrics-generator of a distributed Tempo (scraped from real 3.0.3 processes: test/e2e.test.ts). */ -}}
+{{- $alerts = append $alerts (dict "alert" "TempoKafkaLagHigh" "severity" "warning" "for" "10m"
+    "expr" (printf "max by (namespace, job, group, partition) (tempo_ingest_group_partition_lag_seconds{%s}) > %d" $matchers (int $rules.kafkaLagSeconds))
+    "summary" "Tempo's Kafka consumers fall behind."
+    "description" "{{ $labels.job }} in {{ $labels.namespace }} (consumer group {{ $labels.group }}) is {{ $value | humanizeDuration }} behind Kafka partition {{ $labels.partition }}: live-stores that lag leave recent traces out of queries, block-builders that lag write blocks late. Give the component more CPU, or Kafka more partitions and the component more pods.") -}}
+{{- end -}}
 {{- /* Each workload's pods against their own memory limit: the monolithic pod's, or each distributed component's (through its own job, or its pods' names under a PodMonitor). */ -}}
 {{- $limits := list -}}
 {{- if include "tempo.distributed.on" . -}}
 {{- range $row := include "tempo.components.table" . | fromJsonArray -}}
 {{- with and $row.tempo (dig "limits" "memory" "" ($row.tempo.resources | default dict)) -}}
 {{- $selector := ternary (printf "namespace=%q, job=%q" (include "tempo.names.namespace" $) $row.resourceName) (printf "%s, pod=~%q" $matchers (printf "%s-[^-]+(-[^-]+)?" $row.resourceName)) (eq $scrape.kind "ServiceMonitor") -}}
-{{- $limits = append $limits (dict "limit" . "selector" $selector "advice" (printf "Raise components.%s.resources." $row.tempo.key)) -}}
+{{- $limits = append $limits (dict "limit" . "selector" $selector "advice" (printf "Raise components.%s.resources." $row.tempo.key) "labels" (dict "component" $row.name)) -}}
 {{- end -}}
 {{- end -}}
 {{- else if $memoryLimit -}}
@@ -125,13 +132,14 @@ Usage: {{ include "tempo.monitoring.rules" . | nindent 4 }}
 {{- $alerts = append $alerts (dict "alert" "TempoMemoryNearLimit" "severity" "warning" "for" "15m"
     "expr" (printf "max by (namespace, job, pod) (process_resident_memory_bytes{%s}) > %d" .selector $threshold)
     "summary" "Tempo's memory is near its limit."
-    "description" (printf "{{ $labels.pod }} in {{ $labels.namespace }} uses {{ $value | humanize1024 }}B, over %d%% of its %s limit: the kernel kills it at the limit. %s" (int $rules.memoryThresholdPercent) .limit .advice)) -}}
+    "description" (printf "{{ $labels.pod }} in {{ $labels.namespace }} uses {{ $value | humanize1024 }}B, over %d%% of its %s limit: the kernel kills it at the limit. %s" (int $rules.memoryThresholdPercent) .limit .advice) "labels" (.labels | default dict)) -}}
 {{- end -}}
 {{- $group := list -}}
 {{- range $alerts -}}
 {{- /* A rule whose metric the Tempo series does not have (its alertMetrics say null) is left out. */ -}}
 {{- if or (not (hasKey . "metric")) .metric -}}
-{{- $group = append $group (dict "alert" .alert "expr" .expr "for" .for "labels" (merge (dict "severity" .severity) $rules.alertLabels) "annotations" (dict "summary" .summary "description" .description)) -}}
+{{- /* A rule's own labels (the component of a distributed Tempo's memory rule) keep rules of one name apart. */ -}}
+{{- $group = append $group (dict "alert" .alert "expr" .expr "for" .for "labels" (merge (dict "severity" .severity) (.labels | default dict) $rules.alertLabels) "annotations" (dict "summary" .summary "description" .description)) -}}
 {{- end -}}
 {{- end -}}
 {{- toYaml (list (dict "name" "tempo" "rules" $group)) -}}
