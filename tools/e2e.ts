@@ -11,7 +11,7 @@ import { eventually, newTraceId, otlpGrpcKey, otlpHttpKey, otlpRequest, sendOtlp
 import { helmMerge, setAt } from '../test/helpers/values-sets.ts';
 
 /**
- * npm run e2e -- -f FILE [-f FILE]... [--set KEY=VALUE]...: a rendered release run on loopback, as its
+ * npm run e2e -- -f FILE [-f FILE]... [--set KEY=VALUE]... [--failures]: a rendered release run on loopback, as its
  * pods would run it. The chart is rendered with the values given (Helm's -f and --set); Tempo's
  * workload starts as the release's own binary with the rendered configuration, arguments and
  * environment (tools and tests share this runner: test/values-sets-on-tempo.test.ts runs every values
@@ -23,8 +23,11 @@ import { helmMerge, setAt } from '../test/helpers/values-sets.ts';
  * printed is a JSON summary; the exit code is 0 only when every step held.
  *
  * Several replicas run as several processes, each on a loopback address of its own, gossiping as the
- * StatefulSet's pods do; writes go to the first and reads to the last. What it does not run yet says
- * so and fails: receivers whose certificates are a Secret of the user's.
+ * StatefulSet's pods do; writes go to the first and reads to the last. Architecture distributed runs
+ * every replica of every component so, with its pod's name as its identity, Kafka as the test broker,
+ * writes through the distributors and reads through the query-frontend; --failures then kills and
+ * restarts its pods (failureScenarios). What it does not run yet says so and fails: receivers whose
+ * certificates are a Secret of the user's.
  */
 
 type Json = Record<string, any>;
