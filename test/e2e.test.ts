@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, test } from 'vitest';
@@ -54,14 +55,16 @@ describe.runIf(runsWithTempo('3.0.3') && runsWith('nginx')).concurrent('npm run 
 });
 
 /**
- * Every values set of architecture distributed, as npm run e2e runs it: each replica of each component
- * a real Tempo 3.0.3 process, through the Kafka test broker and s3rver. One set at a time: a set runs
- * eight to twelve processes of about 100 MB each.
+ * Every values set of architecture distributed, as npm run e2e runs it with --failures: each replica of
+ * each component a real Tempo 3.0.3 process, through the Kafka test broker and s3rver. One set at a
+ * time: a set runs eight to twelve processes of about 100 MB each. The set in one zone runs in
+ * test/distributed-move.test.ts, through the same runner, on a bucket a monolithic pod wrote first.
  */
-const distributedSets = valuesSets().filter((set) => setValues(set).architecture === 'distributed');
+const distributedSets = valuesSets().filter((set) => setValues(set).architecture === 'distributed' && set.name !== 'distributed');
 
 test('the distributed values sets are one zone, two zones, and the gateway with the metrics-generator', () => {
-  expect(distributedSets.map((set) => set.name).sort()).toEqual(['distributed', 'distributed-gateway-generator', 'distributed-zones']);
+  expect(valuesSets().filter((set) => setValues(set).architecture === 'distributed').map((set) => set.name).sort()).toEqual(['distributed', 'distributed-gateway-generator', 'distributed-zones']);
+  expect(readFileSync(path.join(paths.root, 'test', 'distributed-move.test.ts'), 'utf8')).toContain("valuesOf('distributed.yaml')");
 });
 
 describe.runIf(runsWithTempo('3.0.3') && runsWith('nginx')).sequential.each(distributedSets)('npm run e2e on values set $name', (set) => {

@@ -16,7 +16,7 @@ const scratch = scratchFolders();
 afterAll(scratch.removeAll);
 const helm = helmRelease('helm4');
 
-describe.runIf(chartSeries().every((entry) => runsWithTempo(entry.release)) && Boolean(process.env.CI || kafkaBrokerBinary())).each(chartSeries().map((entry) => entry.release))('the Kafka receiver on Tempo %s', (release) => {
+describe.runIf(chartSeries().every((entry) => runsWithTempo(entry.release)) && Boolean(process.env.CI || kafkaBrokerBinary())).concurrent.each(chartSeries().map((entry) => entry.release))('the Kafka receiver on Tempo %s', (release) => {
   test('consumes a trace put on its topic as OTLP, and answers for it by ID', async () => {
     const rendered = await render(helm, { values: { image: { tag: release }, tempo: { receivers: { kafka: { enabled: true, brokers: ['kafka-bootstrap.kafka.svc:9092'], topic: 'otlp_spans', initialOffset: 'earliest' } } } } });
     const broker = await startKafkaBroker(scratch.make('kafka-'), 'otlp_spans', 1);
@@ -27,6 +27,9 @@ describe.runIf(chartSeries().every((entry) => runsWithTempo(entry.release)) && B
         // From 2.10 on the topic is a list under traces (2.10.8 and 3.0.3 stop on the top-level topic).
         config.distributor.receivers.kafka.brokers = [broker.address];
       },
+    }).catch(async (error) => {
+      await broker.stop();
+      throw error;
     });
     try {
       const traceId = newTraceId();

@@ -368,7 +368,8 @@ function distributedComponents(rendered: Rendered): Manifest[] {
 /** The settings a run shortens so that it watches in seconds what takes minutes (production defaults in docs/distributed.md). */
 function shortenedForTest(config: Json): void {
   const set = (dotted: string, value: unknown) => setAt(config, dotted, value);
-  set('block_builder.consume_cycle_duration', '10s');
+  set('block_builder.consume_cycle_duration', '5s');
+  set('live_store.partition_ring.min_partition_owners_duration', '1s');
   set('query_frontend.query_end_cutoff', '1s');
   set('query_frontend.search.query_backend_after', '30s');
   set('storage.trace.blocklist_poll', '5s');
