@@ -94,6 +94,43 @@ describe.skipIf(!runsWith('promtool'))('the alert rules, checked by promtool', (
   });
 });
 
+describe.skipIf(!runsWith('promtool'))('the alert rules of a distributed Tempo, checked by promtool', () => {
+  test('scrape each component once through its own Service; TempoKafkaLagHigh and each component\'s TempoMemoryNearLimit fire on their symptom only', async () => {
+    const rendered = await render(helmRelease('helm4'), { valuesFiles: [valuesSet('distributed-zones')], external: ['Secret/tempo-s3', 'Secret/tempo-kafka'] });
+    // Each pod once: the Services the monitor selects carry the http port, one per component, and select every Tempo pod between them, none twice.
+    const monitor = rendered.get('ServiceMonitor', 'tempo');
+    const selected = rendered.ofKind('Service').filter((service) =>
+      Object.entries(monitor.spec.selector.matchLabels).every(([key, value]) => service.metadata.labels?.[key] === value) &&
+      monitor.spec.selector.matchExpressions.every((expression: Manifest) => expression.operator === 'Exists' && service.metadata.labels?.[expression.key] !== undefined));
+    const workloads = rendered.documents.filter((doc) => (doc.kind === 'Deployment' || doc.kind === 'StatefulSet') && doc.metadata.name !== 'tempo-gateway');
+    const scrapedBy = (workload: Manifest) => selected.filter((service) => Object.entries<string>(service.spec.selector).every(([key, value]) => workload.spec.template.metadata.labels[key] === value));
+    for (const workload of workloads) expect(scrapedBy(workload).map((service) => service.metadata.name), workload.metadata.name).toEqual([workload.metadata.name]);
+    for (const service of selected) expect(service.spec.ports.map((port: Manifest) => port.name)).toContain('http');
+
+    const rule = rendered.get('PrometheusRule', 'tempo');
+    const folder = scratch.make('tempo-rules-');
+    const bareRules = path.join(folder, 'bare-rules.yaml');
+    writeFileSync(bareRules, YAML.stringify({ groups: rule.spec.groups.map((group: Manifest) => ({ ...group, rules: group.rules.map(({ annotations: _, ...kept }: Manifest) => kept) })) }));
+    promtool(['check', 'rules', bareRules]);
+    const lag = (job: string, seconds: number) => ({ series: `tempo_ingest_group_partition_lag_seconds{namespace="observability", job="${job}", group="${job}", partition="1"}`, values: `${seconds}x30` });
+    // A live-store of zone b with its 1Gi limit at 95 %, a querier (also 1Gi) well below.
+    const memory = (job: string, pod: string, bytes: number) => ({ series: `process_resident_memory_bytes{namespace="observability", job="${job}", pod="${pod}"}`, values: `${bytes}x30` });
+    const tests = [
+      {
+        interval: '1m',
+        input_series: [lag('tempo-live-store-zone-b', 600), lag('tempo-block-builder', 20), memory('tempo-live-store-zone-b', 'tempo-live-store-zone-b-1', 1020054732), memory('tempo-querier', 'tempo-querier-7d4f-abcde', 300000000)],
+        alert_rule_test: [
+          { eval_time: '20m', alertname: 'TempoKafkaLagHigh', exp_alerts: [{ exp_labels: { severity: 'warning', namespace: 'observability', job: 'tempo-live-store-zone-b', group: 'tempo-live-store-zone-b', partition: '1' } }] },
+          { eval_time: '20m', alertname: 'TempoMemoryNearLimit', exp_alerts: [{ exp_labels: { severity: 'warning', component: 'live-store-zone-b', namespace: 'observability', job: 'tempo-live-store-zone-b', pod: 'tempo-live-store-zone-b-1' } }] },
+        ],
+      },
+    ];
+    const testsFile = path.join(folder, 'tests.yaml');
+    writeFileSync(testsFile, YAML.stringify({ rule_files: [bareRules], evaluation_interval: '1m', tests }));
+    expect(promtool(['test', 'rules', testsFile])).toContain('SUCCESS');
+  });
+});
+
 describe.each(helmReleases)('monitoring resources ($label)', (helm) => {
   test('a ServiceMonitor scrapes Tempo through the one Service with an http port, with the set settings', async () => {
     const rendered = await render(helm, { valuesFiles: [valuesSet('monitoring')], values: { service: { ingest: { enabled: true } }, replicas: 3, storage: { backend: 's3', s3: { bucket: 'traces' } } } });
