@@ -1,11 +1,14 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
-import { describe, expect, test } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { afterAll, describe, expect, test } from 'vitest';
+import YAML from 'yaml';
+import { runRendered } from '../tools/e2e.ts';
+import { helmRelease, render } from './helpers/helm.ts';
 import { paths } from '../build/paths.ts';
-import { runsWith } from './helpers/servers.ts';
+import { runsWith, scratchFolders } from './helpers/servers.ts';
 import { runsWithTempo } from './helpers/tempo.ts';
-import { setValues, valuesSets, valuesSetsDir } from './helpers/values-sets.ts';
+import { helmMerge, setValues, valuesSets, valuesSetsDir } from './helpers/values-sets.ts';
 
 /**
  * npm run e2e as a user runs it: Helm's -f and --set, a JSON summary as the last line, and an exit code
@@ -58,13 +61,45 @@ describe.runIf(runsWithTempo('3.0.3') && runsWith('nginx')).concurrent('npm run 
  * Every values set of architecture distributed, as npm run e2e runs it with --failures: each replica of
  * each component a real Tempo 3.0.3 process, through the Kafka test broker and s3rver. One set at a
  * time: a set runs eight to twelve processes of about 100 MB each. The set in one zone runs in
- * test/distributed-move.test.ts, through the same runner, on a bucket a monolithic pod wrote first.
+ * the move between architectures below, through the same runner, on a bucket a monolithic pod wrote first.
  */
 const distributedSets = valuesSets().filter((set) => setValues(set).architecture === 'distributed' && set.name !== 'distributed');
 
 test('the distributed values sets are one zone, two zones, and the gateway with the metrics-generator', () => {
   expect(valuesSets().filter((set) => setValues(set).architecture === 'distributed').map((set) => set.name).sort()).toEqual(['distributed', 'distributed-gateway-generator', 'distributed-zones']);
-  expect(readFileSync(path.join(paths.root, 'test', 'distributed-move.test.ts'), 'utf8')).toContain("valuesOf('distributed.yaml')");
+});
+
+/**
+ * Moving between architectures on real Tempo 3.0.3 (docs/distributed.md, "Moving between
+ * architectures"): the bucket is what carries over. A monolithic pod on S3 takes traces and writes them
+ * into blocks; the same release made distributed (the one-zone values set), on the same bucket,
+ * answers for them by ID through its query-frontend and takes traces of its own, which its
+ * block-builders write; the release made monolithic again answers for those. Each step is the chart's
+ * rendering, run by npm run e2e's runner. In this file, before the other distributed runs, so that the
+ * longest runs of the suite start first.
+ */
+describe.runIf(runsWithTempo('3.0.3') && runsWith('nginx'))('moving a Tempo 3.0 release between architectures', () => {
+  const scratch = scratchFolders();
+  afterAll(scratch.removeAll);
+  const valuesOf = (file: string) => YAML.parse(readFileSync(path.join(valuesSetsDir, file), 'utf8'));
+  // One bucket for every step, as a release keeps its bucket across an upgrade.
+  const distributed = valuesOf('distributed.yaml');
+  const monolithic = helmMerge(valuesOf('tempo-3-0.yaml'), { storage: distributed.storage });
+
+  test('keeps every trace that reached the bucket: monolithic, then distributed, then monolithic again', async () => {
+    const bucketFolder = scratch.make('move-bucket-');
+    // Search is proven by the other runs; here what counts is what each step finds of the one before.
+    const step = async (values: Record<string, any>, readBack?: string[]) => runRendered(await render(helmRelease('helm4'), { values }), { values, makeFolder: scratch.make, bucketFolder, readBack, search: false });
+    const first = await step(monolithic);
+    expect(first.problems).toEqual([]);
+    expect(first.workload).toBe('StatefulSet/tempo');
+    const second = await step(distributed, first.traces.map((trace) => trace.traceId));
+    expect(second.problems).toEqual([]);
+    expect(second.readBack?.every((trace) => trace.byId)).toBe(true);
+    const third = await step(monolithic, second.traces.map((trace) => trace.traceId));
+    expect(third.problems).toEqual([]);
+    expect(third.readBack?.every((trace) => trace.byId)).toBe(true);
+  }, 420_000);
 });
 
 describe.runIf(runsWithTempo('3.0.3') && runsWith('nginx')).sequential.each(distributedSets)('npm run e2e on values set $name', (set) => {
