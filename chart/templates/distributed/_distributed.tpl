@@ -125,12 +125,7 @@ Usage: {{ include "tempo.component.distributed" . | fromJsonArray }}
 {{- with $group.zone -}}
 {{- $args = append $args (printf "-live-store.instance-availability-zone=%s" .) -}}
 {{- end -}}
-{{- $spread := $settings.topologySpreadConstraints -}}
-{{- if and (not $spread) (gt (int $count.fewest) 1) -}}
-{{- range $topologyKey := list "kubernetes.io/hostname" "topology.kubernetes.io/zone" -}}
-{{- $spread = append $spread (dict "maxSkew" 1 "topologyKey" $topologyKey "whenUnsatisfiable" "ScheduleAnyway" "labelSelector" (dict "matchLabels" ($selector | fromYaml))) -}}
-{{- end -}}
-{{- end -}}
+{{- $spread := include "tempo.pod.topologySpread" (dict "constraints" $settings.topologySpreadConstraints "manyPods" (gt (int $count.fewest) 1) "selector" $selector) | fromJsonArray -}}
 {{- $placement := dict "nodeSelector" (merge (deepCopy $group.nodeSelector) $settings.nodeSelector) "affinity" $settings.affinity "tolerations" $settings.tolerations "topologySpreadConstraints" $spread -}}
 {{- $persistence := $settings.persistence | default dict -}}
 {{- $claimed := false -}}

@@ -72,7 +72,7 @@ Usage: {{ include "tempo.component.tempo" . | fromJson }}
 {{- $_ := set $resources "requests" (merge ($resources.requests | default dict) (dict "ephemeral-storage" .)) -}}
 {{- end -}}
 {{- end -}}
-{{- $placement := dict "nodeSelector" .Values.nodeSelector "affinity" .Values.affinity "tolerations" .Values.tolerations "topologySpreadConstraints" (include "tempo.pod.topologySpread" . | fromJsonArray) -}}
+{{- $placement := dict "nodeSelector" .Values.nodeSelector "affinity" .Values.affinity "tolerations" .Values.tolerations "topologySpreadConstraints" (include "tempo.pod.topologySpread" (dict "constraints" .Values.topologySpreadConstraints "manyPods" (eq (include "tempo.workload.manyPods" .) "true") "selector" $selector) | fromJsonArray) -}}
 {{- $_ := set $row "tempo" (dict "target" "all" "listeners" $listeners "rings" (ternary "memberlist, shared by its pods" "in memory" (eq (include "tempo.workload.sharesRings" .) "true")) "writes" $writes "ports" $ports "args" list "resources" $resources "goMemLimit" ((include "tempo.sizing.protection" . | fromJson).goMemLimit | default "") "placement" $placement "podLabels" .Values.podLabels "podAnnotations" .Values.podAnnotations "dataVolume" (include "tempo.pod.dataVolume" . | fromJson).volume "gossip" (eq (include "tempo.workload.sharesRings" .) "true")) -}}
 {{- if $clustered -}}
 {{- $_ := set $row "kind" "StatefulSet" -}}

@@ -301,17 +301,19 @@ Usage: {{ include "tempo.pod.extraContainers" (dict "root" . "containers" .Value
 {{- end -}}
 
 {{- /*
-tempo.pod.topologySpread: topologySpreadConstraints; the user's, or with more than one replica the
-chart's default spread over nodes and zones, which never blocks scheduling (ScheduleAnyway).
-Usage: {{ include "tempo.pod.topologySpread" . | fromJsonArray }}
+tempo.pod.topologySpread: a Tempo workload's topologySpreadConstraints: the user's (constraints), or
+when it runs more than one pod (manyPods) the chart's default spread of the pods its selector (YAML)
+picks over nodes and zones, which never blocks scheduling (ScheduleAnyway). The monolithic pods and
+each distributed component use it.
+Usage: {{ include "tempo.pod.topologySpread" (dict "constraints" .Values.topologySpreadConstraints "manyPods" true "selector" $selector) | fromJsonArray }}
 */ -}}
 {{- define "tempo.pod.topologySpread" -}}
-{{- $constraints := .Values.topologySpreadConstraints -}}
-{{- if and (not $constraints) (include "tempo.workload.manyPods" .) -}}
-{{- $selector := dict "matchLabels" (include "tempo.labels.selector" . | fromYaml) -}}
+{{- $constraints := .constraints -}}
+{{- if and (not $constraints) .manyPods -}}
+{{- $selector := dict "matchLabels" (.selector | fromYaml) -}}
 {{- range $topologyKey := list "kubernetes.io/hostname" "topology.kubernetes.io/zone" -}}
 {{- $constraints = append $constraints (dict "maxSkew" 1 "topologyKey" $topologyKey "whenUnsatisfiable" "ScheduleAnyway" "labelSelector" $selector) -}}
 {{- end -}}
 {{- end -}}
-{{- toJson $constraints -}}
+{{- toJson ($constraints | default list) -}}
 {{- end -}}
