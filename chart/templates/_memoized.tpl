@@ -33,6 +33,30 @@ values cannot change while the chart renders, and these results are read by most
 {{- include "tempo.util.once" (dict "root" . "name" "tempo.config.listenersUncached") -}}
 {{- end -}}
 
+{{- define "tempo.pod.sharedAnnotations" -}}
+{{- include "tempo.util.once" (dict "root" . "name" "tempo.pod.sharedAnnotationsUncached") -}}
+{{- end -}}
+
+{{- define "tempo.pod.sharedSpec" -}}
+{{- include "tempo.util.once" (dict "root" . "name" "tempo.pod.sharedSpecUncached") -}}
+{{- end -}}
+
+{{- define "tempo.pod.sharedEnv" -}}
+{{- include "tempo.util.once" (dict "root" . "name" "tempo.pod.sharedEnvUncached") -}}
+{{- end -}}
+
+{{- define "tempo.pod.sharedContainer" -}}
+{{- include "tempo.util.once" (dict "root" . "name" "tempo.pod.sharedContainerUncached") -}}
+{{- end -}}
+
+{{- define "tempo.pod.sharedSidecars" -}}
+{{- include "tempo.util.once" (dict "root" . "name" "tempo.pod.sharedSidecarsUncached") -}}
+{{- end -}}
+
+{{- define "tempo.pod.sharedVolumes" -}}
+{{- include "tempo.util.once" (dict "root" . "name" "tempo.pod.sharedVolumesUncached") -}}
+{{- end -}}
+
 {{- define "tempo.sizing.resources" -}}
 {{- include "tempo.util.once" (dict "root" . "name" "tempo.sizing.resourcesUncached") -}}
 {{- end -}}

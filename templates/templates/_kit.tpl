@@ -8,8 +8,8 @@ Usage: {{ include "tempo.kit.workload" (dict "root" $ "row" $row) }}
 */ -}}
 {{- define "tempo.kit.workload" -}}
 {{- $row := .row -}}
-{{- $template := include $row.podTemplate (dict "root" .root "row" $row) | fromYaml -}}
 {{- if eq $row.kind "Pod" -}}
+{{- $template := include $row.podTemplate (dict "root" .root "row" $row) | fromYaml -}}
 apiVersion: v1
 kind: Pod
 metadata:
@@ -44,7 +44,8 @@ spec:
     matchLabels:
       {{- $row.selector | nindent 6 }}
   template:
-    {{- toYaml $template | nindent 4 }}
+    {{- /* As its helper writes it: parsing it only to write it again would double the render's cost of each workload. */}}
+    {{- include $row.podTemplate (dict "root" .root "row" $row) | nindent 4 }}
   {{- with $row.statefulSet }}
   {{- with .claimTemplates }}
   persistentVolumeClaimRetentionPolicy:
@@ -95,16 +96,19 @@ spec:
 {{- /*
 tempo.kit.placement: where a component's pods run, as pod-spec YAML: nodeSelector, affinity,
 tolerations and topologySpreadConstraints from its settings (the top-level values for Tempo's pod,
-gateway.* for the gateway: the properties of #/definitions/componentPod), each left out when empty.
-Usage: {{- include "tempo.kit.placement" (dict "nodeSelector" $s.nodeSelector "affinity" $s.affinity "tolerations" $s.tolerations "topologySpreadConstraints" $spread) | nindent 2 }}
+gateway.* for the gateway: the properties of #/definitions/componentPod), each left out when empty; "" when all are.
+Usage: {{- with include "tempo.kit.placement" (dict "nodeSelector" $s.nodeSelector "affinity" $s.affinity "tolerations" $s.tolerations "topologySpreadConstraints" $spread) }}{{ . | nindent 2 }}{{ end }}
 */ -}}
 {{- define "tempo.kit.placement" -}}
-{{- range $field := list "nodeSelector" "affinity" "tolerations" "topologySpreadConstraints" }}
-{{- with get $ $field }}
-{{ $field }}:
-  {{- toYaml . | nindent 2 }}
-{{- end }}
-{{- end }}
+{{- $placement := dict -}}
+{{- range $field := list "nodeSelector" "affinity" "tolerations" "topologySpreadConstraints" -}}
+{{- with get $ $field -}}
+{{- $_ := set $placement $field . -}}
+{{- end -}}
+{{- end -}}
+{{- with $placement -}}
+{{- toYaml . -}}
+{{- end -}}
 {{- end -}}
 
 {{- /*

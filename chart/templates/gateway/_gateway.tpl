@@ -141,7 +141,9 @@ spec:
           readOnly: true
         - name: tmp
           mountPath: {{ $files.temp }}
-  {{- include "tempo.kit.placement" $gateway | nindent 2 }}
+  {{- with include "tempo.kit.placement" $gateway }}
+  {{- . | nindent 2 }}
+  {{- end }}
   volumes:
     - name: config
       configMap:

@@ -142,49 +142,24 @@ Usage: {{ include "tempo.pod.args" (dict "root" . "component" $row.tempo.args) |
 tempo.pod.template: the pod template (metadata and spec) of every Tempo workload, the monolithic
 Deployment or StatefulSet and each component of architecture distributed, from its row of the
 components table: what differs between them is row.tempo (its target's arguments, ports, resources,
-placement, labels and data volume).
-Usage: {{ include "tempo.pod.template" (dict "root" . "row" $row) | fromYaml }} (the kit, tempo.kit.workload)
+placement, labels and data volume). The rest is the same in every Tempo pod of a release, written once
+per rendering by the tempo.pod.shared* helpers below: with eight components, writing it for each
+pod was most of the render's time.
+Usage: {{ include "tempo.pod.template" (dict "root" . "row" $row) | nindent 4 }} (the kit, tempo.kit.workload)
 */ -}}
 {{- define "tempo.pod.template" -}}
 {{- $tempo := .row.tempo -}}
 {{- with .root -}}
-{{- $credentials := include "tempo.storage.credentials" . | fromJson -}}
-{{- $receiversTls := include "tempo.receivers.tls" . | fromJson -}}
-{{- $configFile := include "tempo.pod.configFile" . | fromJson -}}
 metadata:
   labels:
-    {{- include "tempo.labels.with" (dict "root" . "labels" (merge (deepCopy $tempo.podLabels) $credentials.podLabels) "pod" true) | nindent 4 }}
+    {{- include "tempo.labels.with" (dict "root" . "labels" (merge (deepCopy $tempo.podLabels) (include "tempo.storage.credentials" . | fromJson).podLabels) "pod" true) | nindent 4 }}
   annotations:
-    {{- /*
-    A changed configuration or credential rolls the pod: Tempo reads both only at start-up. The
-    per-tenant overrides are left out on purpose: Tempo reloads them while it runs.
-    */}}
-    checksum/config: {{ include "tempo.config.merged" . | sha256sum }}
-    {{- with $credentials.secretData }}
-    checksum/storage-credentials: {{ toJson . | sha256sum }}
-    {{- end }}
+    {{- include "tempo.pod.sharedAnnotations" . | nindent 4 }}
     {{- with $tempo.podAnnotations }}
     {{- toYaml . | nindent 4 }}
     {{- end }}
 spec:
-  {{- include "tempo.pod.commonSpec" (dict "root" . "securityContext" .Values.podSecurityContext "priorityClassName" .Values.priorityClassName "serviceAccount" (dict "name" (include "tempo.names.serviceAccount" .) "automountToken" .Values.serviceAccount.automountToken)) | nindent 2 }}
-  {{- $gracePeriod := .Values.terminationGracePeriodSeconds }}
-  {{- if kindIs "invalid" $gracePeriod }}
-  {{- $gracePeriod = (include "tempo.version" . | fromJson).terminationGracePeriodSeconds }}
-  {{- end }}
-  terminationGracePeriodSeconds: {{ int $gracePeriod }}
-  {{- with .Values.hostAliases }}
-  hostAliases:
-    {{- toYaml . | nindent 4 }}
-  {{- end }}
-  {{- with .Values.dnsConfig }}
-  dnsConfig:
-    {{- toYaml . | nindent 4 }}
-  {{- end }}
-  {{- with include "tempo.pod.extraContainers" (dict "root" . "containers" .Values.initContainers) | fromJsonArray }}
-  initContainers:
-    {{- toYaml . | nindent 4 }}
-  {{- end }}
+  {{- include "tempo.pod.sharedSpec" . | nindent 2 }}
   containers:
     - name: tempo
       image: {{ include "tempo.image.reference" . }}
@@ -193,22 +168,23 @@ spec:
         {{- range include "tempo.pod.args" (dict "root" . "component" $tempo.args) | fromJsonArray }}
         - {{ . | quote }}
         {{- end }}
-      {{- $env := list }}
-      {{- with $tempo.goMemLimit }}
-      {{- $env = list (dict "name" "GOMEMLIMIT" "value" .) }}
-      {{- end }}
+      {{- $goMemLimit := $tempo.goMemLimit }}
       {{- /* A GOMEMLIMIT of the user's own wins over the derived one; two would be ambiguous. */}}
       {{- range .Values.tempo.extraEnv }}
       {{- if eq .name "GOMEMLIMIT" }}
-      {{- $env = list }}
+      {{- $goMemLimit = "" }}
       {{- end }}
       {{- end }}
-      {{- range $reference := include "tempo.pod.secretReferences" . | fromJson }}
-      {{- $env = append $env (dict "name" $reference.variable "valueFrom" (dict "secretKeyRef" (dict "name" $reference.secret "key" $reference.key))) }}
-      {{- end }}
-      {{- with concat $env $credentials.env .Values.tempo.extraEnv }}
+      {{- $sharedEnv := include "tempo.pod.sharedEnv" . }}
+      {{- if or $goMemLimit $sharedEnv }}
       env:
-        {{- toYaml . | nindent 8 }}
+        {{- with $goMemLimit }}
+        - name: GOMEMLIMIT
+          value: {{ . | quote }}
+        {{- end }}
+        {{- with $sharedEnv }}
+        {{- . | nindent 8 }}
+        {{- end }}
       {{- end }}
       {{- with .Values.tempo.extraEnvFrom }}
       envFrom:
@@ -228,38 +204,15 @@ spec:
           containerPort: {{ int .Values.tempo.memberlist.bindPort }}
           protocol: TCP
         {{- end }}
-      {{- range $probe := list "startupProbe" "readinessProbe" "livenessProbe" }}
-      {{- with get $.root.Values $probe }}
-      {{ $probe }}:
-        {{- toYaml . | nindent 8 }}
-      {{- end }}
-      {{- end }}
-      {{- with .Values.lifecycle }}
-      lifecycle:
-        {{- toYaml . | nindent 8 }}
-      {{- end }}
       resources:
         {{- toYaml $tempo.resources | nindent 8 }}
-      {{- with .Values.securityContext }}
-      securityContext:
-        {{- toYaml . | nindent 8 }}
-      {{- end }}
-      volumeMounts:
-        {{- range include "tempo.pod.mounts" . | fromJsonArray }}
-        {{- if .extra }}
-        - {{- toYaml .extra | nindent 10 }}
-        {{- else }}
-        - name: {{ .name }}
-          mountPath: {{ .mountPath }}
-          {{- if .readOnly }}
-          readOnly: true
-          {{- end }}
-        {{- end }}
-        {{- end }}
-    {{- with include "tempo.pod.extraContainers" (dict "root" . "containers" .Values.extraContainers) | fromJsonArray }}
-    {{- toYaml . | nindent 4 }}
+      {{- include "tempo.pod.sharedContainer" . | trim | nindent 6 }}
+    {{- with include "tempo.pod.sharedSidecars" . }}
+    {{- . | nindent 4 }}
     {{- end }}
-  {{- include "tempo.kit.placement" $tempo.placement | nindent 2 }}
+  {{- with include "tempo.kit.placement" $tempo.placement }}
+  {{- . | nindent 2 }}
+  {{- end }}
   volumes:
     - name: config
       {{- if eq .Values.tempo.configIn "Secret" }}
@@ -273,15 +226,139 @@ spec:
     - name: {{ .name }}
       {{- omit . "name" | toYaml | nindent 6 }}
     {{- end }}
-    {{- with include "tempo.overrides.perTenantFile" . | fromJson }}
-    - name: overrides
-      configMap:
-        name: {{ .configMap }}
-    {{- end }}
-    {{- with concat $credentials.volumes $receiversTls.volumes .Values.extraVolumes }}
-    {{- toYaml . | nindent 4 }}
+    {{- with include "tempo.pod.sharedVolumes" . }}
+    {{- . | nindent 4 }}
     {{- end }}
 {{- end }}
+{{- end -}}
+
+{{- /*
+tempo.pod.sharedAnnotationsUncached: computes tempo.pod.sharedAnnotations; _memoized.tpl, written by
+the build, defines tempo.pod.sharedAnnotations around it, computed once per rendering (tempo.util.once).
+tempo.pod.sharedAnnotations: the annotations of every Tempo pod, as YAML: a changed configuration or
+credential rolls the pods, since Tempo reads both only at start-up. The per-tenant overrides are left
+out on purpose: Tempo reloads them while it runs.
+Usage: {{ include "tempo.pod.sharedAnnotations" . | nindent 4 }}
+*/ -}}
+{{- define "tempo.pod.sharedAnnotationsUncached" -}}
+checksum/config: {{ include "tempo.config.merged" . | sha256sum }}
+{{- with (include "tempo.storage.credentials" . | fromJson).secretData }}
+checksum/storage-credentials: {{ toJson . | sha256sum }}
+{{- end }}
+{{- end -}}
+
+{{- /*
+tempo.pod.sharedSpecUncached: computes tempo.pod.sharedSpec; _memoized.tpl, written by the build,
+defines tempo.pod.sharedSpec around it, computed once per rendering (tempo.util.once).
+tempo.pod.sharedSpec: the pod-level settings of every Tempo pod, as pod-spec YAML: the chart's common
+spec (tempo.pod.commonSpec) with Tempo's service account, its grace period (Tempo's own flush time
+unless terminationGracePeriodSeconds is set), hostAliases, dnsConfig and initContainers.
+Usage: {{ include "tempo.pod.sharedSpec" . | nindent 2 }}
+*/ -}}
+{{- define "tempo.pod.sharedSpecUncached" -}}
+{{- include "tempo.pod.commonSpec" (dict "root" . "securityContext" .Values.podSecurityContext "priorityClassName" .Values.priorityClassName "serviceAccount" (dict "name" (include "tempo.names.serviceAccount" .) "automountToken" .Values.serviceAccount.automountToken)) }}
+{{- $gracePeriod := .Values.terminationGracePeriodSeconds }}
+{{- if kindIs "invalid" $gracePeriod }}
+{{- $gracePeriod = (include "tempo.version" . | fromJson).terminationGracePeriodSeconds }}
+{{- end }}
+terminationGracePeriodSeconds: {{ int $gracePeriod }}
+{{- with .Values.hostAliases }}
+hostAliases:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with .Values.dnsConfig }}
+dnsConfig:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with include "tempo.pod.extraContainers" (dict "root" . "containers" .Values.initContainers) | fromJsonArray }}
+initContainers:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- end -}}
+
+{{- /*
+tempo.pod.sharedEnvUncached: computes tempo.pod.sharedEnv; _memoized.tpl, written by the build,
+defines tempo.pod.sharedEnv around it, computed once per rendering (tempo.util.once).
+tempo.pod.sharedEnv: the Tempo container's environment but GOMEMLIMIT (a component's own), as the
+entries of a YAML list, "" when there are none: the credentials from Secrets
+(tempo.pod.secretReferences), the object store's, then tempo.extraEnv.
+Usage: {{ with include "tempo.pod.sharedEnv" . }}{{ . | nindent 8 }}{{ end }}
+*/ -}}
+{{- define "tempo.pod.sharedEnvUncached" -}}
+{{- $env := list -}}
+{{- range $reference := include "tempo.pod.secretReferences" . | fromJson -}}
+{{- $env = append $env (dict "name" $reference.variable "valueFrom" (dict "secretKeyRef" (dict "name" $reference.secret "key" $reference.key))) -}}
+{{- end -}}
+{{- with concat $env (include "tempo.storage.credentials" . | fromJson).env .Values.tempo.extraEnv -}}
+{{- toYaml . -}}
+{{- end -}}
+{{- end -}}
+
+{{- /*
+tempo.pod.sharedContainerUncached: computes tempo.pod.sharedContainer; _memoized.tpl, written by the
+build, defines tempo.pod.sharedContainer around it, computed once per rendering (tempo.util.once).
+tempo.pod.sharedContainer: the Tempo container's settings that are the same in every Tempo pod, as
+container YAML: its probes, lifecycle, security context and volume mounts (tempo.pod.mounts).
+Usage: {{ include "tempo.pod.sharedContainer" . | nindent 6 }}
+*/ -}}
+{{- define "tempo.pod.sharedContainerUncached" -}}
+{{- range $probe := list "startupProbe" "readinessProbe" "livenessProbe" }}
+{{- with get $.Values $probe }}
+{{ $probe }}:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- end }}
+{{- with .Values.lifecycle }}
+lifecycle:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with .Values.securityContext }}
+securityContext:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+volumeMounts:
+  {{- range include "tempo.pod.mounts" . | fromJsonArray }}
+  {{- if .extra }}
+  - {{- toYaml .extra | nindent 4 }}
+  {{- else }}
+  - name: {{ .name }}
+    mountPath: {{ .mountPath }}
+    {{- if .readOnly }}
+    readOnly: true
+    {{- end }}
+  {{- end }}
+  {{- end }}
+{{- end -}}
+
+{{- /*
+tempo.pod.sharedSidecarsUncached: computes tempo.pod.sharedSidecars; _memoized.tpl, written by the
+build, defines tempo.pod.sharedSidecars around it, computed once per rendering (tempo.util.once).
+tempo.pod.sharedSidecars: extraContainers beside Tempo in every Tempo pod, as the entries of a YAML
+list, "" when there are none.
+Usage: {{ with include "tempo.pod.sharedSidecars" . }}{{ . | nindent 4 }}{{ end }}
+*/ -}}
+{{- define "tempo.pod.sharedSidecarsUncached" -}}
+{{- with include "tempo.pod.extraContainers" (dict "root" . "containers" .Values.extraContainers) | fromJsonArray -}}
+{{- toYaml . -}}
+{{- end -}}
+{{- end -}}
+
+{{- /*
+tempo.pod.sharedVolumesUncached: computes tempo.pod.sharedVolumes; _memoized.tpl, written by the
+build, defines tempo.pod.sharedVolumes around it, computed once per rendering (tempo.util.once).
+tempo.pod.sharedVolumes: the volumes of every Tempo pod after its configuration and data, as the
+entries of a YAML list, "" when there are none: the per-tenant overrides, the object store's and the
+receivers' credentials, then extraVolumes.
+Usage: {{ with include "tempo.pod.sharedVolumes" . }}{{ . | nindent 4 }}{{ end }}
+*/ -}}
+{{- define "tempo.pod.sharedVolumesUncached" -}}
+{{- $volumes := list -}}
+{{- with include "tempo.overrides.perTenantFile" . | fromJson -}}
+{{- $volumes = list (dict "name" "overrides" "configMap" (dict "name" .configMap)) -}}
+{{- end -}}
+{{- with concat $volumes (include "tempo.storage.credentials" . | fromJson).volumes (include "tempo.receivers.tls" . | fromJson).volumes .Values.extraVolumes -}}
+{{- toYaml . -}}
+{{- end -}}
 {{- end -}}
 
 {{- /*
