@@ -19,7 +19,7 @@ configuration's), resources, goMemLimit, placement {nodeSelector, affinity, tole
 topologySpreadConstraints}, podLabels, podAnnotations, dataVolume (its pod's volume entry, none when
 claim templates give it), gossip (whether it binds the gossip port)}}. The kit (_kit.tpl) renders
 every row the same way, and passes each pod-template helper (dict "root" $ "row" $row).
-Usage: {{ range include "tempo.components.table" . | fromJsonArray }}
+Usage: {{- $table := dict }}{{- include "tempo.util.parsed" (dict "root" . "name" "tempo.components.table" "into" $table) }}{{ range $table.value }}
 */ -}}
 {{- define "tempo.components.tableUncached" -}}
 {{- $rows := list -}}

@@ -99,6 +99,24 @@ Usage: {{ include "tempo.util.nested" (dict "path" "distributor.receivers.zipkin
 {{- end -}}
 
 {{- /*
+tempo.util.parsed: the JSON a memoized helper (tempo.util.once) renders, parsed once per release
+rendering and kept on the root context (tempoParsed), set as into.value. The rows of the components
+table, the listeners and the wiring table are read by most templates, some once per component, and
+parsing them at each read was a good part of the render's time. The value is shared: read it, never
+change it in place (deepCopy what you change).
+Usage: {{- $table := dict }}{{- include "tempo.util.parsed" (dict "root" . "name" "tempo.components.table" "into" $table) }}{{ range $table.value }}...
+*/ -}}
+{{- define "tempo.util.parsed" -}}
+{{- $parsed := get .root "tempoParsed" | default dict -}}
+{{- if not (hasKey $parsed .name) -}}
+{{- /* Wrapped, as fromJson reads only objects and some helpers render lists. */ -}}
+{{- $_ := set $parsed .name (printf "{\"value\":%s}" (include .name .root) | fromJson).value -}}
+{{- $_ := set .root "tempoParsed" $parsed -}}
+{{- end -}}
+{{- $_ := set .into "value" (get $parsed .name) -}}
+{{- end -}}
+
+{{- /*
 tempo.util.once: what a helper of the root context renders, computed once per release rendering and
 then kept on the root context (tempoCache): the values cannot change while the chart renders, and the
 configuration, the wiring table and the series are read by most templates. A helper is cached by

@@ -8,7 +8,7 @@ written?}], listeners: [{name, value, default, exposed, enabledBy?, protocol, ap
 receiver, maxRequestBytes?, label?, request?}], unavailable: [{value, enabledBy?, default, key,
 series}]}. Written in by the build, one table per series (tempo.wiring.table.<series>); see
 build/wiring.ts.
-Usage: {{ include "tempo.wiring.table" . | fromJson }}
+Usage: {{- $wiring := dict }}{{- include "tempo.util.parsed" (dict "root" . "name" "tempo.wiring.table" "into" $wiring) }}{{ $wiring.value.ownedKeys }}
 */ -}}
 {{- define "tempo.wiring.tableUncached" -}}
 {{- include (printf "tempo.wiring.table.%s" (include "tempo.version.name" .)) . -}}

@@ -91,7 +91,9 @@ Usage: {{ (include "tempo.names.endpoints" . | fromJson).clients.query.url }}
 {{- define "tempo.names.endpointsUncached" -}}
 {{- $root := . -}}
 {{- $address := dict -}}
-{{- range $listener := include "tempo.config.listeners" . | fromJsonArray -}}
+{{- $allListeners := dict -}}
+{{- include "tempo.util.parsed" (dict "root" . "name" "tempo.config.listeners" "into" $allListeners) -}}
+{{- range $listener := $allListeners.value -}}
 {{- $service := ternary (include "tempo.names.receivers" $root) (include "tempo.names.fullname" $root) (eq (toString $listener.receiver) "true") -}}
 {{- $_ := set $address $listener.name (dict "service" $service "port" (int $listener.port)) -}}
 {{- end -}}

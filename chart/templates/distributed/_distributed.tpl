@@ -89,10 +89,18 @@ Usage: {{ include "tempo.component.distributed" . | fromJsonArray }}
 {{- if include "tempo.distributed.on" . -}}
 {{- $root := . -}}
 {{- $rows := list -}}
-{{- $protection := include "tempo.sizing.protection" . | fromJson -}}
 {{- $writes := list -}}
 {{- range include "tempo.pod.writes" . | fromJsonArray -}}
 {{- $writes = append $writes .path -}}
+{{- end -}}
+{{- /* What every row shares, read once: eight components' rows, each reading them again, were most of the table's time. */ -}}
+{{- $standardLabels := include "tempo.labels.standard" . | fromYaml -}}
+{{- $allListeners := dict -}}
+{{- include "tempo.util.parsed" (dict "root" . "name" "tempo.config.listeners" "into" $allListeners) -}}
+{{- $listeners := $allListeners.value -}}
+{{- $ports := dict -}}
+{{- range $listeners -}}
+{{- $_ := set $ports .name (int .port) -}}
 {{- end -}}
 {{- range $component := include "tempo.distributed.components" . | fromJsonArray -}}
 {{- $enabled := true -}}
@@ -111,14 +119,14 @@ Usage: {{ include "tempo.component.distributed" . | fromJsonArray }}
 {{- $count := include "tempo.distributed.replicas" (dict "root" $root "key" $component.key) | fromJson -}}
 {{- range $group := $groups -}}
 {{- $selector := include "tempo.distributed.selector" (dict "root" $root "component" $group.name) -}}
-{{- $labels := include "tempo.labels.with" (dict "root" $root "labels" (dict "app.kubernetes.io/component" $group.name)) -}}
+{{- $labels := toYaml (merge (dict "app.kubernetes.io/component" $group.name) $standardLabels) -}}
 {{- $resourceName := include "tempo.names.suffixed" (dict "root" $root "suffix" $group.name) -}}
 {{- $row := dict "name" $group.name "kind" $component.kind "why" $component.why "resourceName" $resourceName "labels" $labels "selector" $selector "replicas" (int $count.replicas) "podTemplate" "tempo.pod.template" -}}
 {{- /* What it is to Tempo: its target, the ports it binds, its ring, the paths it writes. */ -}}
-{{- $listeners := list -}}
-{{- range include "tempo.config.listeners" $root | fromJsonArray -}}
+{{- $bound := list -}}
+{{- range $listeners -}}
 {{- if or (has .name (list "http" "grpc")) (and .receiver $component.receives) (and (eq .name "gossip") $component.gossip) -}}
-{{- $listeners = append $listeners .name -}}
+{{- $bound = append $bound .name -}}
 {{- end -}}
 {{- end -}}
 {{- $args := list (printf "-target=%s" $component.target) -}}
@@ -136,7 +144,7 @@ Usage: {{ include "tempo.component.distributed" . | fromJsonArray }}
 {{- with dig "limits" "memory" "" $settings.resources -}}
 {{- $goMemLimit = include "tempo.sizing.goMemLimit" (dict "root" $root "limit" .) -}}
 {{- end -}}
-{{- $_ := set $row "tempo" (dict "key" $component.key "target" $component.target "listeners" $listeners "ports" (without $listeners "gossip") "rings" (ternary "memberlist, shared by the components" "none" (eq (toString $component.gossip) "true")) "writes" $writes "args" $args "resources" $settings.resources "goMemLimit" $goMemLimit "placement" $placement "podLabels" (merge (ternary (dict "app.kubernetes.io/component" $group.name "app.kubernetes.io/part-of" "memberlist") (dict "app.kubernetes.io/component" $group.name) (eq (toString $component.gossip) "true")) $root.Values.podLabels) "podAnnotations" (merge (deepCopy ($settings.podAnnotations | default dict)) $root.Values.podAnnotations) "dataVolume" (ternary nil (dict "name" "storage" "emptyDir" dict) $claimed) "gossip" (eq (toString $component.gossip) "true")) -}}
+{{- $_ := set $row "tempo" (dict "key" $component.key "target" $component.target "listeners" $bound "ports" (without $bound "gossip") "rings" (ternary "memberlist, shared by the components" "none" (eq (toString $component.gossip) "true")) "writes" $writes "args" $args "resources" $settings.resources "goMemLimit" $goMemLimit "placement" $placement "podLabels" (merge (ternary (dict "app.kubernetes.io/component" $group.name "app.kubernetes.io/part-of" "memberlist") (dict "app.kubernetes.io/component" $group.name) (eq (toString $component.gossip) "true")) $root.Values.podLabels) "podAnnotations" (merge (deepCopy ($settings.podAnnotations | default dict)) $root.Values.podAnnotations) "dataVolume" (ternary nil (dict "name" "storage" "emptyDir" dict) $claimed) "gossip" (eq (toString $component.gossip) "true")) -}}
 {{- if eq $component.kind "StatefulSet" -}}
 {{- /* Every pod starts at once: none needs another to be ready first, and a live-store's partition waits for it alone. */ -}}
 {{- $statefulSet := dict "serviceName" (include "tempo.names.headless" $root) "podManagementPolicy" "Parallel" -}}
@@ -158,7 +166,7 @@ Usage: {{ include "tempo.component.distributed" . | fromJsonArray }}
 {{- if and $settings.podDisruptionBudget.enabled (gt (int $count.fewest) 1) -}}
 {{- $_ := set $row "disruption" (dict "maxUnavailable" $settings.podDisruptionBudget.maxUnavailable) -}}
 {{- end -}}
-{{- $_ := set $row "services" (include "tempo.distributed.services" (dict "root" $root "target" $component.target "name" $group.name "selector" $selector) | fromJsonArray) -}}
+{{- $_ := set $row "services" (include "tempo.distributed.services" (dict "root" $root "target" $component.target "name" $group.name "selector" $selector "labels" $labels "ports" $ports) | fromJsonArray) -}}
 {{- $rows = append $rows $row -}}
 {{- end -}}
 {{- end -}}
@@ -170,25 +178,26 @@ Usage: {{ include "tempo.component.distributed" . | fromJsonArray }}
 {{- /*
 tempo.distributed.services: the Services of one component of architecture distributed (one zone's,
 for the live-stores in zones: name), as a JSON list of {name, labels, annotations, spec} (see
-tempo.kit.services).
-Usage: {{ include "tempo.distributed.services" (dict "root" . "target" "query-frontend" "name" "query-frontend" "selector" $selector) | fromJsonArray }}
+tempo.kit.services), from the component's selector and labels (YAML) and the port of each listener
+(ports: {name: port}).
+Usage: {{ include "tempo.distributed.services" (dict "root" . "target" "query-frontend" "name" "query-frontend" "selector" $selector "labels" $labels "ports" $ports) | fromJsonArray }}
 */ -}}
 {{- define "tempo.distributed.services" -}}
 {{- $root := .root -}}
-{{- $labels := include "tempo.labels.standard" $root -}}
-{{- $grpc := dict "name" "grpc" "port" (include "tempo.config.port" (dict "root" $root "name" "grpc") | int) "targetPort" "grpc" "protocol" "TCP" "appProtocol" "grpc" -}}
-{{- $http := dict "name" "http" "port" (include "tempo.config.port" (dict "root" $root "name" "http") | int) "targetPort" "http" "protocol" "TCP" "appProtocol" "http" -}}
+{{- $selector := .selector | fromYaml -}}
+{{- $grpc := dict "name" "grpc" "port" .ports.grpc "targetPort" "grpc" "protocol" "TCP" "appProtocol" "grpc" -}}
+{{- $http := dict "name" "http" "port" .ports.http "targetPort" "http" "protocol" "TCP" "appProtocol" "http" -}}
 {{- /* Its own Service, named after it and labelled with it: its HTTP port (metrics, status pages) and its gRPC port, for the monitors and for what calls it. */ -}}
-{{- $services := list (dict "name" (include "tempo.names.suffixed" (dict "root" $root "suffix" .name)) "labels" (include "tempo.labels.with" (dict "root" $root "labels" (dict "app.kubernetes.io/component" .name))) "spec" (dict "type" "ClusterIP" "selector" (.selector | fromYaml) "ports" (list $http $grpc))) -}}
+{{- $services := list (dict "name" (include "tempo.names.suffixed" (dict "root" $root "suffix" .name)) "labels" .labels "spec" (dict "type" "ClusterIP" "selector" $selector "ports" (list $http $grpc))) -}}
 {{- if eq .target "query-frontend" -}}
 {{- $services = append $services (dict "name" (include "tempo.names.fullname" $root) "labels" (include "tempo.labels.with" (dict "root" $root "labels" $root.Values.service.labels)) "annotations" $root.Values.service.annotations "spec" (include "tempo.service.spec" (dict "root" $root "settings" $root.Values.service "ingest" false "selector" .selector) | fromYaml)) -}}
 {{- /* Each querier connects to every query-frontend: the headless Service's DNS names them all, ready or not. */ -}}
-{{- $services = append $services (dict "name" (include "tempo.names.suffixed" (dict "root" $root "suffix" "query-frontend-discovery")) "labels" $labels "spec" (dict "clusterIP" "None" "publishNotReadyAddresses" true "selector" (.selector | fromYaml) "ports" (list $grpc))) -}}
+{{- $services = append $services (dict "name" (include "tempo.names.suffixed" (dict "root" $root "suffix" "query-frontend-discovery")) "labels" (include "tempo.labels.standard" $root) "spec" (dict "clusterIP" "None" "publishNotReadyAddresses" true "selector" $selector "ports" (list $grpc))) -}}
 {{- else if eq .target "distributor" -}}
 {{- $services = append $services (dict "name" (include "tempo.names.ingest" $root) "labels" (include "tempo.labels.with" (dict "root" $root "labels" $root.Values.service.ingest.labels)) "annotations" $root.Values.service.ingest.annotations "spec" (include "tempo.service.spec" (dict "root" $root "settings" $root.Values.service.ingest "ingest" true "selector" .selector) | fromYaml)) -}}
 {{- /* The Service the pods gossip through and the StatefulSets' governing one: every Tempo pod that binds the gossip port (labelled part-of memberlist, as Grafana's charts label them), ready or not (a starting pod joins the ring before it is ready). */ -}}
-{{- $gossip := dict "name" "gossip" "port" (include "tempo.config.port" (dict "root" $root "name" "gossip") | int) "targetPort" "gossip" "protocol" "TCP" -}}
-{{- $services = append $services (dict "name" (include "tempo.names.headless" $root) "labels" $labels "spec" (dict "clusterIP" "None" "publishNotReadyAddresses" true "selector" (merge (include "tempo.labels.selector" $root | fromYaml) (dict "app.kubernetes.io/part-of" "memberlist")) "ports" (list $gossip))) -}}
+{{- $gossip := dict "name" "gossip" "port" .ports.gossip "targetPort" "gossip" "protocol" "TCP" -}}
+{{- $services = append $services (dict "name" (include "tempo.names.headless" $root) "labels" (include "tempo.labels.standard" $root) "spec" (dict "clusterIP" "None" "publishNotReadyAddresses" true "selector" (merge (include "tempo.labels.selector" $root | fromYaml) (dict "app.kubernetes.io/part-of" "memberlist")) "ports" (list $gossip))) -}}
 {{- end -}}
 {{- toJson $services -}}
 {{- end -}}

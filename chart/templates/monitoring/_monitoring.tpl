@@ -118,7 +118,9 @@ Usage: {{ include "tempo.monitoring.rules" . | nindent 4 }}
 {{- /* Each workload's pods against their own memory limit: the monolithic pod's, or each distributed component's (through its own job, or its pods' names under a PodMonitor). */ -}}
 {{- $limits := list -}}
 {{- if include "tempo.distributed.on" . -}}
-{{- range $row := include "tempo.components.table" . | fromJsonArray -}}
+{{- $table := dict -}}
+{{- include "tempo.util.parsed" (dict "root" . "name" "tempo.components.table" "into" $table) -}}
+{{- range $row := $table.value -}}
 {{- with and $row.tempo (dig "limits" "memory" "" ($row.tempo.resources | default dict)) -}}
 {{- $selector := ternary (printf "namespace=%q, job=%q" (include "tempo.names.namespace" $) $row.resourceName) (printf "%s, pod=~%q" $matchers (printf "%s-[^-]+(-[^-]+)?" $row.resourceName)) (eq $scrape.kind "ServiceMonitor") -}}
 {{- $limits = append $limits (dict "limit" . "selector" $selector "advice" (printf "Raise components.%s.resources." $row.tempo.key) "labels" (dict "component" $row.name)) -}}

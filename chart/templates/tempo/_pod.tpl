@@ -192,7 +192,9 @@ spec:
         {{- toYaml . | nindent 8 }}
       {{- end }}
       ports:
-        {{- range $listener := include "tempo.config.listeners" . | fromJsonArray }}
+        {{- $allListeners := dict }}
+        {{- include "tempo.util.parsed" (dict "root" . "name" "tempo.config.listeners" "into" $allListeners) }}
+        {{- range $listener := $allListeners.value }}
         {{- if has $listener.name $tempo.ports }}
         - name: {{ $listener.name }}
           containerPort: {{ int $listener.port }}

@@ -78,7 +78,9 @@ Usage: {{ include "tempo.validate.versions" . | fromJsonArray }}
 {{- with $version.problem -}}
 {{- $messages = append $messages (printf "ERROR: %s" .) -}}
 {{- end -}}
-{{- range (include "tempo.wiring.table" . | fromJson).unavailable -}}
+{{- $wiring := dict -}}
+{{- include "tempo.util.parsed" (dict "root" . "name" "tempo.wiring.table" "into" $wiring) -}}
+{{- range $wiring.value.unavailable -}}
 {{- $inUse := false -}}
 {{- if .enabledBy -}}
 {{- $inUse = (include "tempo.util.valueAt" (dict "values" $.Values "path" .enabledBy) | fromJson).value -}}

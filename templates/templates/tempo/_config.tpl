@@ -8,7 +8,9 @@ the file itself (tempo.config.merged) is YAML.
 Usage: {{ include "tempo.config.generated" . | fromJson }}
 */ -}}
 {{- define "tempo.config.generated" -}}
-{{- $context := dict "root" . "protection" (include "tempo.sizing.protection" . | fromJson) "wiring" (include "tempo.wiring.table" . | fromJson) "version" (include "tempo.version" . | fromJson) -}}
+{{- $wiring := dict -}}
+{{- include "tempo.util.parsed" (dict "root" . "name" "tempo.wiring.table" "into" $wiring) -}}
+{{- $context := dict "root" . "protection" (include "tempo.sizing.protection" . | fromJson) "wiring" $wiring.value "version" (include "tempo.version" . | fromJson) -}}
 {{- $config := dict -}}
 {{- range $section := list "target" "api" "distributor" "blocks" "metricsGenerator" "querier" "retention" "storage" "dataPaths" "smallPod" "memberlist" "overrides" "distributed" -}}
 {{- $config = merge $config (include (printf "tempo.configSection.%s" $section) $context | default "{}" | fromJson) -}}
@@ -41,7 +43,9 @@ Usage: {{ include "tempo.configSection.distributor" $context | fromJson }} (see 
 {{- $receivers := .root.Values.tempo.receivers -}}
 {{- $tls := include "tempo.receivers.tls" .root | fromJson -}}
 {{- $config := dict -}}
-{{- range $listener := include "tempo.config.listeners" .root | fromJsonArray -}}
+{{- $allListeners := dict -}}
+{{- include "tempo.util.parsed" (dict "root" .root "name" "tempo.config.listeners" "into" $allListeners) -}}
+{{- range $listener := $allListeners.value -}}
 {{- if $listener.receiver -}}
 {{- /* Set explicitly: Tempo 2.5 binds 0.0.0.0 by default, but later releases bind localhost only. */ -}}
 {{- $settings := dict "endpoint" (printf "0.0.0.0:%d" (int $listener.port)) -}}
@@ -289,11 +293,13 @@ tempo.config.listeners: every port Tempo binds, from the wiring table (the x-lis
 values.schema.json), as a JSON list of {name, port, setting (the value), default, exposed, protocol,
 appProtocol, tempoKey}; a listener switched off by its enabledBy value is left out. Exposed listeners
 become container and Service ports; no two may share a port and protocol.
-Usage: {{ include "tempo.config.listeners" . | fromJsonArray }}
+Usage: {{- $allListeners := dict }}{{- include "tempo.util.parsed" (dict "root" . "name" "tempo.config.listeners" "into" $allListeners) }}{{ range $allListeners.value }}
 */ -}}
 {{- define "tempo.config.listenersUncached" -}}
 {{- $listeners := list -}}
-{{- range $listener := (include "tempo.wiring.table" . | fromJson).listeners -}}
+{{- $wiring := dict -}}
+{{- include "tempo.util.parsed" (dict "root" . "name" "tempo.wiring.table" "into" $wiring) -}}
+{{- range $listener := $wiring.value.listeners -}}
 {{- /* Walked inline rather than through tempo.util.valueAt: this runs for every listener on every use, and the schema guarantees each path. */ -}}
 {{- $enabled := true -}}
 {{- with $listener.enabledBy -}}
@@ -322,7 +328,9 @@ Usage: {{ include "tempo.config.port" (dict "root" . "name" "grpc") | int }}
 */ -}}
 {{- define "tempo.config.port" -}}
 {{- $port := 0 -}}
-{{- range include "tempo.config.listeners" .root | fromJsonArray -}}
+{{- $allListeners := dict -}}
+{{- include "tempo.util.parsed" (dict "root" .root "name" "tempo.config.listeners" "into" $allListeners) -}}
+{{- range $allListeners.value -}}
 {{- if eq .name $.name -}}
 {{- $port = .port -}}
 {{- end -}}

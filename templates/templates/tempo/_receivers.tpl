@@ -29,7 +29,9 @@ Usage: {{ include "tempo.receivers.largestRequest" . | int64 }}
 */ -}}
 {{- define "tempo.receivers.largestRequest" -}}
 {{- $largest := 0 -}}
-{{- range $listener := include "tempo.config.listeners" . | fromJsonArray -}}
+{{- $allListeners := dict -}}
+{{- include "tempo.util.parsed" (dict "root" . "name" "tempo.config.listeners" "into" $allListeners) -}}
+{{- range $listener := $allListeners.value -}}
 {{- $largest = max $largest (int64 ($listener.maxRequestBytes | default 0)) -}}
 {{- end -}}
 {{- $largest -}}

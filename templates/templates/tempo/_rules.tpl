@@ -12,7 +12,9 @@ Usage: {{ include "tempo.validate.releaseRules" . | fromJsonArray }}
 {{- $messages := list -}}
 {{- $version := include "tempo.version" . | fromJson -}}
 {{- $config := include "tempo.config.merged" . | fromYaml -}}
-{{- $configPlace := dict "value" $config "flat" dict "name" "tempo.structuredConfig" "owned" (include "tempo.wiring.table" . | fromJson).ownedKeys -}}
+{{- $wiring := dict -}}
+{{- include "tempo.util.parsed" (dict "root" . "name" "tempo.wiring.table" "into" $wiring) -}}
+{{- $configPlace := dict "value" $config "flat" dict "name" "tempo.structuredConfig" "owned" $wiring.value.ownedKeys -}}
 {{- include "tempo.util.flatten" (dict "node" $config "into" $configPlace.flat "at" "") -}}
 {{- $overridesPlaces := include "tempo.overrides.places" . | fromJsonArray -}}
 {{- range $overridesPlaces -}}

@@ -10,7 +10,9 @@ Usage: {{ include "tempo.service.ports" (dict "root" . "ingest" false) | fromJso
 {{- /* Distributed, the receivers are the distributors' and the rest the query-frontend's. */ -}}
 {{- $separate := or $root.Values.service.ingest.enabled (include "tempo.distributed.on" $root) -}}
 {{- $ports := list -}}
-{{- range $listener := include "tempo.config.listeners" $root | fromJsonArray -}}
+{{- $allListeners := dict -}}
+{{- include "tempo.util.parsed" (dict "root" $root "name" "tempo.config.listeners" "into" $allListeners) -}}
+{{- range $listener := $allListeners.value -}}
 {{- if and $listener.exposed (or (not $separate) (eq $listener.receiver $.ingest)) -}}
 {{- $port := dict "name" $listener.name "port" (int $listener.port) "targetPort" $listener.name "protocol" $listener.protocol -}}
 {{- with $listener.appProtocol -}}

@@ -100,7 +100,9 @@ Usage: {{ include "tempo.configSection.storage" (dict "root" . "protection" $pro
 {{- $_ := set $variables .value .variable -}}
 {{- end -}}
 {{- $prefix := printf "storage.%s." $backend.name -}}
-{{- range (include "tempo.wiring.table" $root | fromJson).ownedKeys -}}
+{{- $wiring := dict -}}
+{{- include "tempo.util.parsed" (dict "root" $root "name" "tempo.wiring.table" "into" $wiring) -}}
+{{- range $wiring.value.ownedKeys -}}
 {{- if hasPrefix $prefix .value -}}
 {{- $name := trimPrefix $prefix .value -}}
 {{- $setting := get $values $name -}}

@@ -4,7 +4,9 @@ Usage: {{ include "tempo.validate.listeners" . | fromJsonArray }}
 */ -}}
 {{- define "tempo.validate.listeners" -}}
 {{- $messages := list -}}
-{{- $listeners := include "tempo.config.listeners" . | fromJsonArray -}}
+{{- $allListeners := dict -}}
+{{- include "tempo.util.parsed" (dict "root" . "name" "tempo.config.listeners" "into" $allListeners) -}}
+{{- $listeners := $allListeners.value -}}
 {{- $receiving := .Values.tempo.receivers.kafka.enabled -}}
 {{- range $listeners -}}
 {{- if .receiver -}}
@@ -13,7 +15,9 @@ Usage: {{ include "tempo.validate.listeners" . | fromJsonArray }}
 {{- end -}}
 {{- if not $receiving -}}
 {{- $switches := list -}}
-{{- range (include "tempo.wiring.table" . | fromJson).listeners -}}
+{{- $wiring := dict -}}
+{{- include "tempo.util.parsed" (dict "root" . "name" "tempo.wiring.table" "into" $wiring) -}}
+{{- range $wiring.value.listeners -}}
 {{- if .receiver -}}
 {{- $switches = append $switches .enabledBy -}}
 {{- end -}}
@@ -51,7 +55,9 @@ Usage: {{ include "tempo.validate.receivers" . | fromJsonArray }}
 {{- end -}}
 {{- /* Tempo takes a span's tenant from its request's X-Scope-OrgID header: a UDP datagram and a Kafka message carry none, and Tempo drops their spans with multitenancy on (from Tempo's receiver shim, which reads the tenant from the request's metadata). */ -}}
 {{- if .Values.tempo.multitenancyEnabled -}}
-{{- range $listener := include "tempo.config.listeners" . | fromJsonArray -}}
+{{- $allListeners := dict -}}
+{{- include "tempo.util.parsed" (dict "root" . "name" "tempo.config.listeners" "into" $allListeners) -}}
+{{- range $listener := $allListeners.value -}}
 {{- if and $listener.receiver (eq $listener.protocol "UDP") -}}
 {{- $messages = append $messages (printf "ERROR: %s is on with tempo.multitenancyEnabled, but a UDP datagram carries no X-Scope-OrgID, so Tempo would drop every span it receives. Send over a TCP receiver that carries the header (OTLP, Jaeger gRPC), or switch %s off." (trimSuffix ".port" $listener.setting | printf "%s.enabled") (trimSuffix ".port" $listener.setting | printf "%s.enabled")) -}}
 {{- end -}}
@@ -86,7 +92,9 @@ Usage: {{ include "tempo.validate.structuredConfig" . | fromJsonArray }}
 {{- $messages := list -}}
 {{- $structured := .Values.tempo.structuredConfig -}}
 {{- $removed := dict -}}
-{{- range $owned := (include "tempo.wiring.table" . | fromJson).ownedKeys -}}
+{{- $wiring := dict -}}
+{{- include "tempo.util.parsed" (dict "root" . "name" "tempo.wiring.table" "into" $wiring) -}}
+{{- range $owned := $wiring.value.ownedKeys -}}
 {{- $node := $structured -}}
 {{- /* walking: the path so far exists; absent: it does not; removed: a null on the way removes the key. */ -}}
 {{- $state := "walking" -}}
@@ -123,7 +131,9 @@ Usage: {{ include "tempo.validate.structuredConfig" . | fromJsonArray }}
 
 {{- /* A receiver or protocol switched on here would listen on a port no container or Service port exposes. */ -}}
 {{- $enabled := list -}}
-{{- range include "tempo.config.listeners" . | fromJsonArray -}}
+{{- $allListeners := dict -}}
+{{- include "tempo.util.parsed" (dict "root" . "name" "tempo.config.listeners" "into" $allListeners) -}}
+{{- range $allListeners.value -}}
 {{- if .receiver -}}
 {{- $enabled = append $enabled (trimSuffix ".endpoint" .tempoKey) -}}
 {{- end -}}
@@ -312,7 +322,9 @@ Usage: {{ include "tempo.validate.service" . | fromJsonArray }}
 {{- end -}}
 {{- end -}}
 {{- $carried := list -}}
-{{- range include "tempo.config.listeners" . | fromJsonArray -}}
+{{- $allListeners := dict -}}
+{{- include "tempo.util.parsed" (dict "root" . "name" "tempo.config.listeners" "into" $allListeners) -}}
+{{- range $allListeners.value -}}
 {{- if .exposed -}}
 {{- $carried = append $carried .name -}}
 {{- end -}}
@@ -460,7 +472,9 @@ failed, never what to set instead.
 {{- end -}}
 
 {{- /* A probe aimed where nothing listens fails for ever: the pod is never ready, or is restarted in a loop. */ -}}
-{{- $listeners := include "tempo.config.listeners" . | fromJsonArray -}}
+{{- $allListeners := dict -}}
+{{- include "tempo.util.parsed" (dict "root" . "name" "tempo.config.listeners" "into" $allListeners) -}}
+{{- $listeners := $allListeners.value -}}
 {{- $names := list -}}
 {{- $ports := list -}}
 {{- $described := list -}}

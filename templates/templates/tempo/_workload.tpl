@@ -54,7 +54,9 @@ Usage: {{ include "tempo.component.tempo" . | fromJson }}
 {{- /* What it is to Tempo: every module of the single binary (Tempo's default target), the ports it binds, how it keeps its rings, the paths it writes. */ -}}
 {{- $listeners := list -}}
 {{- $ports := list -}}
-{{- range include "tempo.config.listeners" . | fromJsonArray -}}
+{{- $allListeners := dict -}}
+{{- include "tempo.util.parsed" (dict "root" . "name" "tempo.config.listeners" "into" $allListeners) -}}
+{{- range $allListeners.value -}}
 {{- $listeners = append $listeners .name -}}
 {{- if .exposed -}}
 {{- $ports = append $ports .name -}}
