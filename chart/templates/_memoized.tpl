@@ -33,6 +33,10 @@ values cannot change while the chart renders, and these results are read by most
 {{- include "tempo.util.once" (dict "root" . "name" "tempo.config.listenersUncached") -}}
 {{- end -}}
 
+{{- define "tempo.pod.sharedFacts" -}}
+{{- include "tempo.util.once" (dict "root" . "name" "tempo.pod.sharedFactsUncached") -}}
+{{- end -}}
+
 {{- define "tempo.pod.sharedAnnotations" -}}
 {{- include "tempo.util.once" (dict "root" . "name" "tempo.pod.sharedAnnotationsUncached") -}}
 {{- end -}}

@@ -125,18 +125,33 @@ Usage: {{ range include "tempo.pod.writes" . | fromJsonArray }}{{ .path }}{{ end
 
 {{- /*
 tempo.pod.args: the Tempo container's arguments: the configuration file, environment expansion when
-the chart's own configuration needs it, the component's own (its -target and zone, from its row),
-then tempo.extraArgs.
+the chart's own configuration needs it (tempo.pod.sharedFacts), the component's own (its -target and
+zone, from its row), then tempo.extraArgs.
 Usage: {{ include "tempo.pod.args" (dict "root" . "component" $row.tempo.args) | fromJsonArray }}
 */ -}}
 {{- define "tempo.pod.args" -}}
-{{- $root := .root -}}
-{{- $args := list (printf "-config.file=%s" (include "tempo.pod.configFile" $root | fromJson).path) -}}
-{{- $expandEnv := or (include "tempo.storage.credentials" $root | fromJson).expandEnv (include "tempo.pod.secretReferences" $root | fromJson) -}}
-{{- if and $expandEnv (not (has "-config.expand-env=true" $root.Values.tempo.extraArgs)) -}}
-{{- $args = append $args "-config.expand-env=true" -}}
+{{- $shared := dict -}}
+{{- include "tempo.util.parsed" (dict "root" .root "name" "tempo.pod.sharedFacts" "into" $shared) -}}
+{{- toJson (concat $shared.value.configArgs (.component | default list) .root.Values.tempo.extraArgs) -}}
 {{- end -}}
-{{- toJson (concat $args (.component | default list) $root.Values.tempo.extraArgs) -}}
+
+{{- /*
+tempo.pod.sharedFactsUncached: computes tempo.pod.sharedFacts; _memoized.tpl, written by the build,
+defines tempo.pod.sharedFacts around it, computed once per rendering (tempo.util.once).
+tempo.pod.sharedFacts: what every Tempo pod of a release takes from the values, as JSON: {image,
+configArgs (the configuration file, and environment expansion when the chart's own configuration
+holds ${VAR} references: credentials from Secrets), labels (a pod's, tempo.labels.pod),
+credentialLabels (those the object store's identity needs, tempo.storage.credentials)}.
+Usage: {{- $shared := dict }}{{- include "tempo.util.parsed" (dict "root" . "name" "tempo.pod.sharedFacts" "into" $shared) }}{{ $shared.value.image }}
+*/ -}}
+{{- define "tempo.pod.sharedFactsUncached" -}}
+{{- $credentials := include "tempo.storage.credentials" . | fromJson -}}
+{{- $configArgs := list (printf "-config.file=%s" (include "tempo.pod.configFile" . | fromJson).path) -}}
+{{- $expandEnv := or $credentials.expandEnv (include "tempo.pod.secretReferences" . | fromJson) -}}
+{{- if and $expandEnv (not (has "-config.expand-env=true" .Values.tempo.extraArgs)) -}}
+{{- $configArgs = append $configArgs "-config.expand-env=true" -}}
+{{- end -}}
+{{- toJson (dict "image" (include "tempo.image.reference" .) "configArgs" $configArgs "labels" (include "tempo.labels.pod" . | fromYaml) "credentialLabels" $credentials.podLabels) -}}
 {{- end -}}
 
 {{- /*
@@ -150,10 +165,13 @@ Usage: {{ include "tempo.pod.template" (dict "root" . "row" $row) | nindent 4 }}
 */ -}}
 {{- define "tempo.pod.template" -}}
 {{- $tempo := .row.tempo -}}
+{{- $shared := dict -}}
+{{- include "tempo.util.parsed" (dict "root" .root "name" "tempo.pod.sharedFacts" "into" $shared) -}}
 {{- with .root -}}
 metadata:
   labels:
-    {{- include "tempo.labels.with" (dict "root" . "labels" (merge (deepCopy $tempo.podLabels) (include "tempo.storage.credentials" . | fromJson).podLabels) "pod" true) | nindent 4 }}
+    {{- /* A pod's labels over the component's over the identity's, each key once (as tempo.labels.with). */}}
+    {{- toYaml (merge (deepCopy $shared.value.labels) ($tempo.podLabels | default dict) $shared.value.credentialLabels) | nindent 4 }}
   annotations:
     {{- include "tempo.pod.sharedAnnotations" . | nindent 4 }}
     {{- with $tempo.podAnnotations }}
@@ -163,7 +181,7 @@ spec:
   {{- include "tempo.pod.sharedSpec" . | nindent 2 }}
   containers:
     - name: tempo
-      image: {{ include "tempo.image.reference" . }}
+      image: {{ $shared.value.image }}
       imagePullPolicy: {{ .Values.image.pullPolicy }}
       args:
         {{- range include "tempo.pod.args" (dict "root" . "component" $tempo.args) | fromJsonArray }}
