@@ -120,9 +120,6 @@ export function buildChart(sources: BuildSources = paths, chartDir = paths.chart
     wiring: wiringBySeries(schema, series.map((entry) => entry.name)),
     versions: {
       table: { series },
-      // What only the validation reads, per series: the binary's flags and the start-up rules.
-      accepts: Object.fromEntries(series.map(({ name }) => [name, { flags: tempoConfigs.flags[name], checks: tempoConfigs.checks[name] }])),
-      configSchemas: Object.fromEntries(Object.entries(tempoConfigs.bySeries).map(([name, document]) => [name, templateConfigSchema(document)])),
     },
     tempoFacts: tempoFacts(tempoConfig, path.join(sources.tempoConfigSources, 'facts.yaml')),
     changes: changesFor(path.basename(sources.changelog), readFileSync(sources.changelog, 'utf8'), version),
@@ -136,6 +133,15 @@ export function buildChart(sources: BuildSources = paths, chartDir = paths.chart
   const output: BuildOutput = new Map();
   for (const file of renderTemplateTree(sources.templates, context)) {
     output.set(path.join(chartDir, file.path), file.content);
+  }
+  // What only the validation reads, per series, as files the templates read when they need them
+  // (a template is parsed at every render): the binary's flags and start-up rules, and the
+  // configuration schema.
+  for (const { name } of series) {
+    const ruleSources = `build/tempo-config/${name}/flags.txt, build/tempo-config/${name}/config-rules.md, build/tempo-config/rules.yaml`;
+    output.set(path.join(chartDir, 'files', 'tempo', name, 'accepts.json'), formatJson({ $comment: generatedNotice(ruleSources), flags: tempoConfigs.flags[name], checks: tempoConfigs.checks[name] }));
+    const { $comment, ...configSchema } = tempoConfigs.bySeries[name]!;
+    output.set(path.join(chartDir, 'files', 'tempo', name, 'config-schema.json'), formatJson({ $comment, ...templateConfigSchema(configSchema) }));
   }
   output.set(path.join(chartDir, 'values.yaml'), renderValuesYaml(schema));
   const { $schema, ...rest } = withoutAnnotations(schema.root);

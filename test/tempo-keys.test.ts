@@ -7,7 +7,7 @@ import { paths } from '../build/paths.ts';
 import type { SeriesCheck } from '../build/tempo-rules.ts';
 import { enumsByPath, readTempoKeys, type DumpedKey, type TempoKeysDump } from '../build/tempo-schema.ts';
 import { helmRelease, render, renderError, type Rendered } from './helpers/helm.ts';
-import { chartSeries, chartWiring, wiringTemplateTable } from './helpers/invariants.ts';
+import { chartAccepts, chartSeries, chartWiring } from './helpers/invariants.ts';
 import { scratchFolders } from './helpers/servers.ts';
 import { parseTempoConfig } from './helpers/tempo-config.ts';
 import { runsWithTempo, verifyWithTempo } from './helpers/tempo.ts';
@@ -138,7 +138,7 @@ function getAt(tree: unknown, steps: Step[]): { found: boolean; value?: unknown 
 function planFor(name: string, dump: TempoKeysDump) {
   const lists = enumsByPath(dump);
   // The chart's checks of Tempo's start-up rules: samples keep them (a value of a key's list, one of two blocks).
-  const checks = (wiringTemplateTable(`tempo.versions.accepts.${name}`) as { checks: SeriesCheck[] }).checks;
+  const checks = chartAccepts(name).checks;
   for (const check of checks) if (check.must === 'in' && !check.scope) lists.set(check.key, check.than as string[]);
   const alternatives = new Map(checks.filter((check) => check.must === 'exactlyOne').map((check) => [check.key.replace(/\[\]$/, ''), check.than as string[]]));
   const owned = chartWiring(name).ownedKeys;

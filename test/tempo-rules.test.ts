@@ -6,7 +6,7 @@ import { paths } from '../build/paths.ts';
 import { entryFor, numberOf, readRulesLedger, readTempoRules, type SeriesCheck } from '../build/tempo-rules.ts';
 import { enumsByPath, readTempoKeys } from '../build/tempo-schema.ts';
 import { helmRelease, renderError } from './helpers/helm.ts';
-import { chartSeries, chartWiring, wiringTemplateTable } from './helpers/invariants.ts';
+import { chartAccepts, chartSeries, chartWiring } from './helpers/invariants.ts';
 import { setAt, valuesSets } from './helpers/values-sets.ts';
 
 /**
@@ -134,7 +134,7 @@ function breaking(check: SeriesCheck, release: string, seriesName: string): { va
 }
 
 describe.each(series)('each rule the chart mirrors for Tempo $release', ({ name, release }) => {
-  const checks = (wiringTemplateTable(`tempo.versions.accepts.${name}`) as { checks: SeriesCheck[] }).checks;
+  const checks = chartAccepts(name).checks;
 
   test('is checked by the chart', () => {
     expect(checks.length).toBeGreaterThan(15);

@@ -25,6 +25,10 @@ values cannot change while the chart renders, and these results are read by most
 {{- include "tempo.util.once" (dict "root" . "name" "tempo.wiring.tableUncached") -}}
 {{- end -}}
 
+{{- define "tempo.versions.accepts" -}}
+{{- include "tempo.util.once" (dict "root" . "name" "tempo.versions.acceptsUncached") -}}
+{{- end -}}
+
 {{- define "tempo.config.merged" -}}
 {{- include "tempo.util.once" (dict "root" . "name" "tempo.config.mergedUncached") -}}
 {{- end -}}

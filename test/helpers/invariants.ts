@@ -4,6 +4,7 @@ import path from 'node:path';
 import YAML from 'yaml';
 import { paths } from '../../build/paths.ts';
 import type { PathKey } from '../../build/tempo-facts.ts';
+import type { SeriesCheck } from '../../build/tempo-rules.ts';
 import type { TempoSeries } from '../../build/tempo-versions.ts';
 import type { Wiring } from '../../build/wiring.ts';
 import { parseYamlOrUndefined, tempoConfigOf } from './tempo-config.ts';
@@ -95,6 +96,11 @@ export function wiringTemplateTable(define: string): unknown {
   const found = new RegExp(`define "${define.replaceAll('.', '\\.')}" -\\}\\}\n(.*)\n`).exec(template);
   if (!found) throw new Error(`chart/templates/_wiring.tpl defines no ${define}`);
   return JSON.parse(found[1]!);
+}
+
+/** What a series' release accepts beyond its configuration schema, as the built chart carries it (files/tempo/<series>/accepts.json). */
+export function chartAccepts(series: string): { flags: string[]; checks: SeriesCheck[] } {
+  return JSON.parse(readFileSync(path.join(paths.chart, 'files', 'tempo', series, 'accepts.json'), 'utf8'));
 }
 
 /** The Tempo series the built chart supports, oldest first; the first is its default. */

@@ -124,7 +124,7 @@ Usage: {{ include "tempo.validate.versions" . | fromJsonArray }}
 
 {{- /*
 tempo.schema.tempoConfig: tempo.structuredConfig, tempo.overrides.defaults and each tenant's overrides
-against the selected series' configuration schema (tempo.versions.configSchema.<series>): every key
+against the selected series' configuration schema (tempo.versions.configSchema): every key
 its strict loader accepts, with its type and value list, read from the release itself. Tempo stops at
 start-up on a key it does not have ("field ... not found") or a value it cannot decode. A key or a
 value the other supported series take is named with them. The schema is read only when one of these
@@ -148,7 +148,7 @@ Usage: {{ include "tempo.schema.tempoConfig" . | fromJson }}
 {{- if $places -}}
 {{- $selected := include "tempo.version.name" . -}}
 {{- $tempo := printf "Tempo %s" $selected -}}
-{{- $schema := include (printf "tempo.versions.configSchema.%s" $selected) . | fromJson -}}
+{{- $schema := include "tempo.versions.configSchema" (dict "root" . "series" $selected) | fromJson -}}
 {{- $words := dict "object" "a mapping" "array" "a list" "string" "text" "boolean" "true or false" "integer" "a whole number" "number" "a number" -}}
 {{- range $place := $places -}}
 {{- $problems := include "tempo.version.configProblems" (dict "schema" $schema "place" $place) | fromJsonArray -}}
@@ -157,7 +157,7 @@ Usage: {{ include "tempo.schema.tempoConfig" . | fromJson }}
 {{- if $problems -}}
 {{- range $series := splitList " " (include "tempo.versions.names" $) -}}
 {{- if ne $series $selected -}}
-{{- $theirSchema := include (printf "tempo.versions.configSchema.%s" $series) $ | fromJson -}}
+{{- $theirSchema := include "tempo.versions.configSchema" (dict "root" $ "series" $series) | fromJson -}}
 {{- $refused := dict -}}
 {{- range include "tempo.version.configProblems" (dict "schema" $theirSchema "place" $place) | fromJsonArray -}}
 {{- $_ := set $refused .at true -}}
