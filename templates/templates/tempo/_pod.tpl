@@ -158,8 +158,8 @@ tempo.pod.template: the pod template (metadata and spec) of every Tempo workload
 Deployment or StatefulSet and each component of architecture distributed, from its row of the
 components table: what differs between them is row.tempo (its target's arguments, ports, resources,
 placement, labels and data volume). The rest is the same in every Tempo pod of a release, written once
-per rendering by the tempo.pod.shared* helpers below: with eight components, writing it for each
-pod was most of the render's time.
+per rendering by the tempo.pod.shared* helpers below, rather than again for each of a distributed
+release's components.
 Usage: {{ include "tempo.pod.template" (dict "root" . "row" $row) | nindent 4 }} (the kit, tempo.kit.workload)
 */ -}}
 {{- define "tempo.pod.template" -}}
