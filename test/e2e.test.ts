@@ -47,7 +47,7 @@ describe.runIf(runsWithTempo('3.0.3') && runsWith('nginx')).concurrent('npm run 
   test('fails on an argument Helm would not take here, naming it', async () => {
     const { exitCode, summary } = await e2e(['--values-file', 'x.yaml']);
     expect(exitCode).toBe(1);
-    expect(summary.problems).toEqual(['npm run e2e takes -f FILE and --set KEY=VALUE (as Helm does), and --failures, not --values-file']);
+    expect(summary.problems).toEqual(['npm run e2e takes -f FILE and --set KEY=VALUE (as Helm does), --failures and --helm-test, not --values-file']);
   }, 60_000);
 
   test('fails on values Helm refuses, with its message', async () => {
@@ -103,14 +103,17 @@ describe.runIf(runsWithTempo('3.0.3') && runsWith('nginx'))('moving a Tempo 3.0 
 });
 
 describe.runIf(runsWithTempo('3.0.3') && runsWith('nginx')).sequential.each(distributedSets)('npm run e2e on values set $name', (set) => {
-  test('runs every component as processes of its own: traces go in through the distributors and Kafka, come back through the query-frontend, reach a block in the bucket, and survive the failure scenarios', async () => {
+  test('runs every component as processes of its own: traces go in through the distributors and Kafka, come back through the query-frontend, reach a block in the bucket, pass the helm test, and survive the failure scenarios', async () => {
     const values = setValues(set);
-    const { exitCode, summary } = await e2e([...set.files.flatMap((file) => ['-f', file]), '--failures']);
+    const { exitCode, summary } = await e2e([...set.files.flatMap((file) => ['-f', file]), '--failures', '--helm-test']);
     expect(summary.problems).toEqual([]);
     expect(summary).toMatchObject({ ok: true, tempo: '3.0.3', storage: 's3', gateway: Boolean(values.gateway?.enabled), blockInStore: true });
     for (const target of ['distributor', 'live-store', 'block-builder', 'querier', 'query-frontend', 'backend-scheduler', 'backend-worker']) expect(summary.workload).toContain(`-${target}`);
     expect(summary.traces.length).toBeGreaterThan(0);
     expect(summary.traces.every((trace: { byId: boolean; bySearch: boolean }) => trace.byId && trace.bySearch)).toBe(true);
+    // The release's own helm test, started with the release, waits out the writes refused until the partitions are active.
+    expect(summary.helmTest).toMatchObject({ ok: true });
+    expect(summary.helmTest.output).toContain('was written, read back and found');
     // A live-store killed and started again on its volume, then on an empty one; with zones, a zone down
     // while the block-builders are killed, else the block-builders alone.
     const scenarios = summary.failures.map((failure: { scenario: string }) => failure.scenario);

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -11,7 +11,7 @@ import { eventually, newTraceId, otlpGrpcKey, otlpHttpKey, otlpRequest, sendOtlp
 import { helmMerge, setAt } from '../test/helpers/values-sets.ts';
 
 /**
- * npm run e2e -- -f FILE [-f FILE]... [--set KEY=VALUE]... [--failures]: a rendered release run on loopback, as its
+ * npm run e2e -- -f FILE [-f FILE]... [--set KEY=VALUE]... [--failures] [--helm-test]: a rendered release run on loopback, as its
  * pods would run it. The chart is rendered with the values given (Helm's -f and --set); Tempo's
  * workload starts as the release's own binary with the rendered configuration, arguments and
  * environment (tools and tests share this runner: test/values-sets-on-tempo.test.ts runs every values
@@ -26,7 +26,7 @@ import { helmMerge, setAt } from '../test/helpers/values-sets.ts';
  * StatefulSet's pods do; writes go to the first and reads to the last. Architecture distributed runs
  * every replica of every component so, with its pod's name as its identity, Kafka as the test broker,
  * writes through the distributors and reads through the query-frontend; --failures then kills and
- * restarts its pods (failureScenarios). What it does not run yet says so and fails: receivers whose
+ * restarts its pods (failureScenarios). --helm-test runs the release's own helm test beside it (startHelmTest). What it does not run yet says so and fails: receivers whose
  * certificates are a Secret of the user's.
  */
 
@@ -47,6 +47,8 @@ export interface RunOptions {
   readBack?: string[];
   /** Whether to look for the traces by search too (true unless told): a run that proves something else may leave it. */
   search?: boolean;
+  /** Also run the release's helm test (startHelmTest), from the start, beside the runner's own writes; the rendering must hold the hook (rendered with its tests). */
+  helmTest?: boolean;
 }
 
 export interface RunSummary {
@@ -68,6 +70,8 @@ export interface RunSummary {
   metrics?: Record<string, string[]>;
   /** The failure scenarios run (--failures), each with what it showed. */
   failures?: FailureResult[];
+  /** The release's helm test (its hook Pod's script, as rendered), run first: whether it passed, and the end of what it printed. */
+  helmTest?: { ok: boolean; output: string };
   problems: string[];
   elapsedMs: number;
 }
@@ -132,6 +136,7 @@ export async function runRendered(rendered: Rendered, options: RunOptions): Prom
   const summary: RunSummary = { ok: false, gateway: false, traces: [], problems: [], elapsedMs: 0 };
   const running: Running[] = [];
   let release: StartedRelease | undefined;
+  let helmTest: HelmTestRun | undefined;
   try {
     const reason = cannotRun(rendered, options.values);
     if (reason) throw new Error(`not run: ${reason}`);
@@ -164,6 +169,12 @@ export async function runRendered(rendered: Rendered, options: RunOptions): Prom
       running.push(gateway.nginx);
       summary.gateway = true;
       headers.authorization = `Basic ${Buffer.from(`${gatewayUser.username}:${gatewayUser.password}`).toString('base64')}`;
+    }
+    // From the start, beside the runner's own writes, as `helm test` right after `helm install`: a
+    // distributed release refuses writes until its partitions are active, and the script must wait that out.
+    if (options.helmTest) {
+      helmTest = startHelmTest(rendered, tempo, gateway?.httpUrl, options.makeFolder('e2e-helm-test-'));
+      if (!helmTest) throw new Error('--helm-test: the values render no helm test (tests.enabled)');
     }
     const service = `e2e-${Date.now().toString(36)}`;
     const send = async (protocol: 'otlp-http' | 'otlp-grpc', traceId: string): Promise<boolean> => {
@@ -219,6 +230,9 @@ export async function runRendered(rendered: Rendered, options: RunOptions): Prom
       else if (!entry.bySearch && options.search !== false) summary.problems.push(`the trace sent over ${entry.protocol} was not found by search`);
     }
     if (summary.blockInStore === false) summary.problems.push(`no block reached the ${trace.backend} store`);
+    summary.helmTest = await helmTest?.result;
+    if (summary.helmTest) log(`helm test: ${summary.helmTest.ok ? 'passed' : 'failed'}`);
+    if (summary.helmTest && !summary.helmTest.ok) summary.problems.push(`the helm test failed:\n${summary.helmTest.output}`);
     if (options.readBack) {
       summary.readBack = [];
       for (const traceId of options.readBack) {
@@ -250,6 +264,7 @@ export async function runRendered(rendered: Rendered, options: RunOptions): Prom
     summary.problems.push((error as Error).message.split('\n').slice(0, 20).join('\n'));
     if (release) summary.problems.push(`Tempo's logs end:\n${release.logs()}`);
   } finally {
+    helmTest?.stop();
     await Promise.all(running.map((server) => server.stop()));
     summary.elapsedMs = Date.now() - started;
   }
@@ -337,9 +352,9 @@ async function startMonolithic(rendered: Rendered, context: StartContext): Promi
   for (const pod of pods) context.running.push({ url: pod.url, stop: async () => void (await pod.stop()) });
   const writer = pods[0]!;
   const reader = pods[pods.length - 1]!;
-  // Tempo's listeners by the port its Services give them.
+  // Tempo's listeners by the port its Services (those that select its pods) give them.
   const listeners: Record<number, string> = {};
-  for (const port of rendered.ofKind('Service').flatMap((doc) => doc.spec.ports ?? [])) {
+  for (const port of rendered.component('tempo').services.flatMap((doc) => doc.spec.ports ?? [])) {
     const key = { http: 'http', 'otlp-http': otlpHttpKey, 'otlp-grpc': otlpGrpcKey }[port.name as string];
     if (key === 'http') listeners[port.port] = writer.url.replace('http://', '');
     else if (key && writer.receivers[key]) listeners[port.port] = writer.receivers[key]!;
@@ -587,6 +602,57 @@ async function failureScenarios(pods: PodHandle[], traffic: ReleaseTraffic): Pro
 }
 
 /** The gateway of a rendering, run by nginx in front of the release: its Services' addresses become the release's loopback ones. */
+interface HelmTestRun {
+  /** Whether the script passed, and the end of what it printed. */
+  result: Promise<{ ok: boolean; output: string }>;
+  /** Stops the script if it still runs. */
+  stop(): void;
+}
+
+/**
+ * The release's helm test, as its hook Pod would run it: the rendered script, by sh and curl, with the
+ * Pod's environment (its Secret's credentials decoded from the rendering) and each Service address it
+ * names mapped to loopback (the gateway's to the gateway started here). Undefined without the hook.
+ */
+function startHelmTest(rendered: Rendered, release: StartedRelease, gatewayUrl: string | undefined, folder: string): HelmTestRun | undefined {
+  const pod = rendered.documents.find((doc) => doc.kind === 'Pod' && doc.metadata.annotations?.['helm.sh/hook'] === 'test');
+  if (!pod) return undefined;
+  const script = rendered.documents.find((doc) => doc.kind === 'ConfigMap' && doc.data?.['test.sh'])!.data['test.sh'] as string;
+  const env: Record<string, string> = { PATH: process.env.PATH ?? '' };
+  for (const variable of pod.spec.containers[0].env as Array<{ name: string; value?: string; valueFrom?: { secretKeyRef: { name: string; key: string } } }>) {
+    if (variable.valueFrom) {
+      const { name, key } = variable.valueFrom.secretKeyRef;
+      const secret = rendered.documents.find((doc) => doc.kind === 'Secret' && doc.metadata.name === name);
+      if (!secret?.data?.[key]) throw new Error(`the helm test reads ${variable.name} from Secret ${name}, which the rendering does not hold`);
+      env[variable.name] = Buffer.from(secret.data[key], 'base64').toString('utf8');
+    } else {
+      env[variable.name] = variable.value ?? '';
+    }
+  }
+  for (const name of ['TEMPO_URL', 'OTLP_URL']) {
+    const url = new URL(env[name]!);
+    const target = release.resolve(url.hostname, Number(url.port));
+    if (target) env[name] = `http://${target}`;
+    else if (gatewayUrl) env[name] = gatewayUrl;
+    else throw new Error(`the helm test calls ${env[name]}, which no listener here answers`);
+  }
+  const file = path.join(folder, 'test.sh');
+  writeFileSync(file, script);
+  const child = spawn('sh', [file], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (chunk) => (output += chunk));
+  child.stderr.on('data', (chunk) => (output += chunk));
+  const result = new Promise<{ ok: boolean; output: string }>((resolve) => {
+    // The script keeps to its own time limit for each step; this bounds the whole.
+    const timer = setTimeout(() => child.kill('SIGKILL'), (Number(env.TIMEOUT_SECONDS) + 60) * 1000);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ ok: code === 0, output: output.trim().split('\n').slice(-12).join('\n') });
+    });
+  });
+  return { result, stop: () => child.kill('SIGKILL') };
+}
+
 async function startGateway(rendered: Rendered, release: StartedRelease, folder: string): Promise<{ nginx: Running; httpUrl: string; grpcEndpoint?: string }> {
   if (!runsWith('nginx')) throw new Error('the gateway is on, and nginx is not installed here');
   // nginx started as root runs its workers as nobody, who must read the files.
@@ -616,19 +682,21 @@ async function startGateway(rendered: Rendered, release: StartedRelease, folder:
 }
 
 /** Helm's -f, --values and --set, as the runner takes them. */
-function parseArguments(argv: string[]): { files: string[]; set: string[]; failures: boolean } {
+function parseArguments(argv: string[]): { files: string[]; set: string[]; failures: boolean; helmTest: boolean } {
   const files: string[] = [];
   const set: string[] = [];
   let failures = false;
+  let helmTest = false;
   for (let index = 0; index < argv.length; index += 1) {
     const [flag, inline] = argv[index]!.split(/=(.*)/s, 2) as [string, string | undefined];
     const value = () => inline ?? argv[(index += 1)];
     if (flag === '-f' || flag === '--values') files.push(value()!);
     else if (flag === '--set') set.push(value()!);
     else if (flag === '--failures') failures = true;
-    else throw new Error(`npm run e2e takes -f FILE and --set KEY=VALUE (as Helm does), and --failures, not ${argv[index]}`);
+    else if (flag === '--helm-test') helmTest = true;
+    else throw new Error(`npm run e2e takes -f FILE and --set KEY=VALUE (as Helm does), --failures and --helm-test, not ${argv[index]}`);
   }
-  return { files, set, failures };
+  return { files, set, failures, helmTest };
 }
 
 /** The values as Helm merges them: the files in order, then each --set (a plain KEY=VALUE). */
@@ -644,10 +712,10 @@ function givenValues(files: string[], set: string[]): Json {
 async function main(): Promise<number> {
   const scratch = scratchFolders();
   try {
-    const { files, set, failures } = parseArguments(process.argv.slice(2));
-    const text = await renderText(helmRelease('helm4'), { valuesFiles: files.map((file) => path.resolve(file)), set });
+    const { files, set, failures, helmTest } = parseArguments(process.argv.slice(2));
+    const text = await renderText(helmRelease('helm4'), { valuesFiles: files.map((file) => path.resolve(file)), set, tests: helmTest });
     const documents = YAML.parseAllDocuments(text).map((doc) => doc.toJS() as Manifest | null).filter((doc): doc is Manifest => doc !== null);
-    const summary = await runRendered(new Rendered(documents), { values: givenValues(files, set), makeFolder: scratch.make, log: (line) => console.error(line), failures });
+    const summary = await runRendered(new Rendered(documents), { values: givenValues(files, set), makeFolder: scratch.make, log: (line) => console.error(line), failures, helmTest });
     for (const problem of summary.problems) console.error(`problem: ${problem}`);
     console.log(JSON.stringify(summary));
     return summary.ok ? 0 : 1;

@@ -320,9 +320,10 @@ export async function startAzurite(folder: string, account: string, key: string,
   closeSync(logFd);
   const log = () => (existsSync(logFile) ? readFileSync(logFile, 'utf8') : '');
   const endpoint = `127.0.0.1:${port}`;
-  // Any answer will do: Azurite answers an unsigned request with an error once it listens.
-  const deadline = Date.now() + 20_000;
-  while (!(await fetch(`http://${endpoint}/`).then(() => true, () => false))) {
+  // Any answer will do: Azurite answers an unsigned request with an error once it listens. A minute:
+  // on a busy machine (every values set on Tempo at once, in CI) it was seen to take over 20 s.
+  const deadline = Date.now() + 60_000;
+  while (!(await fetch(`http://${endpoint}/`, { signal: AbortSignal.timeout(5_000) }).then(() => true, () => false))) {
     if (child.exitCode !== null || Date.now() > deadline) {
       await stopProcess(child);
       throw new Error(`azurite did not listen on ${endpoint}:\n${log()}`);
