@@ -18,6 +18,8 @@ import { helmMerge, setValues, valuesSets, valuesSetsDir } from './helpers/value
 async function e2e(args: string[]) {
   const result = await execa('npx', ['tsx', path.join(paths.root, 'tools', 'e2e.ts'), ...args], { cwd: paths.root, reject: false, timeout: 280_000 });
   const lastLine = result.stdout.trim().split('\n').pop() ?? '';
+  // Without its summary, what it printed on the way is all there is to say why.
+  if (!lastLine.startsWith('{')) throw new Error(`npm run e2e printed no summary (exit ${result.exitCode}${result.timedOut ? ', timed out' : ''}); its stderr ends:\n${result.stderr.split('\n').slice(-40).join('\n')}`);
   return { exitCode: result.exitCode, summary: JSON.parse(lastLine), stderr: result.stderr };
 }
 
