@@ -93,15 +93,9 @@ Usage: {{ include "tempo.component.distributed" . | fromJsonArray }}
 {{- range include "tempo.pod.writes" . | fromJsonArray -}}
 {{- $writes = append $writes .path -}}
 {{- end -}}
-{{- /* What every row shares, read once: eight components' rows, each reading them again, were most of the table's time. */ -}}
-{{- $standardLabels := include "tempo.labels.standard" . | fromYaml -}}
 {{- $allListeners := dict -}}
 {{- include "tempo.util.parsed" (dict "root" . "name" "tempo.config.listeners" "into" $allListeners) -}}
 {{- $listeners := $allListeners.value -}}
-{{- $ports := dict -}}
-{{- range $listeners -}}
-{{- $_ := set $ports .name (int .port) -}}
-{{- end -}}
 {{- range $component := include "tempo.distributed.components" . | fromJsonArray -}}
 {{- $enabled := true -}}
 {{- with $component.enabledBy -}}
@@ -119,7 +113,7 @@ Usage: {{ include "tempo.component.distributed" . | fromJsonArray }}
 {{- $count := include "tempo.distributed.replicas" (dict "root" $root "key" $component.key) | fromJson -}}
 {{- range $group := $groups -}}
 {{- $selector := include "tempo.distributed.selector" (dict "root" $root "component" $group.name) -}}
-{{- $labels := toYaml (merge (dict "app.kubernetes.io/component" $group.name) $standardLabels) -}}
+{{- $labels := include "tempo.labels.with" (dict "root" $root "labels" (dict "app.kubernetes.io/component" $group.name)) -}}
 {{- $resourceName := include "tempo.names.suffixed" (dict "root" $root "suffix" $group.name) -}}
 {{- $row := dict "name" $group.name "kind" $component.kind "why" $component.why "resourceName" $resourceName "labels" $labels "selector" $selector "replicas" (int $count.replicas) "podTemplate" "tempo.pod.template" -}}
 {{- /* What it is to Tempo: its target, the ports it binds, its ring, the paths it writes. */ -}}
@@ -166,7 +160,7 @@ Usage: {{ include "tempo.component.distributed" . | fromJsonArray }}
 {{- if and $settings.podDisruptionBudget.enabled (gt (int $count.fewest) 1) -}}
 {{- $_ := set $row "disruption" (dict "maxUnavailable" $settings.podDisruptionBudget.maxUnavailable) -}}
 {{- end -}}
-{{- $_ := set $row "services" (include "tempo.distributed.services" (dict "root" $root "target" $component.target "name" $group.name "selector" $selector "labels" $labels "ports" $ports) | fromJsonArray) -}}
+{{- $_ := set $row "services" (include "tempo.distributed.services" (dict "root" $root "target" $component.target "name" $group.name "selector" $selector "labels" $labels) | fromJsonArray) -}}
 {{- $rows = append $rows $row -}}
 {{- end -}}
 {{- end -}}
@@ -178,15 +172,14 @@ Usage: {{ include "tempo.component.distributed" . | fromJsonArray }}
 {{- /*
 tempo.distributed.services: the Services of one component of architecture distributed (one zone's,
 for the live-stores in zones: name), as a JSON list of {name, labels, annotations, spec} (see
-tempo.kit.services), from the component's selector and labels (YAML) and the port of each listener
-(ports: {name: port}).
-Usage: {{ include "tempo.distributed.services" (dict "root" . "target" "query-frontend" "name" "query-frontend" "selector" $selector "labels" $labels "ports" $ports) | fromJsonArray }}
+tempo.kit.services), from the component's selector and labels (YAML).
+Usage: {{ include "tempo.distributed.services" (dict "root" . "target" "query-frontend" "name" "query-frontend" "selector" $selector "labels" $labels) | fromJsonArray }}
 */ -}}
 {{- define "tempo.distributed.services" -}}
 {{- $root := .root -}}
 {{- $selector := .selector | fromYaml -}}
-{{- $grpc := dict "name" "grpc" "port" .ports.grpc "targetPort" "grpc" "protocol" "TCP" "appProtocol" "grpc" -}}
-{{- $http := dict "name" "http" "port" .ports.http "targetPort" "http" "protocol" "TCP" "appProtocol" "http" -}}
+{{- $grpc := dict "name" "grpc" "port" (include "tempo.config.port" (dict "root" $root "name" "grpc") | int) "targetPort" "grpc" "protocol" "TCP" "appProtocol" "grpc" -}}
+{{- $http := dict "name" "http" "port" (include "tempo.config.port" (dict "root" $root "name" "http") | int) "targetPort" "http" "protocol" "TCP" "appProtocol" "http" -}}
 {{- /* Its own Service, named after it and labelled with it: its HTTP port (metrics, status pages) and its gRPC port, for the monitors and for what calls it. */ -}}
 {{- $services := list (dict "name" (include "tempo.names.suffixed" (dict "root" $root "suffix" .name)) "labels" .labels "spec" (dict "type" "ClusterIP" "selector" $selector "ports" (list $http $grpc))) -}}
 {{- if eq .target "query-frontend" -}}
@@ -196,7 +189,7 @@ Usage: {{ include "tempo.distributed.services" (dict "root" . "target" "query-fr
 {{- else if eq .target "distributor" -}}
 {{- $services = append $services (dict "name" (include "tempo.names.ingest" $root) "labels" (include "tempo.labels.with" (dict "root" $root "labels" $root.Values.service.ingest.labels)) "annotations" $root.Values.service.ingest.annotations "spec" (include "tempo.service.spec" (dict "root" $root "settings" $root.Values.service.ingest "ingest" true "selector" .selector) | fromYaml)) -}}
 {{- /* The Service the pods gossip through and the StatefulSets' governing one: every Tempo pod that binds the gossip port (labelled part-of memberlist, as Grafana's charts label them), ready or not (a starting pod joins the ring before it is ready). */ -}}
-{{- $gossip := dict "name" "gossip" "port" .ports.gossip "targetPort" "gossip" "protocol" "TCP" -}}
+{{- $gossip := dict "name" "gossip" "port" (include "tempo.config.port" (dict "root" $root "name" "gossip") | int) "targetPort" "gossip" "protocol" "TCP" -}}
 {{- $services = append $services (dict "name" (include "tempo.names.headless" $root) "labels" (include "tempo.labels.standard" $root) "spec" (dict "clusterIP" "None" "publishNotReadyAddresses" true "selector" (merge (include "tempo.labels.selector" $root | fromYaml) (dict "app.kubernetes.io/part-of" "memberlist")) "ports" (list $gossip))) -}}
 {{- end -}}
 {{- toJson $services -}}

@@ -140,8 +140,8 @@ tempo.pod.sharedFactsUncached: computes tempo.pod.sharedFacts; _memoized.tpl, wr
 defines tempo.pod.sharedFacts around it, computed once per rendering (tempo.util.once).
 tempo.pod.sharedFacts: what every Tempo pod of a release takes from the values, as JSON: {image,
 configArgs (the configuration file, and environment expansion when the chart's own configuration
-holds ${VAR} references: credentials from Secrets), labels (a pod's, tempo.labels.pod),
-credentialLabels (those the object store's identity needs, tempo.storage.credentials)}.
+holds ${VAR} references: credentials from Secrets), credentialLabels (the pod labels the object
+store's identity needs, tempo.storage.credentials)}.
 Usage: {{- $shared := dict }}{{- include "tempo.util.parsed" (dict "root" . "name" "tempo.pod.sharedFacts" "into" $shared) }}{{ $shared.value.image }}
 */ -}}
 {{- define "tempo.pod.sharedFactsUncached" -}}
@@ -151,7 +151,7 @@ Usage: {{- $shared := dict }}{{- include "tempo.util.parsed" (dict "root" . "nam
 {{- if and $expandEnv (not (has "-config.expand-env=true" .Values.tempo.extraArgs)) -}}
 {{- $configArgs = append $configArgs "-config.expand-env=true" -}}
 {{- end -}}
-{{- toJson (dict "image" (include "tempo.image.reference" .) "configArgs" $configArgs "labels" (include "tempo.labels.pod" . | fromYaml) "credentialLabels" $credentials.podLabels) -}}
+{{- toJson (dict "image" (include "tempo.image.reference" .) "configArgs" $configArgs "credentialLabels" $credentials.podLabels) -}}
 {{- end -}}
 
 {{- /*
@@ -170,8 +170,7 @@ Usage: {{ include "tempo.pod.template" (dict "root" . "row" $row) | nindent 4 }}
 {{- with .root -}}
 metadata:
   labels:
-    {{- /* A pod's labels over the component's over the identity's, each key once (as tempo.labels.with). */}}
-    {{- toYaml (merge (deepCopy $shared.value.labels) ($tempo.podLabels | default dict) $shared.value.credentialLabels) | nindent 4 }}
+    {{- include "tempo.labels.with" (dict "root" . "labels" (merge (deepCopy ($tempo.podLabels | default dict)) $shared.value.credentialLabels) "pod" true) | nindent 4 }}
   annotations:
     {{- include "tempo.pod.sharedAnnotations" . | nindent 4 }}
     {{- with $tempo.podAnnotations }}
