@@ -214,10 +214,16 @@ export async function runRendered(rendered: Rendered, options: RunOptions): Prom
     if (azure) summary.blockInStore = await eventually(async () => ((await azure.blobs()).some((name) => name.endsWith('/meta.json')) ? true : undefined), 90_000, 'a block in the Azure container').catch(() => false);
     // A search reaches what the series' search cutoff leaves it (3.0 waits for its blocks).
     const wait = 30_000 + 2_000 * searchCutoffSeconds;
+    // What the last search answered, for the problem when none found the trace.
+    let lastSearch = 'no answer';
+    // The whole run, as the helm test asks: without start and end, 3.0 searches only the last
+    // query_backend_after (30 s here), which a busy machine's block wait outlasts.
+    const searchWindow = () => `start=${Math.floor(started / 1000) - 60}&end=${Math.ceil(Date.now() / 1000) + 60}`;
     for (const entry of summary.traces.filter((candidate) => candidate.accepted && options.search !== false)) {
       entry.bySearch = await eventually(
         async () => {
-          const found = await query(`/api/search?tags=${encodeURIComponent(`service.name=${service}`)}`);
+          const found = await query(`/api/search?tags=${encodeURIComponent(`service.name=${service}`)}&${searchWindow()}`).catch((error: Error) => ({ status: 0, body: error.message }));
+          lastSearch = `${found.status} ${found.body.slice(0, 400)}`;
           return found.status === 200 && (JSON.parse(found.body).traces ?? []).some((candidate: { traceID: string }) => candidate.traceID.padStart(32, '0') === entry.traceId) ? true : undefined;
         },
         wait,
@@ -227,7 +233,7 @@ export async function runRendered(rendered: Rendered, options: RunOptions): Prom
     for (const entry of summary.traces) {
       if (!entry.accepted) summary.problems.push(`the trace sent over ${entry.protocol} was refused`);
       else if (!entry.byId) summary.problems.push(`the trace sent over ${entry.protocol} was not read back by ID`);
-      else if (!entry.bySearch && options.search !== false) summary.problems.push(`the trace sent over ${entry.protocol} was not found by search`);
+      else if (!entry.bySearch && options.search !== false) summary.problems.push(`the trace sent over ${entry.protocol} was not found by search (the last search answered ${lastSearch})`);
     }
     if (summary.blockInStore === false) summary.problems.push(`no block reached the ${trace.backend} store`);
     summary.helmTest = await helmTest?.result;
@@ -258,6 +264,7 @@ export async function runRendered(rendered: Rendered, options: RunOptions): Prom
         for (const failure of summary.failures.filter((result) => !result.ok)) summary.problems.push(`${failure.scenario}: ${failure.detail}`);
       }
     }
+    if (summary.problems.length > 0) summary.problems.push(`Tempo's logs end:\n${tempo.logs()}`);
     summary.ok = summary.problems.length === 0 && summary.traces.length > 0;
   } catch (error) {
     log((error as Error).stack ?? String(error));
