@@ -21,8 +21,11 @@ interface FakeTempo {
   stop(): Promise<void>;
 }
 
-/** Answers OTLP/HTTP, /api/traces/<id> (404 for the first `misses` reads, or for ever) and /api/search. */
-async function startFakeTempo(misses: number | 'never'): Promise<FakeTempo> {
+/**
+ * Answers OTLP/HTTP, /api/traces/<id> (404 for the first `misses` reads, or for ever) and /api/search;
+ * with `keepsFirstWriteOnly` it acknowledges later writes and drops them, as a broken write path would.
+ */
+async function startFakeTempo(misses: number | 'never', { keepsFirstWriteOnly = false } = {}): Promise<FakeTempo> {
   const requests: FakeTempo['requests'] = [];
   let stored = '';
   let reads = 0;
@@ -33,7 +36,7 @@ async function startFakeTempo(misses: number | 'never'): Promise<FakeTempo> {
       const url = new URL(request.url ?? '/', 'http://x');
       requests.push({ method: request.method ?? '', path: url.pathname + url.search, authorization: request.headers.authorization, tenant: request.headers['x-scope-orgid'] as string | undefined });
       if (request.method === 'POST' && url.pathname === '/v1/traces') {
-        stored = body;
+        if (!stored || !keepsFirstWriteOnly) stored = body;
         response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
       } else if (url.pathname.startsWith('/api/traces/')) {
         reads += 1;
@@ -72,6 +75,9 @@ function runScript(script: string, env: Record<string, string>): Promise<{ code:
   });
 }
 
+/** The trace ID the script's OK or FAIL line names. */
+const tracedId = (output: string) => /trace ([0-9a-f]{32})/.exec(output)?.[1] ?? 'none';
+
 const envOf = (pod: Manifest, url: string): Record<string, string> => {
   const env: Record<string, string> = {};
   for (const variable of pod.spec.containers[0].env) env[variable.name] = variable.value ?? '';
@@ -88,9 +94,11 @@ describe('the helm test script, run by sh and curl against a stand-in for Tempo'
       const env = envOf(pod, tempo.url);
       const result = await runScript(script, env);
       expect(result.code, result.output).toBe(0);
-      expect(result.output).toContain(`OK: trace ${env.TRACE_ID} was written, read back and found`);
+      const traceId = tracedId(result.output);
+      expect(traceId.startsWith(env.TRACE_ID_PREFIX!), result.output).toBe(true);
+      expect(result.output).toContain(`OK: trace ${traceId} was written, read back and found`);
       expect(tempo.requests[0]).toMatchObject({ method: 'POST', path: '/v1/traces', tenant: 'helm-test' });
-      expect(tempo.requests.filter((request) => request.path === `/api/traces/${env.TRACE_ID}`).length).toBe(3);
+      expect(tempo.requests.filter((request) => request.path === `/api/traces/${traceId}`).length).toBe(3);
       expect(tempo.requests.some((request) => request.path.startsWith('/api/search?tags=service.name%3Dhelm-test'))).toBe(true);
     } finally {
       await tempo.stop();
@@ -104,7 +112,26 @@ describe('the helm test script, run by sh and curl against a stand-in for Tempo'
       const env: Record<string, string> = { ...envOf(rendered.get('Pod', 'tempo-test'), tempo.url), TIMEOUT_SECONDS: '3' };
       const result = await runScript(rendered.get('ConfigMap', 'tempo-test').data['test.sh'], env);
       expect(result.code).not.toBe(0);
-      expect(result.output).toContain(`FAIL: trace ${env.TRACE_ID} was not readable within 3 seconds`);
+      expect(result.output).toMatch(new RegExp(`FAIL: trace ${env.TRACE_ID_PREFIX}[0-9a-f]{8} was not readable within 3 seconds`));
+    } finally {
+      await tempo.stop();
+    }
+  });
+
+  test("run again on the same revision, sends a trace of its own: it fails where Tempo acknowledges the write but keeps only the earlier run's trace", async () => {
+    const rendered = await render(helmRelease('helm3'), { values: { tests: { timeoutSeconds: 10 } }, tests: true });
+    const script = rendered.get('ConfigMap', 'tempo-test').data['test.sh'];
+    const tempo = await startFakeTempo(0, { keepsFirstWriteOnly: true });
+    try {
+      const env: Record<string, string> = { ...envOf(rendered.get('Pod', 'tempo-test'), tempo.url), TIMEOUT_SECONDS: '3' };
+      const first = await runScript(script, env);
+      expect(first.code, first.output).toBe(0);
+      // The trace ID ends with the time in seconds: a run in the next second is another trace.
+      await new Promise((resolve) => setTimeout(resolve, 1_100));
+      const second = await runScript(script, env);
+      expect(tracedId(second.output)).not.toBe(tracedId(first.output));
+      expect(second.code).not.toBe(0);
+      expect(second.output).toContain(`FAIL: trace ${tracedId(second.output)} was not readable within 3 seconds`);
     } finally {
       await tempo.stop();
     }
@@ -135,7 +162,8 @@ describe.each(helmReleases)('the helm test hook as rendered ($label)', (helm) =>
     expect(pod.metadata.annotations).toMatchObject({ 'helm.sh/hook': 'test', 'helm.sh/hook-delete-policy': 'before-hook-creation,hook-succeeded' });
     const env = Object.fromEntries(pod.spec.containers[0].env.map((variable: Manifest) => [variable.name, variable.value ?? variable.valueFrom]));
     expect(env).toMatchObject({ TEMPO_URL: 'http://tempo.observability.svc:3200', OTLP_URL: 'http://tempo.observability.svc:4318' });
-    expect(env.TRACE_ID).toMatch(/^[1-9a-f][0-9a-f]{31}$/);
+    // The script appends 8 hex digits of time: a 32-digit trace ID whose first digit is not 0 (search prints IDs without leading zeros).
+    expect(env.TRACE_ID_PREFIX).toMatch(/^[1-9a-f][0-9a-f]{23}$/);
 
     const gateway = await render(helm, { values: { gateway: { enabled: true, basicAuth: { existingSecret: 'tempo-users' } }, tests: { credentialsSecret: 'tempo-test-user' } }, external: ['Secret/tempo-users', 'Secret/tempo-test-user'], tests: true });
     const through = Object.fromEntries(gateway.get('Pod', 'tempo-test').spec.containers[0].env.map((variable: Manifest) => [variable.name, variable.value ?? variable.valueFrom]));

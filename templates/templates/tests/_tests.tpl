@@ -2,7 +2,8 @@
 tempo.tests.script: the helm test script (POSIX sh and curl). It sends one span over OTLP/HTTP with a
 known trace ID (retrying until it is accepted), reads the trace back from /api/traces/<id>, retrying while Tempo takes it in, and
 finds it with /api/search. Everything it needs comes from the environment: TEMPO_URL, OTLP_URL,
-TRACE_ID, SPAN_ID, TIMEOUT_SECONDS, and optionally TEMPO_USERNAME and TEMPO_PASSWORD (basic auth) and
+TRACE_ID_PREFIX (the trace ID's first 24 hex digits; the script appends the time, so that a test run
+never finds an earlier run's trace), SPAN_ID, TIMEOUT_SECONDS, and optionally TEMPO_USERNAME and TEMPO_PASSWORD (basic auth) and
 TEMPO_TENANT (X-Scope-OrgID).
 Usage: {{ include "tempo.tests.script" . | nindent 4 }}
 */ -}}
@@ -22,6 +23,7 @@ call() {
 }
 
 now=$(date +%s)
+TRACE_ID="${TRACE_ID_PREFIX}$(printf '%08x' "${now}")"
 deadline=$((now + TIMEOUT_SECONDS))
 start="${now}000000000"
 end="$((now + 1))000000000"
@@ -64,8 +66,9 @@ echo "OK: trace ${TRACE_ID} was written, read back and found"
 
 {{- /*
 tempo.tests.plan: what the helm test talks to, as JSON: {enabled (tests.enabled, OTLP/HTTP on and
-receivers without TLS), queryUrl, otlpUrl, tenant, credentials ({secret, own} when the gateway is on), traceId,
-spanId (from the release and its revision, so each test run sends a new trace)}.
+receivers without TLS), queryUrl, otlpUrl, tenant, credentials ({secret, own} when the gateway is on),
+traceIdPrefix and spanId (from the release and its revision; the script completes the trace ID with
+the time, so each run of the test sends a trace of its own)}.
 Usage: {{ include "tempo.tests.plan" . | fromJson }}
 */ -}}
 {{- define "tempo.tests.plan" -}}
@@ -73,7 +76,7 @@ Usage: {{ include "tempo.tests.plan" . | fromJson }}
 {{- $namespace := include "tempo.names.namespace" . -}}
 {{- $seed := printf "%s/%s/%d" $namespace .Release.Name (int .Release.Revision) | sha256sum -}}
 {{- /* A first digit other than 0: Tempo's search prints trace IDs without leading zeros. */ -}}
-{{- $plan := dict "enabled" (and .Values.tests.enabled $tempo.receivers.otlp.http.enabled (not $tempo.receivers.tls.enabled)) "traceId" (printf "a%s" (substr 0 31 $seed)) "spanId" (printf "b%s" (substr 32 47 $seed)) "tenant" "" "credentials" dict -}}
+{{- $plan := dict "enabled" (and .Values.tests.enabled $tempo.receivers.otlp.http.enabled (not $tempo.receivers.tls.enabled)) "traceIdPrefix" (printf "a%s" (substr 0 23 $seed)) "spanId" (printf "b%s" (substr 32 47 $seed)) "tenant" "" "credentials" dict -}}
 {{- $endpoints := include "tempo.names.endpoints" . | fromJson -}}
 {{- $_ := set $plan "queryUrl" $endpoints.clients.query.url -}}
 {{- $_ := set $plan "otlpUrl" (dig "otlpHttp" "url" "" $endpoints.clients) -}}
@@ -131,7 +134,7 @@ spec:
       env:
         - { name: TEMPO_URL, value: {{ $plan.queryUrl | quote }} }
         - { name: OTLP_URL, value: {{ $plan.otlpUrl | quote }} }
-        - { name: TRACE_ID, value: {{ $plan.traceId | quote }} }
+        - { name: TRACE_ID_PREFIX, value: {{ $plan.traceIdPrefix | quote }} }
         - { name: SPAN_ID, value: {{ $plan.spanId | quote }} }
         - { name: TIMEOUT_SECONDS, value: {{ .Values.tests.timeoutSeconds | quote }} }
         {{- with $plan.tenant }}
