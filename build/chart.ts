@@ -9,7 +9,7 @@ import { admitOtherChartValues, loadOtherCharts, otherChartMessage, renderOtherC
 import { packageVersion, paths, relative } from './paths.ts';
 import { ValuesSchema, withoutUnusedDefinitions, type SchemaNode } from './schema.ts';
 import { describePresetValue, loadSizing, renderSizingTable, seriesCapacities, sizingForChart } from './sizing.ts';
-import { readSoaks, renderSoakTable } from './soaks.ts';
+import { readDistributedSoaks, readSoaks, renderDistributedSoakTable, renderSoakTable } from './soaks.ts';
 import { listFiles, renderTemplateTree } from './templates.ts';
 import { tempoFacts } from './tempo-facts.ts';
 import { tempoConfigSchemas, type TempoConfigSchemas } from './tempo-schema.ts';
@@ -160,6 +160,7 @@ export function buildChart(sources: BuildSources = paths, chartDir = paths.chart
   const generatedSections = {
     'sizing-table': sizingTable,
     'soak-table': renderSoakTable(soaks),
+    'distributed-soak-table': renderDistributedSoakTable(readDistributedSoaks()),
     'other-charts-grafana-community': renderOtherChartTable(otherCharts, 'grafana-community'),
     'other-charts-bitnami': renderOtherChartTable(otherCharts, 'bitnami'),
     'tempo-series': renderSeriesTable(series),

@@ -9,6 +9,7 @@ export const readmeSections = {
   'values-table': 'values.schema.json',
   'sizing-table': 'build/sizing/presets.yaml',
   'soak-table': 'build/sizing/soaks.json',
+  'distributed-soak-table': 'build/sizing/distributed-soaks.json',
   'receivers-table': 'values.schema.json',
   'other-charts-grafana-community': 'build/other-charts.yaml',
   'other-charts-bitnami': 'build/other-charts.yaml',

@@ -111,3 +111,93 @@ export function renderSoakTable(records: SoakRecord[]): string {
     ...rows,
   ].join('\n');
 }
+
+/**
+ * build/sizing/distributed-soaks.json: saturation soaks of an architecture-distributed release on real
+ * processes, each within its container's limits, appended by `npm run e2e -- -f FILE --soak 420s`
+ * (tools/distributed-soak.ts). docs/distributed.md's soak table is generated from it, and a test holds
+ * the last soak of each values set to today's rendering of it.
+ */
+export interface DistributedSoakRecord {
+  date: string;
+  machine: string;
+  chartVersion: string;
+  /** A digest of what the chart renders for the release's Tempo pods (distributedRenderingDigest). */
+  rendering: string;
+  /** The values files soaked, from the project's root, and any --set. */
+  values: string[];
+  set: string[];
+  for: string;
+  offeredSpansPerSecond: number;
+  acceptedSpansPerSecond: number;
+  requestsFailed: number;
+  /** Sampled acknowledged traces read back by ID through the query-frontend after the load. */
+  found: { found: number; of: number };
+  /** Of the sampled traces not read back after the load, how many were not in the blocks a block-builder cycle later either. */
+  lostTraces: number;
+  discardedSpans: Record<string, number>;
+  pods: Array<{
+    name: string;
+    component: string;
+    memoryLimitMiB: number;
+    cpuLimitCores?: number;
+    peakWorkingSetMiB: number;
+    peakRssMiB: number;
+    oomKills: number;
+    readySamples: { ok: number; of: number };
+    lagSecondsAtEnd?: number;
+  }>;
+}
+
+export const distributedSoaksFile = path.join(paths.root, 'build', 'sizing', 'distributed-soaks.json');
+
+export function readDistributedSoaks(file = distributedSoaksFile): DistributedSoakRecord[] {
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as DistributedSoakRecord[]) : [];
+}
+
+/** What keeps a distributed soak from holding, in words (none: it held): the single pod's bar, for every pod, and every sampled acknowledged trace read back. */
+export function distributedSoakShortfalls(record: Pick<DistributedSoakRecord, 'pods' | 'found'>): string[] {
+  const shortfalls: string[] = [];
+  for (const pod of record.pods) {
+    if (pod.oomKills > 0) shortfalls.push(`${pod.name}: ${pod.oomKills} OOM kill(s)`);
+    if (pod.readySamples.ok < pod.readySamples.of) shortfalls.push(`${pod.name}: /ready answered ${pod.readySamples.ok} of ${pod.readySamples.of} samples`);
+    if (pod.peakWorkingSetMiB > workingSetShareAtMost * pod.memoryLimitMiB) shortfalls.push(`${pod.name}: working set peaked at ${pod.peakWorkingSetMiB} of ${pod.memoryLimitMiB} MiB, over ${Math.round(workingSetShareAtMost * 100)} %`);
+  }
+  if (record.found.of === 0 || record.found.found < record.found.of) shortfalls.push(`${record.found.found} of ${record.found.of} sampled acknowledged traces read back after the load`);
+  return shortfalls;
+}
+
+/** The last soak of each values set (files and --set), in the order first soaked. */
+export function lastDistributedSoaks(records: DistributedSoakRecord[]): DistributedSoakRecord[] {
+  const last = new Map<string, DistributedSoakRecord>();
+  for (const record of records) last.set(JSON.stringify([record.values, record.set]), record);
+  return [...last.values()];
+}
+
+/**
+ * docs/distributed.md's soak table: for the last soak of each values set, its outcome, then per
+ * component the pods' limit and the highest working set any of them reached.
+ */
+export function renderDistributedSoakTable(records: DistributedSoakRecord[]): string {
+  return lastDistributedSoaks(records).map((record) => {
+    const shortfalls = distributedSoakShortfalls(record);
+    const discarded = Object.entries(record.discardedSpans).filter(([, count]) => count > 0).map(([reason, count]) => `${count.toLocaleString('en-US')} ${reason}`);
+    const components = [...new Set(record.pods.map((pod) => pod.component))].map((component) => {
+      const pods = record.pods.filter((pod) => pod.component === component);
+      const peak = Math.max(...pods.map((pod) => pod.peakWorkingSetMiB));
+      const limit = pods[0]!.memoryLimitMiB;
+      const lags = pods.flatMap((pod) => (pod.lagSecondsAtEnd === undefined ? [] : [pod.lagSecondsAtEnd]));
+      return `| ${component} | ${pods.length} | ${limit} MiB | ${peak} MiB (${Math.round((100 * peak) / limit)} %) | ${pods.reduce((sum, pod) => sum + pod.oomKills, 0)} | ${lags.length > 0 ? `${Math.max(...lags)} s` : ''} |`;
+    });
+    return [
+      `**${[...record.values, ...record.set].join(' ')}** (${record.date}, ${record.machine}, ${soakLength({ for: record.for } as SoakRecord)}, chart ${record.chartVersion}): ${shortfalls.length === 0 ? 'held' : `fell short: ${shortfalls.join('; ')}`}. ` +
+        `${record.offeredSpansPerSecond.toLocaleString('en-US')} spans/s offered, ${record.acceptedSpansPerSecond.toLocaleString('en-US')} accepted (${record.requestsFailed} requests refused); ` +
+        `${record.found.found} of ${record.found.of} sampled acknowledged traces read back after the load, ${record.lostTraces} not in the blocks either a block-builder cycle later; ` +
+        `spans discarded: ${discarded.length > 0 ? discarded.join(', ') : 'none'}.`,
+      '',
+      '| Component | Pods | Memory limit (each) | Peak working set (highest pod) | OOM kills | Kafka lag at the end |',
+      '| --- | --- | --- | --- | --- | --- |',
+      ...components,
+    ].join('\n');
+  }).join('\n\n');
+}

@@ -49,7 +49,7 @@ describe.runIf(runsWithTempo('3.0.3') && runsWith('nginx')).concurrent('npm run 
   test('fails on an argument Helm would not take here, naming it', async () => {
     const { exitCode, summary } = await e2e(['--values-file', 'x.yaml']);
     expect(exitCode).toBe(1);
-    expect(summary.problems).toEqual(['npm run e2e takes -f FILE and --set KEY=VALUE (as Helm does), --failures and --helm-test, not --values-file']);
+    expect(summary.problems).toEqual(['npm run e2e takes -f FILE and --set KEY=VALUE (as Helm does), --failures, --helm-test and --soak DURATION, not --values-file']);
   }, 60_000);
 
   test('fails on values Helm refuses, with its message', async () => {

@@ -3,15 +3,17 @@ import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import YAML from 'yaml';
+import { distributedSoakShortfalls } from '../build/soaks.ts';
 import { helmRelease, Rendered, renderText, type Manifest } from '../test/helpers/helm.ts';
 import { chartSeries } from '../test/helpers/invariants.ts';
 import { freePort, runsWith, scratchFolders, startAzurite, startKafkaBroker, startNginx, startS3rver, type Running } from '../test/helpers/servers.ts';
 import { tempoConfigOf } from '../test/helpers/tempo-config.ts';
+import { appendDistributedSoak, canConfine, distributedSoakRecord, podCgroup, saturationSoak, type PodCgroup, type SoakResult } from './distributed-soak.ts';
 import { eventually, newTraceId, otlpGrpcKey, otlpHttpKey, otlpRequest, sendOtlpGrpc, sendOtlpHttp, startRenderedTempo, tempoGet, type TempoProcess } from '../test/helpers/tempo.ts';
 import { helmMerge, setAt } from '../test/helpers/values-sets.ts';
 
 /**
- * npm run e2e -- -f FILE [-f FILE]... [--set KEY=VALUE]... [--failures] [--helm-test]: a rendered release run on loopback, as its
+ * npm run e2e -- -f FILE [-f FILE]... [--set KEY=VALUE]... [--failures] [--helm-test] [--soak DURATION]: a rendered release run on loopback, as its
  * pods would run it. The chart is rendered with the values given (Helm's -f and --set); Tempo's
  * workload starts as the release's own binary with the rendered configuration, arguments and
  * environment (tools and tests share this runner: test/values-sets-on-tempo.test.ts runs every values
@@ -49,6 +51,8 @@ export interface RunOptions {
   search?: boolean;
   /** Also run the release's helm test (startHelmTest), from the start, beside the runner's own writes; the rendering must hold the hook (rendered with its tests). */
   helmTest?: boolean;
+  /** Architecture distributed: a saturation soak of this length (420s, 7m), each pod within its container's limits (tools/distributed-soak.ts); the machine's for the whole run. */
+  soak?: string;
 }
 
 export interface RunSummary {
@@ -72,6 +76,8 @@ export interface RunSummary {
   failures?: FailureResult[];
   /** The release's helm test (its hook Pod's script, as rendered), run first: whether it passed, and the end of what it printed. */
   helmTest?: { ok: boolean; output: string };
+  /** The saturation soak (--soak): what each pod's cgroup held, and the traces read back. */
+  soak?: SoakResult;
   problems: string[];
   elapsedMs: number;
 }
@@ -124,6 +130,8 @@ interface PodHandle {
   /** Its app.kubernetes.io/component: distributor, live-store, live-store-zone-a, ... */
   component: string;
   process: TempoProcess;
+  /** Its cgroups, when it runs within its container's limits (--soak). */
+  cgroup?: PodCgroup;
   kill(): Promise<void>;
   /** Starts it again on its volume, or on an empty one. */
   start(options?: { emptyVolume?: boolean }): Promise<void>;
@@ -155,7 +163,8 @@ export async function runRendered(rendered: Rendered, options: RunOptions): Prom
     const azure = trace.backend === 'azure' ? await startAzurite(options.makeFolder('e2e-azurite-'), azureValues.storageAccountName, azureValues.storageAccountKey, trace.azure.container_name) : undefined;
     if (azure) running.push(azure);
     const blocksBefore = new Set((s3?.blockMetas() ?? []).map((meta) => `${meta.blockID}/${meta.endTime}`));
-    const context: StartContext = { version, store: { s3, azure, localFolder: options.makeFolder('e2e-store-') }, makeFolder: options.makeFolder, log, running, summary };
+    if (options.soak && !canConfine()) throw new Error('--soak runs each pod within its limits in cgroup v1: run it as root on a machine with the memory and cpu controllers');
+    const context: StartContext = { version, store: { s3, azure, localFolder: options.makeFolder('e2e-store-') }, makeFolder: options.makeFolder, log, running, summary, soak: Boolean(options.soak) };
     release = components.length > 0 ? await startDistributed(rendered, components, context) : await startMonolithic(rendered, context);
     const tempo = release;
     const tenant = tempo.config.multitenancy_enabled ? 'e2e-tenant' : undefined;
@@ -204,7 +213,8 @@ export async function runRendered(rendered: Rendered, options: RunOptions): Prom
     for (const entry of summary.traces.filter((candidate) => candidate.accepted)) {
       entry.byId = await eventually(async () => ((await query(`/api/traces/${entry.traceId}`)).status === 200 ? true : undefined), 30_000, 'the trace by ID').catch(() => false);
     }
-    if (s3) {
+    // A soak runs the block-builders' production cycle (5 minutes): its blocks are looked for after the load.
+    if (s3 && !options.soak) {
       // Blocks of this run, as written (level 0), holding at least as many traces as it sent: a bucket
       // may hold another run's blocks (moving between architectures).
       const accepted = summary.traces.filter((entry) => entry.accepted).length;
@@ -256,6 +266,29 @@ export async function runRendered(rendered: Rendered, options: RunOptions): Prom
         summary.metrics[pod.component] = [...new Set([...(summary.metrics[pod.component] ?? []), ...names])].sort();
       }
     }
+    if (options.soak) {
+      if (!tempo.pods) throw new Error('--soak runs on architecture distributed only (npm run soak soaks a single pod)');
+      if (summary.problems.length === 0) {
+        const pods = tempo.pods.map((pod) => ({ name: pod.name, component: pod.component, process: () => pod.process, cgroup: pod.cgroup! }));
+        const distributors = tempo.pods.filter((pod) => pod.component === 'distributor').map((pod) => pod.process.receivers[otlpGrpcKey]).filter((address): address is string => Boolean(address));
+        if (distributors.length === 0) throw new Error('--soak loads the distributors over OTLP/gRPC: the values turn that receiver off');
+        summary.soak = await saturationSoak(pods, { duration: options.soak, distributors, query, log, folder: options.makeFolder('e2e-soak-') });
+        for (const shortfall of distributedSoakShortfalls(summary.soak)) summary.problems.push(`soak: ${shortfall}`);
+        if (s3) summary.blockInStore = await eventually(async () => (s3.blockMetas().some((meta) => !blocksBefore.has(`${meta.blockID}/${meta.endTime}`)) ? true : undefined), 360_000, 'a block of the soak in the bucket').catch(() => false);
+        if (summary.blockInStore === false) summary.problems.push('soak: no block reached the s3 store within a block-builder cycle after the load');
+        // Whether what the live-stores did not return reached the blocks (delayed, or lost): the
+        // block-builders' next cycle, 5 minutes at most, writes what is in Kafka.
+        const stillMissing = new Set(summary.soak.missing);
+        if (stillMissing.size > 0) {
+          log(`soak: ${stillMissing.size} sampled traces not read back; waiting a block-builder cycle for them`);
+          await eventually(async () => {
+            for (const traceId of [...stillMissing]) if ((await query(`/api/traces/${traceId}`)).status === 200) stillMissing.delete(traceId);
+            return stillMissing.size === 0 ? true : undefined;
+          }, 330_000, 'the missing traces in the blocks').catch(() => undefined);
+        }
+        summary.soak.missingInBlocks = [...stillMissing];
+      }
+    }
     if (options.failures) {
       if (!tempo.pods) throw new Error('--failures runs on architecture distributed only');
       if (summary.problems.length === 0) {
@@ -293,6 +326,8 @@ interface StartContext {
   /** What the run started, stopped at its end. */
   running: Running[];
   summary: RunSummary;
+  /** A saturation soak follows: each pod runs within its container's limits, and at production timings. */
+  soak: boolean;
 }
 
 /** The credentials the pod would take from its Secret, or from its web identity (IRSA): s3rver's. */
@@ -396,13 +431,18 @@ function distributedComponents(rendered: Rendered): Manifest[] {
   return rendered.documents.filter((doc) => (doc.kind === 'Deployment' || doc.kind === 'StatefulSet') && (tempoConfigOf(doc.spec.template.spec, rendered.documents)?.container.args ?? []).some((arg: string) => /^--?target=/.test(arg)));
 }
 
-/** The settings a run shortens so that it watches in seconds what takes minutes (production defaults in docs/distributed.md). */
-function shortenedForTest(config: Json): void {
+/**
+ * The settings a run shortens so that it watches in seconds what takes minutes (production defaults in
+ * docs/distributed.md). A soak keeps the block-builders' cycle of production, which decides how much
+ * a block-builder holds, and searches the live-stores for the last 15 minutes, as in production,
+ * since its blocks come only after one cycle.
+ */
+function shortenedForTest(config: Json, soak: boolean): void {
   const set = (dotted: string, value: unknown) => setAt(config, dotted, value);
-  set('block_builder.consume_cycle_duration', '5s');
+  if (!soak) set('block_builder.consume_cycle_duration', '5s');
   set('live_store.partition_ring.min_partition_owners_duration', '1s');
   set('query_frontend.query_end_cutoff', '1s');
-  set('query_frontend.search.query_backend_after', '30s');
+  if (!soak) set('query_frontend.search.query_backend_after', '30s');
   set('storage.trace.blocklist_poll', '5s');
   set('backend_worker.ring.wait_stability_min_duration', '1s');
   set('backend_worker.ring.wait_stability_max_duration', '5s');
@@ -445,9 +485,12 @@ async function startDistributed(rendered: Rendered, components: Manifest[], cont
     return resolve(host!, Number(port)) ?? address;
   };
   context.log(`starting ${pods.length} Tempo ${context.version} processes (${summary.workload}) with a Kafka broker on ${broker.address}, storage ${shared.storage.trace.backend}`);
+  // Within each container's limits for a soak, removed once every process has stopped.
+  const cgroups = context.soak ? pods.map((pod) => podCgroup(pod.name, tempoConfigOf(pod.workload.spec.template.spec, rendered.documents)!.container.resources)) : [];
   const launch = (index: number) => (folder: string) => {
     const pod = pods[index]!;
     return startRenderedTempo(rendered, folder, {
+      cgroups: cgroups[index]?.folders,
       version: context.version,
       workload: pod.workload.metadata.name,
       env: storeEnvironment(shared.storage.trace, store),
@@ -461,18 +504,22 @@ async function startDistributed(rendered: Rendered, components: Manifest[], cont
         if (config.querier?.frontend_worker?.frontend_address) config.querier.frontend_worker.frontend_address = mapped(config.querier.frontend_worker.frontend_address);
         if (config.backend_worker?.backend_scheduler_addr) config.backend_worker.backend_scheduler_addr = mapped(config.backend_worker.backend_scheduler_addr);
         onEmulatedStore(config, store);
-        shortenedForTest(config);
+        shortenedForTest(config, context.soak);
       },
     });
   };
   const folders = pods.map(() => context.makeFolder('e2e-tempo-'));
-  const started = await startPods(context, pods.map((_, index) => ({ host: hosts[index]!, folder: folders[index]!, start: launch(index) })));
+  const started = await startPods(context, pods.map((_, index) => ({ host: hosts[index]!, folder: folders[index]!, start: launch(index) }))).catch((error: Error) => {
+    for (const cgroup of cgroups) cgroup.remove();
+    throw error;
+  });
   // Each pod as the failure scenarios handle it: killed as a crash kills it, started again on its volume or on an empty one.
   const handles: PodHandle[] = pods.map((pod, index) => {
     const handle: PodHandle = {
       name: pod.name,
       component: pod.labels['app.kubernetes.io/component']!,
       process: started[index]!,
+      cgroup: cgroups[index],
       kill: () => handle.process.kill(),
       start: async ({ emptyVolume } = {}) => {
         if (emptyVolume) folders[index] = context.makeFolder('e2e-tempo-');
@@ -482,7 +529,13 @@ async function startDistributed(rendered: Rendered, components: Manifest[], cont
     return handle;
   });
   // Stopped at the end of the run, whichever process each pod runs by then.
-  context.running.push({ url: '', stop: async () => void (await Promise.all(handles.map((handle) => handle.process.stop()))) });
+  context.running.push({
+    url: '',
+    stop: async () => {
+      await Promise.all(handles.map((handle) => handle.process.stop()));
+      for (const cgroup of cgroups) cgroup.remove();
+    },
+  });
   const of = (component: string) => handles.filter((handle) => handle.component === component);
   const distributor = of('distributor')[0];
   const frontend = of('query-frontend')[0];
@@ -689,11 +742,12 @@ async function startGateway(rendered: Rendered, release: StartedRelease, folder:
 }
 
 /** Helm's -f, --values and --set, as the runner takes them. */
-function parseArguments(argv: string[]): { files: string[]; set: string[]; failures: boolean; helmTest: boolean } {
+function parseArguments(argv: string[]): { files: string[]; set: string[]; failures: boolean; helmTest: boolean; soak?: string } {
   const files: string[] = [];
   const set: string[] = [];
   let failures = false;
   let helmTest = false;
+  let soak: string | undefined;
   for (let index = 0; index < argv.length; index += 1) {
     const [flag, inline] = argv[index]!.split(/=(.*)/s, 2) as [string, string | undefined];
     const value = () => inline ?? argv[(index += 1)];
@@ -701,9 +755,10 @@ function parseArguments(argv: string[]): { files: string[]; set: string[]; failu
     else if (flag === '--set') set.push(value()!);
     else if (flag === '--failures') failures = true;
     else if (flag === '--helm-test') helmTest = true;
-    else throw new Error(`npm run e2e takes -f FILE and --set KEY=VALUE (as Helm does), --failures and --helm-test, not ${argv[index]}`);
+    else if (flag === '--soak') soak = value();
+    else throw new Error(`npm run e2e takes -f FILE and --set KEY=VALUE (as Helm does), --failures, --helm-test and --soak DURATION, not ${argv[index]}`);
   }
-  return { files, set, failures, helmTest };
+  return { files, set, failures, helmTest, soak };
 }
 
 /** The values as Helm merges them: the files in order, then each --set (a plain KEY=VALUE). */
@@ -719,11 +774,13 @@ function givenValues(files: string[], set: string[]): Json {
 async function main(): Promise<number> {
   const scratch = scratchFolders();
   try {
-    const { files, set, failures, helmTest } = parseArguments(process.argv.slice(2));
+    const { files, set, failures, helmTest, soak } = parseArguments(process.argv.slice(2));
     const text = await renderText(helmRelease('helm4'), { valuesFiles: files.map((file) => path.resolve(file)), set, tests: helmTest });
     const documents = YAML.parseAllDocuments(text).map((doc) => doc.toJS() as Manifest | null).filter((doc): doc is Manifest => doc !== null);
-    const summary = await runRendered(new Rendered(documents), { values: givenValues(files, set), makeFolder: scratch.make, log: (line) => console.error(line), failures, helmTest });
+    const summary = await runRendered(new Rendered(documents), { values: givenValues(files, set), makeFolder: scratch.make, log: (line) => console.error(line), failures, helmTest, soak });
     for (const problem of summary.problems) console.error(`problem: ${problem}`);
+    // A soak that ran to its end is recorded, whatever it showed: the table says what fell short.
+    if (summary.soak) appendDistributedSoak(distributedSoakRecord(summary.soak, { documents, values: files.map((file) => path.relative(process.cwd(), path.resolve(file))), set }));
     console.log(JSON.stringify(summary));
     return summary.ok ? 0 : 1;
   } catch (error) {

@@ -97,6 +97,8 @@ export interface StartOptions {
   workload?: string;
   /** How long stop() waits after SIGTERM before SIGKILL, as a pod's termination grace period: 10 s unless told. */
   stopTimeoutMs?: number;
+  /** cgroup v1 folders the process joins as it starts, to run within its container's limits (npm run e2e --soak). */
+  cgroups?: string[];
 }
 
 /**
@@ -146,6 +148,8 @@ export async function startRenderedTempo(rendered: Rendered, folder: string, opt
   const logFd = openSync(logFile, 'a');
   const child: ChildProcess = spawn(binary, args, { env, cwd: folder, stdio: ['ignore', logFd, logFd] });
   closeSync(logFd);
+  // At once, before it has grown: what it allocated before joining stays charged outside.
+  for (const cgroup of options.cgroups ?? []) writeFileSync(path.join(cgroup, 'cgroup.procs'), String(child.pid));
   const log = () => (existsSync(logFile) ? readFileSync(logFile, 'utf8') : '');
   const url = `http://${host}:${ports.http}`;
   const receivers = Object.fromEntries(Object.entries(ports).filter(([key]) => key.startsWith('distributor.')).map(([key, port]) => [key, `${host}:${port}`]));
