@@ -40,6 +40,8 @@ export interface ProtectionRules {
   liveTracesBytesDivisor?: number;
   /** The per-tenant live-trace count limit (0: none), where the series' rules set it: past it Tempo drops spans it has acknowledged. */
   maxTracesPerUser?: number;
+  /** Architecture distributed: block_builder.max_consuming_bytes is the block-builder's memory limit / this. */
+  consumingBytesDivisor: number;
 }
 
 export interface Sizing {
@@ -88,7 +90,7 @@ export function loadSizing(file: string): Sizing {
   const rules = sizing.protection as unknown as Record<string, unknown> | undefined;
   const ruleNames: (keyof ProtectionRules)[] = [
     'rowGroupDivisor', 'rowGroupMaxBytes', 'blockDivisor', 'blockMaxBytes',
-    'rateLimitBytesPer256Mi', 'rateLimitMaxBytes',
+    'rateLimitBytesPer256Mi', 'rateLimitMaxBytes', 'consumingBytesDivisor',
   ];
   for (const rule of ruleNames) {
     if (typeof rules?.[rule] !== 'number' || (rules[rule] as number) <= 0) throw new BuildError(name, `protection.${rule} must be a positive number`);

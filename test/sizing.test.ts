@@ -171,6 +171,19 @@ describe.each(helmReleases)('sizing ($label)', (helm) => {
     });
   });
 
+  describe.concurrent('architecture distributed: a block-builder consumes what its memory limit holds', () => {
+    test('the section a block-builder holds in memory is bounded by a quarter of its limit, and by nothing without one', async () => {
+      const rendered = await valuesSet('distributed');
+      const limit = rendered.workload('tempo-block-builder').spec.template.spec.containers[0].resources.limits.memory;
+      expect(rules.consumingBytesDivisor, 'docs/distributed.md (Sizing) says a quarter').toBe(4);
+      expect(rendered.tempoConfig('tempo-block-builder').block_builder.max_consuming_bytes).toBe(Math.floor(quantityValue(limit) / rules.consumingBytesDivisor / 1e6) * 1e6);
+      const twoGi = await render(helm, { valuesFiles: [path.join(valuesSetsDir, 'distributed.yaml')], values: { components: { blockBuilder: { resources: { limits: { memory: '2Gi' } } } } } });
+      expect(twoGi.tempoConfig('tempo-block-builder').block_builder.max_consuming_bytes).toBe(536_000_000);
+      const unbounded = await render(helm, { valuesFiles: [path.join(valuesSetsDir, 'distributed.yaml')], values: { components: { blockBuilder: { resources: { limits: null } } } } as ValuesOverride });
+      expect(unbounded.tempoConfig('tempo-block-builder').block_builder).not.toHaveProperty('max_consuming_bytes');
+    });
+  });
+
   describe.concurrent('the protective settings follow whatever memory limit the pod gets', () => {
     // helm computes them at install time (tempo.sizing.protection); protectionFor states them for the docs.
     test.each(['1Gi', '1.5Gi', '2G', '640Mi', '1000000000', '3e9', '64Mi', '16Gi'])('a %s limit', async (memory) => {

@@ -178,7 +178,7 @@ export interface Values {
         "nodeSelector": Record<string, string>;
       }>;
     };
-    /** Reads Kafka and writes the blocks into the object store. Pod n consumes partitions n×k to n×k+k−1 (k: partitionsPerInstance). */
+    /** Reads Kafka and writes the blocks into the object store. Pod n consumes partitions n×k to n×k+k−1 (k: partitionsPerInstance). It holds what it consumes in memory until it writes the blocks, at most a share of its memory limit (block_builder.max_consuming_bytes; docs/distributed.md, Sizing). */
     "blockBuilder": {
       /** Block-builder pods. Empty: as many as cover every partition (kafka.partitions / partitionsPerInstance, rounded up); fewer are refused. */
       "replicas": number | unknown;

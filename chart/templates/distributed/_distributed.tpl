@@ -200,8 +200,8 @@ tempo.configSection.distributed: with architecture distributed, what the compone
 monolithic configuration they share (measured on real 3.0.3 processes, docs/distributed.md): Kafka
 (brokers, topic, the partitions Tempo creates it with, SASL credentials as ${VAR} references from
 tempo.pod.secretReferences), every ring on memberlist joined through the headless Service under a
-cluster label of the release's, the block-builders' partitions per pod and write-ahead log under
-tempo.dataDir, where the queriers find the query-frontends and the backend workers the scheduler
+cluster label of the release's, the block-builders' partitions per pod, write-ahead log under
+tempo.dataDir and the bytes they consume before writing blocks, from their memory limit, where the queriers find the query-frontends and the backend workers the scheduler
 (their gRPC ports), and a live-store ready only once it is within 30 s of its partition's end (Tempo's
 default reports it ready at once, while it may be far behind: measured), so a rollout waits for it
 and reads go to a live-store that has the recent traces. Instance IDs stay Tempo's default, the pod's hostname: a StatefulSet pod's name,
@@ -231,6 +231,11 @@ Usage: {{ include "tempo.configSection.distributed" $context | fromJson }} (see 
 -}}
 {{- if $root.Values.tempo.metricsGenerator.enabled -}}
 {{- $_ := set $config "metrics_generator" (dict "ring" $memberlist) -}}
+{{- end -}}
+{{- /* A block-builder holds the section it consumes in memory: bounded by its own memory limit (presets.yaml, consumingBytesDivisor). */ -}}
+{{- with (($root.Values.components.blockBuilder.resources | default dict).limits | default dict).memory -}}
+{{- $divisor := (include "tempo.sizing.table" $root | fromJson).protection.consumingBytesDivisor -}}
+{{- $_ := set $config.block_builder "max_consuming_bytes" (int64 (mulf (maxf (floor (divf (include "tempo.util.quantity" . | float64) $divisor 1000000.0)) 1) 1000000.0)) -}}
 {{- end -}}
 {{- toJson $config -}}
 {{- end -}}
