@@ -136,17 +136,22 @@ export interface DistributedSoakRecord {
   /** Of the sampled traces not read back after the load, how many were not in the blocks a block-builder cycle later either. */
   lostTraces: number;
   discardedSpans: Record<string, number>;
-  pods: Array<{
-    name: string;
-    component: string;
-    memoryLimitMiB: number;
-    cpuLimitCores?: number;
-    peakWorkingSetMiB: number;
-    peakRssMiB: number;
-    oomKills: number;
-    readySamples: { ok: number; of: number };
-    lagSecondsAtEnd?: number;
-  }>;
+  pods: SoakedPodFigures[];
+}
+
+/** What one pod of a distributed soak held. */
+export interface SoakedPodFigures {
+  name: string;
+  component: string;
+  memoryLimitMiB: number;
+  cpuLimitCores?: number;
+  peakWorkingSetMiB: number;
+  peakRssMiB: number;
+  oomKills: number;
+  /** /ready samples (every 5 s) that answered 200, of all. */
+  readySamples: { ok: number; of: number };
+  /** The Kafka lag it reported at the end of the load, for a consumer of the topic (tempo_ingest_group_partition_lag_seconds, the largest). */
+  lagSecondsAtEnd?: number;
 }
 
 export const distributedSoaksFile = path.join(paths.root, 'build', 'sizing', 'distributed-soaks.json');

@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'n
 import os from 'node:os';
 import path from 'node:path';
 import { packageVersion, paths } from '../build/paths.ts';
-import { distributedSoaksFile, readDistributedSoaks, type DistributedSoakRecord } from '../build/soaks.ts';
+import { distributedSoaksFile, readDistributedSoaks, type DistributedSoakRecord, type SoakedPodFigures } from '../build/soaks.ts';
 import { quantityValue } from '../build/sizing.ts';
 import type { Manifest } from '../test/helpers/helm.ts';
 import { eventually, type TempoProcess } from '../test/helpers/tempo.ts';
@@ -118,19 +118,7 @@ export interface SoakResult {
   missingInBlocks?: string[];
   /** Spans Tempo counted as discarded, by reason, over every pod (tempo_discarded_spans_total). */
   discardedSpans: Record<string, number>;
-  pods: Array<{
-    name: string;
-    component: string;
-    memoryLimitMiB: number;
-    cpuLimitCores?: number;
-    peakWorkingSetMiB: number;
-    peakRssMiB: number;
-    oomKills: number;
-    /** /ready samples (every 5 s) that answered 200, of all. */
-    readySamples: { ok: number; of: number };
-    /** The Kafka lag it reported at the end of the load, for a consumer of the topic (tempo_ingest_group_partition_lag_seconds, the largest). */
-    lagSecondsAtEnd?: number;
-  }>;
+  pods: SoakedPodFigures[];
 }
 
 /** The load generator of the reference material (shared/load), unpacked: a development checkout's, never the chart's. */
