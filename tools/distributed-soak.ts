@@ -8,6 +8,7 @@ import { distributedSoaksFile, readDistributedSoaks, type DistributedSoakRecord,
 import { quantityValue } from '../build/sizing.ts';
 import type { Manifest } from '../test/helpers/helm.ts';
 import { eventually, type TempoProcess } from '../test/helpers/tempo.ts';
+import { memoryNow } from './soak.ts';
 
 /**
  * A saturation soak of a distributed release on loopback (npm run e2e -- --soak DURATION): every Tempo
@@ -69,22 +70,12 @@ export function podCgroup(podName: string, resources: { limits?: Record<string, 
     writeFileSync(path.join(cpu, 'cpu.cfs_quota_us'), String(Math.round(quantityValue(cpuLimit) * period)));
     folders.push(cpu);
   }
-  const read = (file: string) => readFileSync(path.join(memory, file), 'utf8');
   return {
     folders,
     memoryLimitMiB: quantityValue(memoryLimit) / mebibyte,
     cpuLimitCores: cpuLimit ? quantityValue(cpuLimit) : undefined,
-    memory: () => {
-      try {
-        const stat = read('memory.stat');
-        const field = (key: string) => Number(new RegExp(`^${key} (\\d+)$`, 'm').exec(stat)?.[1] ?? 0);
-        const usage = Number(read('memory.usage_in_bytes'));
-        return { workingSetMiB: Math.max(0, usage - field('total_inactive_file')) / mebibyte, rssMiB: field('total_rss') / mebibyte };
-      } catch {
-        return undefined;
-      }
-    },
-    oomKills: () => Number(/oom_kill (\d+)/.exec(read('memory.oom_control'))?.[1] ?? 0),
+    memory: () => memoryNow(memory),
+    oomKills: () => Number(/oom_kill (\d+)/.exec(readFileSync(path.join(memory, 'memory.oom_control'), 'utf8'))?.[1] ?? 0),
     remove: () => {
       for (const folder of folders) {
         try {

@@ -34,7 +34,7 @@ export function renderingDigest(helm: string, release: string, set: string[] = [
 }
 
 /** Reads a cgroup v1 memory controller's anonymous memory and working set (usage less inactive page cache, the kubelet's figure), in MiB. */
-function memoryNow(cgroup: string): { rssMiB: number; workingSetMiB: number } | undefined {
+export function memoryNow(cgroup: string): { rssMiB: number; workingSetMiB: number } | undefined {
   try {
     const stat = readFileSync(path.join(cgroup, 'memory.stat'), 'utf8');
     const field = (name: string) => Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(stat)?.[1] ?? 0);
